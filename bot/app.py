@@ -1,0 +1,36 @@
+"""Wiring: settings to storage, photo store, clock and the handler core."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from handlers.context import Context
+from handlers.core import Core
+from storage.db import Database
+from storage.photos import PhotoStore
+
+
+@dataclass
+class App:
+    settings: Settings
+    ctx: Context
+    core: Core
+
+    @property
+    def db(self) -> Database:
+        return self.ctx.db
+
+    @classmethod
+    async def open(cls, settings: Settings, clock: Clock | None = None,
+                   database: Path | None = None, media_dir: Path | None = None) -> App:
+        db = await Database.open(database or settings.storage.database)
+        photos = PhotoStore(media_dir or settings.storage.media_dir)
+        ctx = Context(db=db, photos=photos, clock=clock or SystemClock(settings.campaign.timezone),
+                      settings=settings)
+        return cls(settings=settings, ctx=ctx, core=Core(ctx))
+
+    async def close(self) -> None:
+        await self.ctx.db.close()

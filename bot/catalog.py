@@ -1,0 +1,276 @@
+"""Every sentence the bot says, Vietnamese first, English second."""
+
+from __future__ import annotations
+
+from typing import Any
+
+LANGS = ("vi", "en")
+
+STAGES: dict[int, tuple[str, str]] = {
+    0: ("Chưa khởi công", "Not started"),
+    1: ("Khởi công / đang thi công", "Started / under construction"),
+    2: ("Hoàn thành", "Completed"),
+    3: ("Bàn giao", "Handed over"),
+}
+CATEGORIES: dict[str, tuple[str, str]] = {
+    "poor": ("Hộ nghèo", "Poor household"),
+    "near_poor": ("Hộ cận nghèo", "Near-poor household"),
+    "disaster": ("Bị ảnh hưởng bởi thiên tai, biến đổi khí hậu", "Hit by disaster or climate change"),
+    "merit": ("Gia đình người có công", "Family of a person with merit"),
+}
+SUPPORT: dict[str, tuple[str, str]] = {
+    "new": ("Xây mới", "New build"),
+    "repair": ("Sửa chữa", "Repair"),
+}
+ROLES: dict[str, tuple[str, str]] = {
+    "volunteer": ("tình nguyện viên", "volunteer"),
+    "officer": ("cán bộ phụ trách", "officer"),
+    "admin": ("quản trị", "admin"),
+}
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # joining
+    "stranger": (
+        "Xin chào! Bạn chưa được đăng ký dùng chatbot báo cáo nhà. Hãy xin cán bộ phụ trách "
+        "một mã mời, rồi gửi: /start MÃ_MỜI",
+        "Hello! You are not registered for the housing report bot yet. Ask your officer for an "
+        "invite code, then send: /start CODE",
+    ),
+    "bad_invite": (
+        "Mã mời “{code}” không đúng hoặc đã được dùng. Kiểm tra lại từng chữ, hoặc xin cán bộ "
+        "phụ trách một mã mới.",
+        "The invite code “{code}” is wrong or already used. Check it, or ask your officer for a "
+        "new one.",
+    ),
+    "joined": (
+        "Chào {name}! Bạn đã tham gia với vai trò {role} của {unit}.\n"
+        "Gõ /baocao để báo cáo tiến độ một căn nhà, /trogiup để xem hướng dẫn.",
+        "Welcome, {name}! You joined as {role} of {unit}.\n"
+        "Send /report to report progress on a house, /help for help.",
+    ),
+    "already_joined": (
+        "Bạn đã là {role} của {unit}. Gõ /baocao để báo cáo, /trogiup để xem hướng dẫn.",
+        "You are already {role} of {unit}. Send /report to report, /help for help.",
+    ),
+    "disabled": (
+        "Tài khoản của bạn đã bị tạm khóa. Hãy liên hệ cán bộ phụ trách.",
+        "Your account is suspended. Please contact your officer.",
+    ),
+    "help": (
+        "Hướng dẫn báo cáo:\n"
+        "1. Gõ /baocao, chọn nhà (mã nhà hoặc tên chủ hộ, không cần dấu).\n"
+        "2. Chọn bước: khởi công, hoàn thành hay bàn giao.\n"
+        "3. Gửi ảnh (bước hoàn thành và bàn giao cần {photos_done} ảnh), thêm vị trí, ghi chú nếu có.\n"
+        "4. Kiểm tra rồi bấm “Gửi báo cáo”, bạn sẽ nhận số báo cáo.\n"
+        "Cách nhanh: gửi ảnh kèm chú thích “MÃ_NHÀ hoàn thành”.\n"
+        "/huy: hủy báo cáo đang soạn. /ngonngu: đổi ngôn ngữ (Tiếng Việt / English).",
+        "How to report:\n"
+        "1. Send /report and pick the house (its code, or part of the household head's name).\n"
+        "2. Pick the stage: started, completed or handed over.\n"
+        "3. Send photos (completed and handed over need {photos_done}), a location and a note if "
+        "you like.\n"
+        "4. Check it and press “Send report”; you get a report number.\n"
+        "Quick way: send photos with the caption “HOUSECODE completed”.\n"
+        "/cancel: drop the report you are writing. /language: switch language.",
+    ),
+    "lang_set": ("Đã chuyển sang Tiếng Việt.", "Language set to English."),
+    "idle_hint": (
+        "Gõ /baocao để báo cáo tiến độ một căn nhà, hoặc /trogiup để xem hướng dẫn.",
+        "Send /report to report progress on a house, or /help for help.",
+    ),
+    "unknown_command": (
+        "Không có lệnh /{command}. Gõ /trogiup để xem các lệnh.",
+        "There is no /{command} command. Send /help to see the commands.",
+    ),
+    "unsupported": (
+        "Chatbot chỉ đọc được chữ, ảnh (gửi dạng ảnh hoặc tệp) và vị trí.",
+        "The bot reads text, images (as photos or files) and locations.",
+    ),
+    "too_long": (
+        "Tin nhắn quá dài ({length} ký tự). Hãy gửi ngắn hơn {limit} ký tự.",
+        "That message is too long ({length} characters). Please keep it under {limit}.",
+    ),
+    "error": (
+        "Xin lỗi, chatbot gặp lỗi khi xử lý tin nhắn này. Báo cáo đang soạn của bạn vẫn được giữ; "
+        "hãy thử lại sau ít phút.",
+        "Sorry, something went wrong with that message. The report you are writing is kept; "
+        "please try again in a few minutes.",
+    ),
+    # the report dialog
+    "ask_house": (
+        "Báo cáo nhà nào? Gửi mã nhà (ví dụ {example}) hoặc vài chữ trong tên chủ hộ, không cần dấu.",
+        "Which house? Send its code (for example {example}) or part of the household head's name.",
+    ),
+    "ask_house_with_photos": (
+        "Đã nhận {count} ảnh. Ảnh này của nhà nào? Gửi mã nhà hoặc tên chủ hộ.",
+        "Got {count} photo(s). Which house are they of? Send its code or the household head's name.",
+    ),
+    "house_not_found": (
+        "Không tìm thấy nhà nào khớp “{query}” trong {unit}. Kiểm tra mã nhà, hoặc gõ tên chủ hộ.",
+        "No house matches “{query}” in {unit}. Check the code, or type the household head's name.",
+    ),
+    "house_pick": ("Có {count} nhà khớp “{query}”. Chọn một:", "{count} houses match “{query}”. Pick one:"),
+    "house_too_many": (
+        "Có {count} nhà khớp “{query}”. Gõ cụ thể hơn (tên đầy đủ hoặc mã nhà).",
+        "{count} houses match “{query}”. Please type more (the full name or the house code).",
+    ),
+    "house_outside": (
+        "Nhà {code} không thuộc {unit} của bạn nên bạn không báo cáo được. Nếu có nhầm lẫn, hãy báo "
+        "cán bộ phụ trách.",
+        "House {code} is not in your area ({unit}), so you cannot report on it. If this is a "
+        "mistake, tell your officer.",
+    ),
+    "ask_stage": (
+        "Nhà {code} – {head}, hiện tại: {current}.\nNhà đã đến bước nào?",
+        "House {code} – {head}, now: {current}.\nWhich stage has it reached?",
+    ),
+    "stage_backward": (
+        "Nhà {code} đã ở bước “{current}”, không báo cáo lùi về “{stage}” được. Nếu số liệu sai, hãy "
+        "báo cán bộ phụ trách để sửa.",
+        "House {code} is already at “{current}”; a report cannot go back to “{stage}”. If the "
+        "figures are wrong, ask your officer to correct them.",
+    ),
+    "stage_unknown": (
+        "Chưa rõ bước nào. Chọn một trong các nút, hoặc gõ: khởi công, hoàn thành, bàn giao.",
+        "Which stage? Press a button, or type: started, completed, handed over.",
+    ),
+    "ask_photos": (
+        "Gửi ảnh chụp nhà {code} (bước “{stage}” cần ít nhất {need} ảnh). Có thể gửi nhiều ảnh một "
+        "lúc; gửi xong bấm “Xong”.",
+        "Send photos of house {code} (“{stage}” needs at least {need}). You can send several at "
+        "once; press “Done” when finished.",
+    ),
+    "ask_photos_optional": (
+        "Gửi ảnh chụp nhà {code} nếu có (bước “{stage}” không bắt buộc ảnh), rồi bấm “Xong”.",
+        "Send photos of house {code} if you have them (“{stage}” needs none), then press “Done”.",
+    ),
+    "photos_received": ("Đã nhận {count} ảnh.", "Got {count} photo(s) so far."),
+    "photos_need_more": ("Cần thêm {more} ảnh nữa.", "{more} more needed."),
+    "photos_enough": ("Gửi thêm hoặc bấm “Xong”.", "Send more or press “Done”."),
+    "photos_too_few": (
+        "Bước “{stage}” cần ít nhất {need} ảnh, mới có {have}. Hãy gửi thêm {more} ảnh.",
+        "“{stage}” needs at least {need} photos; you sent {have}. Please send {more} more.",
+    ),
+    "photos_over_max": (
+        "Mỗi báo cáo tối đa {max} ảnh; {dropped} ảnh sau cùng không được lưu.",
+        "A report holds at most {max} photos; the last {dropped} were not kept.",
+    ),
+    "photo_duplicate_in_draft": (
+        "Ảnh này đã có trong báo cáo đang soạn.", "That photo is already in this report."
+    ),
+    "expect_photo": (
+        "Đang chờ ảnh nhà {code}. Hãy gửi ảnh, bấm “Xong” khi đủ, hoặc /huy để hủy.",
+        "Waiting for photos of house {code}. Send photos, press “Done” when finished, or /cancel.",
+    ),
+    "photo_not_image": (
+        "Tệp “{name}” không phải là ảnh. Hãy gửi ảnh JPEG, PNG, WebP hoặc HEIC.",
+        "The file “{name}” is not an image. Please send a JPEG, PNG, WebP or HEIC photo.",
+    ),
+    "photo_unsupported": (
+        "Định dạng ảnh “{name}” chưa được hỗ trợ. Hãy gửi ảnh JPEG, PNG, WebP hoặc HEIC.",
+        "The image format of “{name}” is not supported. Please send JPEG, PNG, WebP or HEIC.",
+    ),
+    "photo_too_many_pixels": (
+        "Ảnh “{name}” quá lớn (quá nhiều điểm ảnh). Hãy gửi ảnh chụp từ điện thoại.",
+        "The image “{name}” is too large (too many pixels). Please send a phone photo.",
+    ),
+    "photo_too_large": (
+        "Tệp “{name}” quá nặng (tối đa 20 MB). Hãy gửi dạng ảnh thay vì dạng tệp.",
+        "The file “{name}” is too big (20 MB at most). Please send it as a photo instead.",
+    ),
+    "photo_corrupt": (
+        "Ảnh “{name}” bị hỏng hoặc gửi chưa hết. Hãy gửi lại ảnh này.",
+        "The image “{name}” is damaged or incomplete. Please send it again.",
+    ),
+    "photo_download_failed": (
+        "Chưa tải được ảnh “{name}”. Hãy gửi lại ảnh này.",
+        "Could not fetch the image “{name}”. Please send it again.",
+    ),
+    "photo_no_report": (
+        "Ảnh chỉ được lưu trong một báo cáo. Gõ /baocao để bắt đầu, hoặc gửi ảnh kèm chú thích "
+        "“MÃ_NHÀ hoàn thành”.",
+        "Photos are kept only inside a report. Send /report to start, or send photos with the "
+        "caption “HOUSECODE completed”.",
+    ),
+    "ask_extras": (
+        "Nếu được, gửi vị trí của nhà (📎 → Vị trí) và/hoặc một ghi chú ngắn. Không có thì bấm “Bỏ qua”.",
+        "If you can, send the house's location (📎 → Location) and/or a short note. Otherwise press "
+        "“Skip”.",
+    ),
+    "location_received": (
+        "Đã nhận vị trí. Gửi ghi chú nếu có, hoặc bấm “Tiếp”.",
+        "Location received. Send a note if you have one, or press “Next”.",
+    ),
+    "note_too_long": (
+        "Ghi chú dài {length} ký tự, tối đa {limit}. Hãy viết ngắn lại.",
+        "The note is {length} characters long; {limit} at most. Please shorten it.",
+    ),
+    "summary": (
+        "Kiểm tra báo cáo:\nNhà: {code} – {head}\nBước: {stage}\nẢnh: {photos}\nVị trí: {location}\n"
+        "Ghi chú: {note}\n\nGửi báo cáo này?",
+        "Check the report:\nHouse: {code} – {head}\nStage: {stage}\nPhotos: {photos}\n"
+        "Location: {location}\nNote: {note}\n\nSend this report?",
+    ),
+    "summary_none": ("không có", "none"),
+    "confirm_expected": (
+        "Bấm “Gửi báo cáo” để gửi, hoặc “Hủy” để bỏ.",
+        "Press “Send report” to send it, or “Cancel” to drop it.",
+    ),
+    "receipt": (
+        "✅ Đã nhận báo cáo số {number}: nhà {code}, {stage}, {photos} ảnh, lúc {time}. Cảm ơn bạn!",
+        "✅ Report no. {number} received: house {code}, {stage}, {photos} photo(s), at {time}. "
+        "Thank you!",
+    ),
+    "receipt_pending": (
+        "Báo cáo sẽ được cán bộ phụ trách duyệt trước khi tính vào tiến độ.",
+        "An officer will review the report before it counts in the progress figures.",
+    ),
+    "duplicate_photo": (
+        "Lưu ý: ảnh số {position} trùng với ảnh đã dùng trong báo cáo số {other} cho một nhà khác, "
+        "nên cán bộ sẽ kiểm tra báo cáo này.",
+        "Note: photo {position} matches a photo already used in report no. {other} for another "
+        "house, so an officer will check this report.",
+    ),
+    "stage_changed_meanwhile": (
+        "Trong lúc bạn soạn, nhà {code} đã được báo cáo tới bước “{current}”, nên không gửi được "
+        "báo cáo “{stage}”. Gõ /baocao để báo cáo lại.",
+        "While you were writing, house {code} was reported at “{current}”, so this “{stage}” "
+        "report cannot be sent. Send /report to start again.",
+    ),
+    "cancelled": ("Đã hủy báo cáo đang soạn. Gõ /baocao để bắt đầu lại.",
+                  "The report you were writing is dropped. Send /report to start again."),
+    "nothing_to_cancel": ("Không có báo cáo nào đang soạn.", "There is no report in progress."),
+    "draft_replaced": (
+        "Bản nháp báo cáo nhà {code} đã được bỏ để bắt đầu báo cáo mới.",
+        "The unfinished report on house {code} was dropped to start a new one.",
+    ),
+    "resume": (
+        "Tiếp tục báo cáo đang soạn cho nhà {code}.", "Continuing your report on house {code}."
+    ),
+    "officers_only": (
+        "Lệnh này dành cho cán bộ phụ trách.", "This command is for officers."
+    ),
+    # button labels
+    "btn_done": ("Xong", "Done"),
+    "btn_skip": ("Bỏ qua", "Skip"),
+    "btn_next": ("Tiếp", "Next"),
+    "btn_send": ("Gửi báo cáo", "Send report"),
+    "btn_cancel": ("Hủy", "Cancel"),
+    "btn_location": ("📍 Gửi vị trí", "📍 Send location"),
+}
+
+
+def t(lang: str, key: str, **values: Any) -> str:
+    """The message in the user's language, filled in."""
+    pair = MESSAGES[key]
+    text = pair[1] if lang == "en" else pair[0]
+    return text.format(**values) if values else text
+
+
+def label(table: dict[Any, tuple[str, str]], key: Any, lang: str) -> str:
+    pair = table[key]
+    return pair[1] if lang == "en" else pair[0]
+
+
+def pick_lang(hint: str | None) -> str:
+    return "en" if hint and hint.lower().startswith("en") else "vi"

@@ -1,0 +1,90 @@
+"""The terminal channel: the same handlers as the bot, typed at a prompt. Used by the demo."""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Callable
+from pathlib import Path
+
+from handlers.core import Core
+from handlers.types import LOCATION_KEY, Incoming, IncomingFile, Location, Reply, parse_command
+
+CHANNEL = "console"
+_IMAGE_MIME = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp",
+               ".heic": "image/heic"}
+
+
+def render(reply: Reply) -> str:
+    """Choices become a numbered list; the person answers with the number or the words."""
+    lines = [reply.text]
+    for number, choice in enumerate(reply.choices, 1):
+        hint = "  (:loc VĨ_ĐỘ KINH_ĐỘ)" if choice.key == LOCATION_KEY else ""
+        lines.append(f"  {number}. {choice.label}{hint}")
+    lines.extend(f"  [ảnh] {path}" for path in reply.images)
+    if reply.document:
+        lines.append(f"  [tệp] {reply.document}")
+    return "\n".join(lines)
+
+
+def parse_line(line: str, user_id: str, name: str) -> Incoming | str:
+    """A typed line to an Incoming, or an error string for a malformed console directive.
+
+    :photo PATH... [-- caption]   images sent as photos (several = an album)
+    :file PATH [-- caption]       an image sent as a file (the original is kept)
+    :loc LAT LON                  a location
+    """
+    base = {"channel": CHANNEL, "user_id": user_id, "display_name": name}
+    if line.startswith(":loc"):
+        try:
+            _, lat, lon = line.split()
+            return Incoming(**base, location=Location(float(lat), float(lon)))
+        except ValueError:
+            return ":loc VĨ_ĐỘ KINH_ĐỘ, ví dụ :loc 9.6 105.97"
+    if line.startswith((":photo", ":file")):
+        as_document = line.startswith(":file")
+        body, _, caption = line.partition(" -- ")
+        try:
+            paths = shlex.split(body)[1:]
+        except ValueError as exc:
+            return str(exc)
+        if not paths:
+            return ":photo ĐƯỜNG_DẪN [ĐƯỜNG_DẪN...] [-- chú thích]"
+        files = []
+        for raw in paths:
+            path = Path(raw).expanduser()
+            try:
+                data: bytes | None = path.read_bytes()
+                problem = None
+            except OSError:
+                data, problem = None, "download_failed"
+            files.append(IncomingFile(data=data, as_document=as_document, filename=path.name,
+                                      mime=_IMAGE_MIME.get(path.suffix.lower(), ""), problem=problem))
+        return Incoming(**base, text=caption.strip(), files=tuple(files))
+    command, args = parse_command(line)
+    return Incoming(**base, text=line, command=command, args=args)
+
+
+async def converse(core: Core, read: Callable[[str], str], write: Callable[[str], None],
+                   personas: dict[str, tuple[str, str]], start: str) -> None:
+    """Run a chat until :quit or end of input. personas: switch word -> (user id, display name)."""
+    current = start
+    while True:
+        user_id, name = personas[current]
+        try:
+            line = read(f"[{current}]> ").strip()
+        except EOFError:
+            return
+        if not line:
+            continue
+        if line in (":quit", ":q", ":thoat"):
+            return
+        if line.startswith(":") and line[1:] in personas:
+            current = line[1:]
+            write(f"— Bây giờ bạn là {personas[current][1]} ({current}).")
+            continue
+        incoming = parse_line(line, user_id, name)
+        if isinstance(incoming, str):
+            write(incoming)
+            continue
+        for reply in await core.handle(incoming):
+            write(render(reply))

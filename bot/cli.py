@@ -1,0 +1,134 @@
+"""chungtay run | demo | import | invite | export | backup."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.app import App
+from bot.config import ConfigError, Settings, load_settings
+
+EXIT_USAGE = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="chungtay", description="Chatbot báo cáo nhà — Chung tay xóa nhà tạm")
+    p.add_argument("--config", default="config.toml", help="config file (default: config.toml)")
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="run the Telegram bot")
+    demo = sub.add_parser("demo", help="try the bot in this terminal, offline")
+    demo.add_argument("--database", type=Path, help="keep the demo data in this SQLite file")
+    imp = sub.add_parser("import", help="load units or houses from CSV or XLSX")
+    imp.add_argument("kind", choices=["units", "houses"])
+    imp.add_argument("file", type=Path)
+    inv = sub.add_parser("invite", help="make a one-time invite code")
+    inv.add_argument("--unit", required=True, help="unit code")
+    inv.add_argument("--role", required=True, choices=["volunteer", "officer", "admin"])
+    exp = sub.add_parser("export", help="write every report to CSV or XLSX")
+    exp.add_argument("--format", choices=["csv", "xlsx"], default="xlsx")
+    exp.add_argument("--out", type=Path, required=True)
+    exp.add_argument("--unit", help="only this unit and what lies below it")
+    bak = sub.add_parser("backup", help="copy the database while the bot runs")
+    bak.add_argument("--out", type=Path, required=True)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = _settings(args)
+        return asyncio.run(_dispatch(args, settings))
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    # The demo must work on a fresh clone with no config file at all.
+    if args.command == "demo" and not Path(args.config).exists():
+        return Settings()
+    return load_settings(args.config)
+
+
+async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "demo":
+        from bot.demo import run_demo
+
+        await run_demo(settings, args.database, input, print)
+        return 0
+    if args.command == "run":
+        from bot.run import run_bot
+
+        return await run_bot(settings)
+    app = await App.open(settings)
+    try:
+        handler = {"import": _import, "invite": _invite, "export": _export, "backup": _backup}[args.command]
+        return await handler(app, args)
+    finally:
+        await app.close()
+
+
+async def _import(app: App, args: argparse.Namespace) -> int:
+    from storage.importer import ImportRejected, import_houses, import_units
+
+    run = import_units if args.kind == "units" else import_houses
+    try:
+        result = await run(app.db, args.file, actor="cli", at=app.ctx.stamp())
+    except ImportRejected as exc:
+        print(f"{args.file}: rejected, nothing was written:", file=sys.stderr)
+        for error in exc.errors:
+            print(f"  line {error.line}: {error.reason}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"{args.file}: {result.created} created, {result.updated} updated")
+    return 0
+
+
+async def _invite(app: App, args: argparse.Namespace) -> int:
+    from storage import invites, units
+
+    unit = await units.by_code(app.db, args.unit)
+    if unit is None:
+        print(f"unknown unit code {args.unit!r}; import the units first", file=sys.stderr)
+        return EXIT_USAGE
+    async with app.db.transaction():
+        code = await invites.create(app.db, unit.id, args.role, app.ctx.stamp())
+    bot = app.settings.telegram.bot_username or "<bot_username>"
+    print(f"{code}\nhttps://t.me/{bot}?start={code}")
+    print(f"{args.role} of {unit.code} {unit.name}; the code works once.", file=sys.stderr)
+    return 0
+
+
+async def _export(app: App, args: argparse.Namespace) -> int:
+    from storage import units
+    from storage.export import export_reports
+
+    within = None
+    if args.unit:
+        within = await units.by_code(app.db, args.unit)
+        if within is None:
+            print(f"unknown unit code {args.unit!r}", file=sys.stderr)
+            return EXIT_USAGE
+    count = await export_reports(app.db, args.out, args.format, app.settings.campaign.timezone, within)
+    print(f"{args.out}: {count} reports")
+    return 0
+
+
+async def _backup(app: App, args: argparse.Namespace) -> int:
+    from storage.db import backup
+
+    try:
+        await backup(app.db, args.out)
+    except FileExistsError:
+        print(f"{args.out} exists already; choose a new file name", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"{args.out}: database copied (photos stay in {app.settings.storage.media_dir})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,93 @@
+"""The one entry point of every channel: an Incoming in, replies out, all of it stored once."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.catalog import t
+from handlers import join, report
+from handlers.commands import lookup
+from handlers.context import Context
+from handlers.turn import Turn
+from handlers.types import Incoming, Reply
+from storage import updates, users
+from storage.photos import PhotoRejected, StoredPhoto
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT = 4096
+
+
+class Core:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    async def handle(self, inc: Incoming) -> list[Reply]:
+        db = self.ctx.db
+        if inc.update_keys and not await updates.unseen(db, inc.update_keys):
+            return []
+        known = await users.find(db, inc.channel, inc.user_id)
+        # Images are decoded before the write lock is taken, and only for people we know:
+        # a stranger cannot make the bot spend CPU or disk.
+        photos, rejected = ([], []) if known is None else await self._process(inc)
+        async with db.transaction():
+            if inc.update_keys:
+                fresh = await updates.unseen(db, inc.update_keys)
+                if not fresh:
+                    return []
+                await updates.mark(db, fresh, self.ctx.stamp())
+            return await self._route(inc, photos, rejected)
+
+    async def skip(self, keys: tuple[str, ...]) -> None:
+        """Mark updates that carry nothing to act on as handled, so they are not replayed."""
+        async with self.ctx.db.transaction():
+            await updates.mark(self.ctx.db, keys, self.ctx.stamp())
+
+    async def _process(self, inc: Incoming) -> tuple[list[StoredPhoto], list[tuple[str, str]]]:
+        photos: list[StoredPhoto] = []
+        rejected: list[tuple[str, str]] = []
+        for index, item in enumerate(inc.files, 1):
+            name = item.filename or f"#{index}"
+            if item.data is None:
+                rejected.append((name, item.problem or "download_failed"))
+                continue
+            try:
+                photos.append(await self.ctx.photos.process_async(item.data, keep_original=item.as_document))
+            except PhotoRejected as exc:
+                rejected.append((name, exc.reason))
+        return photos, rejected
+
+    async def _route(self, inc: Incoming, photos: list[StoredPhoto],
+                     rejected: list[tuple[str, str]]) -> list[Reply]:
+        ctx = self.ctx
+        user = await users.find(ctx.db, inc.channel, inc.user_id)
+        if user is None:
+            return await join.stranger(ctx, inc)
+        if user.status == "disabled":
+            return [Reply(t(user.lang, "disabled"))]
+        if user.status == "blocked":  # they wrote to us again, so they unblocked the bot
+            await users.set_status(ctx.db, user.id, "active")
+        turn = Turn(ctx, user, inc, photos, rejected)
+        await turn.load()
+        replies = await self._answer(turn)
+        await turn.save()
+        return replies
+
+    async def _answer(self, turn: Turn) -> list[Reply]:
+        inc, user = turn.inc, turn.user
+        if len(inc.text) > MAX_TEXT:
+            return [Reply(turn.t("too_long", length=len(inc.text), limit=MAX_TEXT))]
+        if inc.command:
+            command = lookup(inc.command)
+            if command is None:
+                return [Reply(turn.t("unknown_command", command=inc.command[:32]))]
+            if command.officers_only and not user.is_officer:
+                return [Reply(turn.t("officers_only"))]
+            return await command.handler(turn)
+        if inc.unsupported and not (inc.files or inc.location or inc.text):
+            return [Reply(turn.t("unsupported"))]
+        if turn.state != "idle":
+            return await report.on_input(turn)
+        if inc.files:
+            return await report.on_idle_photos(turn)
+        return [Reply(turn.t("idle_hint"))]

@@ -1,0 +1,50 @@
+"""Joining with an invite code, help, and the language switch."""
+
+from __future__ import annotations
+
+from bot.catalog import ROLES, label, pick_lang, t
+from handlers.context import Context
+from handlers.turn import Turn
+from handlers.types import Incoming, Reply
+from storage import audit, invites, units, users
+from storage.textfold import clip
+
+
+async def stranger(ctx: Context, inc: Incoming) -> list[Reply]:
+    """Someone with no account: only a valid /start code does anything."""
+    lang = pick_lang(inc.lang_hint)
+    if inc.command != "start" or not inc.args:
+        return [Reply(t(lang, "stranger"))]
+    code = inc.args.split()[0][:32]
+    invite = await invites.find_unused(ctx.db, code)
+    if invite is None:
+        return [Reply(t(lang, "bad_invite", code=clip(code, 32)))]
+    now = ctx.stamp()
+    name = clip(inc.display_name.strip(), 64)
+    user = await users.create(ctx.db, inc.channel, inc.user_id, name, invite.role, invite.unit_id,
+                              lang, now)
+    await invites.mark_used(ctx.db, invite.code, user.id, now)
+    await audit.log(ctx.db, now, user.id, "user.join", "user", user.id,
+                    {"role": invite.role, "unit_id": invite.unit_id, "invite": invite.code})
+    unit = await units.get(ctx.db, invite.unit_id)
+    assert unit is not None
+    return [Reply(t(lang, "joined", name=name or "bạn", role=label(ROLES, user.role, lang),
+                    unit=unit.name))]
+
+
+async def start_again(turn: Turn) -> list[Reply]:
+    unit = await units.get(turn.ctx.db, turn.user.unit_id)
+    assert unit is not None
+    return [Reply(turn.t("already_joined", role=label(ROLES, turn.user.role, turn.lang), unit=unit.name))]
+
+
+async def help_text(turn: Turn) -> list[Reply]:
+    done = turn.ctx.settings.report.photos_required.get(2, 0)
+    return [Reply(turn.t("help", photos_done=done))]
+
+
+async def switch_language(turn: Turn) -> list[Reply]:
+    wanted = turn.inc.args.strip().lower()[:2]
+    lang = wanted if wanted in ("vi", "en") else ("en" if turn.lang == "vi" else "vi")
+    await users.set_lang(turn.ctx.db, turn.user.id, lang)
+    return [Reply(t(lang, "lang_set"))]

@@ -1,0 +1,380 @@
+"""The volunteer's report: house, stage, photos, location and note, summary, receipt."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.catalog import STAGES, label
+from handlers.stages import parse_stage, reportable
+from handlers.turn import Turn
+from handlers.types import LOCATION_KEY, Choice, Reply
+from storage import audit, houses, reports, units
+from storage.models import House
+from storage.photos import StoredPhoto
+from storage.textfold import clip
+
+MAX_QUERY = 100
+PICK_LIMIT = 8
+
+
+def _stage(turn: Turn, stage: int) -> str:
+    return label(STAGES, stage, turn.lang)
+
+
+def _btn(turn: Turn, key: str) -> Choice:
+    return Choice(key, turn.t(f"btn_{key}"))
+
+
+# --- entry points -----------------------------------------------------------------------------
+
+async def start(turn: Turn) -> list[Reply]:
+    """/baocao [house code or name]."""
+    out: list[Reply] = []
+    if turn.state != "idle" and turn.draft.get("house_code"):
+        out.append(Reply(turn.t("draft_replaced", code=turn.draft["house_code"])))
+    await turn.go("house", {})
+    if turn.inc.args:
+        return out + await _find_house(turn, turn.inc.args)
+    example = await _example_code(turn)
+    return [*out, Reply(turn.t("ask_house", example=example))]
+
+
+async def cancel(turn: Turn) -> list[Reply]:
+    if turn.state == "idle":
+        return [Reply(turn.t("nothing_to_cancel"))]
+    await turn.go("idle")
+    return [Reply(turn.t("cancelled"))]
+
+
+async def on_idle_photos(turn: Turn) -> list[Reply]:
+    """Photos outside a dialog: the caption quick path, or a report that starts with its photos."""
+    out = _rejections(turn)
+    if not turn.photos:
+        return out or [Reply(turn.t("photo_no_report"))]
+    caption = turn.inc.text.strip()
+    # Photos already gathered while the house was being asked for stay with the report.
+    draft: dict[str, Any] = {"photos": list(turn.draft.get("photos", [])) if turn.state == "house" else []}
+    _add_photos(turn, draft)
+    house, stage = await _parse_caption(turn, caption) if caption else (None, None)
+    if house is None:
+        await turn.go("house", draft)
+        return [*out, Reply(turn.t("ask_house_with_photos", count=len(draft["photos"])))]
+    refusal = await _refuse_house(turn, house)
+    if refusal:
+        return out + refusal
+    if stage is None:
+        return out + await _choose_house(turn, house, draft)
+    if stage < house.stage:
+        await turn.go("idle")
+        return [*out, _backward(turn, house, stage)]
+    draft.update(_house_fields(house), stage=stage)
+    if len(draft["photos"]) >= _need(turn, stage):
+        turn.draft = draft
+        return out + await _file(turn)
+    await turn.go("photos", draft)
+    return [*out, _photos_prompt(turn)]
+
+
+async def on_input(turn: Turn) -> list[Reply]:
+    """Anything sent while a report is being written."""
+    if turn.chosen() == "cancel":
+        return await cancel(turn)
+    if turn.stale_press():
+        return [_reprompt(turn)]
+    step = _STEPS.get(turn.state)
+    if step is None:  # a state this version does not know: start clean rather than guess
+        await turn.go("idle")
+        return [Reply(turn.t("idle_hint"))]
+    return await step(turn)
+
+
+# --- steps ------------------------------------------------------------------------------------
+
+async def _step_house(turn: Turn) -> list[Reply]:
+    if turn.photos and turn.inc.text.strip():  # a captioned photo names its house itself
+        return await on_idle_photos(turn)
+    out = _rejections(turn)
+    if turn.photos:
+        _add_photos(turn, turn.draft)
+        await turn.go("house")
+        out.append(Reply(turn.t("photos_received", count=len(turn.draft["photos"]))))
+    key = turn.chosen()
+    if key and key.startswith("h:"):
+        house = await houses.get(turn.ctx.db, int(key[2:]))
+        if house is not None:
+            refusal = await _refuse_house(turn, house)
+            return out + (refusal or await _choose_house(turn, house, turn.draft))
+    text = turn.inc.text.strip()
+    if text and not turn.photos:
+        return out + await _find_house(turn, text)
+    if not text and not turn.photos and not out:
+        return [_reprompt(turn)]
+    return out
+
+
+async def _step_stage(turn: Turn) -> list[Reply]:
+    out = _rejections(turn)
+    if turn.photos:
+        _add_photos(turn, turn.draft)
+        await turn.go("stage")
+        out.append(Reply(turn.t("photos_received", count=len(turn.draft["photos"]))))
+    key = turn.chosen()
+    stage = int(key[2:]) if key and key.startswith("s:") else parse_stage(turn.inc.text)
+    if stage is None:
+        return out + ([_reprompt(turn)] if not turn.photos else [])
+    house = await houses.get(turn.ctx.db, turn.draft["house_id"])
+    assert house is not None
+    if stage < house.stage:
+        return [*out, _backward(turn, house, stage), _reprompt(turn)]
+    turn.draft["stage"] = stage
+    await turn.go("photos")
+    return [*out, _photos_prompt(turn)]
+
+
+async def _step_photos(turn: Turn) -> list[Reply]:
+    out = _rejections(turn)
+    if turn.inc.location:
+        _set_location(turn)
+    if turn.photos:
+        out.extend(_add_photos(turn, turn.draft))
+        await turn.go("photos")
+        return [*out, _photos_prompt(turn, progress=True)]
+    if turn.chosen() == "done":
+        have, need = len(turn.draft.get("photos", [])), _need(turn, turn.draft["stage"])
+        if have < need:
+            stage = _stage(turn, turn.draft["stage"])
+            text = turn.t("photos_too_few", stage=stage, need=need, have=have, more=need - have)
+            return [*out, turn.ask(text, [_btn(turn, "done"), _btn(turn, "cancel")])]
+        await turn.go("extras")
+        return [*out, _extras_prompt(turn)]
+    if turn.inc.location or out:
+        return [*out, _photos_prompt(turn, progress=True)]
+    return [turn.ask(turn.t("expect_photo", code=turn.draft["house_code"]),
+                     [_btn(turn, "done"), _btn(turn, "cancel")])]
+
+
+async def _step_extras(turn: Turn) -> list[Reply]:
+    out = _rejections(turn)
+    if turn.photos:
+        out.extend(_add_photos(turn, turn.draft))
+        out.append(Reply(turn.t("photos_received", count=len(turn.draft["photos"]))))
+    if turn.inc.location:
+        _set_location(turn)
+        await turn.go("extras")
+        return [*out, turn.ask(turn.t("location_received"), [_btn(turn, "next"), _btn(turn, "cancel")])]
+    if turn.chosen() in ("skip", "next"):
+        return out + await _summary(turn)
+    if turn.chosen() == LOCATION_KEY:  # typed or pressed where no location button exists
+        return [*out, _extras_prompt(turn)]
+    note = turn.inc.text.strip()
+    if note:
+        limit = turn.ctx.settings.report.max_note_chars
+        if len(note) > limit:
+            return [*out, Reply(turn.t("note_too_long", length=len(note), limit=limit))]
+        turn.draft["note"] = note
+        return out + await _summary(turn)
+    await turn.go("extras")
+    return out or [_extras_prompt(turn)]
+
+
+async def _step_confirm(turn: Turn) -> list[Reply]:
+    if turn.chosen() == "send":
+        return await _file(turn)
+    return [turn.ask(turn.t("confirm_expected"), [_btn(turn, "send"), _btn(turn, "cancel")])]
+
+
+_STEPS = {
+    "house": _step_house,
+    "stage": _step_stage,
+    "photos": _step_photos,
+    "extras": _step_extras,
+    "confirm": _step_confirm,
+}
+
+
+# --- pieces -----------------------------------------------------------------------------------
+
+async def _find_house(turn: Turn, query: str) -> list[Reply]:
+    if len(query) > MAX_QUERY:
+        return [Reply(turn.t("too_long", length=len(query), limit=MAX_QUERY))]
+    unit = await units.get(turn.ctx.db, turn.user.unit_id)
+    assert unit is not None
+    count, found = await houses.search(turn.ctx.db, unit, query, PICK_LIMIT)
+    shown = clip(query.strip(), 40)
+    if count == 0:
+        elsewhere = await houses.by_code(turn.ctx.db, query)
+        if elsewhere is not None:
+            return [Reply(turn.t("house_outside", code=elsewhere.code, unit=unit.name))]
+        return [Reply(turn.t("house_not_found", query=shown, unit=unit.name))]
+    if count == 1:
+        return await _choose_house(turn, found[0], turn.draft)
+    if count > PICK_LIMIT:
+        return [Reply(turn.t("house_too_many", count=count, query=shown))]
+    choices = [Choice(f"h:{h.id}", f"{h.code} – {clip(h.household_head, 40)}") for h in found]
+    await turn.go("house")
+    reply = turn.ask(turn.t("house_pick", count=count, query=shown), [*choices, _btn(turn, "cancel")])
+    await turn.go("house")
+    return [reply]
+
+
+async def _refuse_house(turn: Turn, house: House) -> list[Reply] | None:
+    """A house outside the person's unit is refused without telling whose it is."""
+    unit = await units.get(turn.ctx.db, turn.user.unit_id)
+    assert unit is not None
+    if units.contains(unit, await houses.unit_path(turn.ctx.db, house)):
+        return None
+    return [Reply(turn.t("house_outside", code=house.code, unit=unit.name))]
+
+
+async def _choose_house(turn: Turn, house: House, draft: dict[str, Any]) -> list[Reply]:
+    draft = {**draft, **_house_fields(house)}
+    turn.draft = draft
+    choices = [Choice(f"s:{s}", _stage(turn, s)) for s in reportable(house.stage)]
+    reply = turn.ask(
+        turn.t("ask_stage", code=house.code, head=house.household_head,
+               current=_stage(turn, house.stage)),
+        [*choices, _btn(turn, "cancel")],
+    )
+    await turn.go("stage")
+    return [reply]
+
+
+def _house_fields(house: House) -> dict[str, Any]:
+    return {"house_id": house.id, "house_code": house.code, "head": house.household_head}
+
+
+def _backward(turn: Turn, house: House, stage: int) -> Reply:
+    return Reply(turn.t("stage_backward", code=house.code, current=_stage(turn, house.stage),
+                        stage=_stage(turn, stage)))
+
+
+async def _parse_caption(turn: Turn, caption: str) -> tuple[House | None, int | None]:
+    first = caption.split()[0].strip(",.;:")
+    house = await houses.by_code(turn.ctx.db, first)
+    if house is None:
+        return None, None
+    return house, parse_stage(caption[len(caption.split()[0]):])
+
+
+def _need(turn: Turn, stage: int) -> int:
+    return turn.ctx.settings.report.photos_required.get(stage, 0)
+
+
+def _add_photos(turn: Turn, draft: dict[str, Any]) -> list[Reply]:
+    """Add this turn's photos to the draft, skipping repeats and anything over the limit."""
+    kept: list[dict[str, Any]] = draft.setdefault("photos", [])
+    known = {p["sha256"] for p in kept}
+    limit = turn.ctx.settings.report.max_photos
+    out: list[Reply] = []
+    repeated = dropped = 0
+    for photo in turn.photos:
+        if photo.sha256 in known:
+            repeated += 1
+        elif len(kept) >= limit:
+            dropped += 1
+        else:
+            kept.append(photo.to_dict())
+            known.add(photo.sha256)
+    if repeated:
+        out.append(Reply(turn.t("photo_duplicate_in_draft")))
+    if dropped:
+        out.append(Reply(turn.t("photos_over_max", max=limit, dropped=dropped)))
+    return out
+
+
+def _rejections(turn: Turn) -> list[Reply]:
+    if not turn.rejected:
+        return []
+    lines = [turn.t(f"photo_{reason}", name=clip(name, 60)) for name, reason in turn.rejected]
+    return [Reply("\n".join(lines))]
+
+
+def _set_location(turn: Turn) -> None:
+    loc = turn.inc.location
+    assert loc is not None
+    turn.draft["lat"], turn.draft["lon"] = loc.lat, loc.lon
+
+
+def _photos_prompt(turn: Turn, progress: bool = False) -> Reply:
+    stage, have = turn.draft["stage"], len(turn.draft.get("photos", []))
+    need = _need(turn, stage)
+    if progress or have:
+        parts = [turn.t("photos_received", count=have)]
+        parts.append(turn.t("photos_need_more", more=need - have) if have < need else turn.t("photos_enough"))
+        text = " ".join(parts)
+    elif need:
+        text = turn.t("ask_photos", code=turn.draft["house_code"], stage=_stage(turn, stage), need=need)
+    else:
+        text = turn.t("ask_photos_optional", code=turn.draft["house_code"], stage=_stage(turn, stage))
+    return turn.ask(text, [_btn(turn, "done"), _btn(turn, "cancel")])
+
+
+def _extras_prompt(turn: Turn) -> Reply:
+    choices = [Choice(LOCATION_KEY, turn.t("btn_location")), _btn(turn, "skip"), _btn(turn, "cancel")]
+    return turn.ask(turn.t("ask_extras"), choices)
+
+
+async def _summary(turn: Turn) -> list[Reply]:
+    d = turn.draft
+    none = turn.t("summary_none")
+    location = f"{d['lat']:.5f}, {d['lon']:.5f}" if d.get("lat") is not None else none
+    text = turn.t("summary", code=d["house_code"], head=d["head"], stage=_stage(turn, d["stage"]),
+                  photos=len(d.get("photos", [])), location=location, note=d.get("note") or none)
+    reply = turn.ask(text, [_btn(turn, "send"), _btn(turn, "cancel")])
+    await turn.go("confirm")
+    return [reply]
+
+
+def _reprompt(turn: Turn) -> Reply:
+    """Ask the current question again, with its choices."""
+    offered = [Choice(k, v) for k, v in turn.draft.get("offered") or []]
+    prompts = {
+        "house": turn.t("ask_house", example=turn.draft.get("house_code", "")),
+        "stage": turn.t("stage_unknown"),
+        "photos": turn.t("expect_photo", code=turn.draft.get("house_code", "")),
+        "extras": turn.t("ask_extras"),
+        "confirm": turn.t("confirm_expected"),
+    }
+    return Reply(prompts.get(turn.state, turn.t("idle_hint")), tuple(offered))
+
+
+async def _example_code(turn: Turn) -> str:
+    unit = await units.get(turn.ctx.db, turn.user.unit_id)
+    assert unit is not None
+    _, found = await houses.search(turn.ctx.db, unit, "", 1)
+    return found[0].code if found else "NH001"
+
+
+async def _file(turn: Turn) -> list[Reply]:
+    """Store the report. Acknowledged only after this transaction commits."""
+    ctx, d = turn.ctx, turn.draft
+    house = await houses.get(ctx.db, d["house_id"])
+    assert house is not None
+    stage = d["stage"]
+    if stage < house.stage:
+        await turn.go("idle")
+        return [Reply(turn.t("stage_changed_meanwhile", code=house.code,
+                             current=_stage(turn, house.stage), stage=_stage(turn, stage)))]
+    photos = [StoredPhoto.from_dict(p) for p in d.get("photos", [])]
+    matches = await reports.find_photo_matches(ctx.db, house.id, photos)
+    pending = bool(matches) or ctx.settings.review.required
+    flag = ";".join(f"duplicate_photo:{m.position}:report={m.report_id}" for m in matches) or None
+    claimed = min((p.taken_at for p in photos if p.taken_at), default=None)
+    now = ctx.stamp()
+    report_id = await reports.create(
+        ctx.db, house_id=house.id, reporter_id=turn.user.id, stage=stage, note=d.get("note"),
+        lat=d.get("lat"), lon=d.get("lon"), received_at=now, claimed_at=claimed,
+        review_state="pending" if pending else "accepted", flag=flag, photos=photos,
+    )
+    if not pending:
+        await houses.set_stage(ctx.db, house.id, stage, now)
+    await houses.touch_report(ctx.db, house.id, now)
+    await audit.log(ctx.db, now, turn.user.id, "report.create", "report", report_id,
+                    {"house_id": house.id, "stage": stage, "photos": len(photos), "flag": flag})
+    await turn.go("idle")
+    lines = [turn.t("receipt", number=report_id, code=house.code, stage=_stage(turn, stage),
+                    photos=len(photos), time=ctx.local(now))]
+    lines += [turn.t("duplicate_photo", position=m.position, other=m.report_id) for m in matches]
+    if pending:
+        lines.append(turn.t("receipt_pending"))
+    return [Reply("\n".join(lines), meta={"report_id": report_id})]

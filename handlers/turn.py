@@ -1,0 +1,71 @@
+"""One incoming message being answered: who, what they sent, their dialog state, the catalog."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.catalog import t
+from handlers.context import Context
+from handlers.types import Choice, Incoming, Reply
+from storage import dialogs
+from storage.models import User
+from storage.photos import StoredPhoto
+from storage.textfold import fold
+
+
+@dataclass
+class Turn:
+    ctx: Context
+    user: User
+    inc: Incoming
+    photos: list[StoredPhoto] = field(default_factory=list)
+    rejected: list[tuple[str, str]] = field(default_factory=list)  # (file name, reason)
+    state: str = "idle"
+    draft: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def lang(self) -> str:
+        return self.user.lang
+
+    def t(self, key: str, **values: Any) -> str:
+        return t(self.lang, key, **values)
+
+    async def load(self) -> None:
+        self.state, self.draft = await dialogs.load(self.ctx.db, self.user.id)
+
+    async def go(self, state: str, draft: dict[str, Any] | None = None) -> None:
+        """Move the dialog on. Saved by save() at the end of the turn, in the same transaction."""
+        self.state = state
+        if draft is not None:
+            self.draft = draft
+        if state == "idle":
+            self.draft = {}
+
+    async def save(self) -> None:
+        await dialogs.save(self.ctx.db, self.user.id, self.state, self.draft, self.ctx.stamp())
+
+    def ask(self, text: str, choices: list[Choice]) -> Reply:
+        """A question with choices; remembered so the person may also type a choice's number or words."""
+        self.draft["offered"] = [[c.key, c.label] for c in choices]
+        return Reply(text=text, choices=tuple(choices))
+
+    def chosen(self) -> str | None:
+        """The key of the choice made by a button or by typing its number or its words."""
+        offered = self.draft.get("offered") or []
+        keys = [k for k, _ in offered]
+        if self.inc.choice is not None:
+            return self.inc.choice if self.inc.choice in keys else None
+        typed = fold(self.inc.text)
+        if not typed or self.inc.command:
+            return None
+        if typed.isdigit() and 1 <= int(typed) <= len(offered):
+            return offered[int(typed) - 1][0]
+        for key, text in offered:
+            if typed == fold(text):
+                return key
+        return None
+
+    def stale_press(self) -> bool:
+        """A button from an older message: its choice is no longer on offer."""
+        return self.inc.choice is not None and self.chosen() is None

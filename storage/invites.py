@@ -1,0 +1,39 @@
+"""One-time invite codes that bind a person to a unit and a role."""
+
+from __future__ import annotations
+
+import secrets
+
+from storage.db import Database
+from storage.models import Invite
+
+# No 0/O or 1/I/L: codes are read aloud over the phone and typed on small keyboards.
+_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def new_code(length: int = 8) -> str:
+    return "".join(secrets.choice(_ALPHABET) for _ in range(length))
+
+
+async def create(db: Database, unit_id: int, role: str, at: str) -> str:
+    while True:
+        code = new_code()
+        if await db.scalar("SELECT 1 FROM invites WHERE code = ?", (code,)) is None:
+            break
+    await db.execute(
+        "INSERT INTO invites (code, unit_id, role, created_at) VALUES (?, ?, ?, ?)",
+        (code, unit_id, role, at),
+    )
+    return code
+
+
+async def find_unused(db: Database, code: str) -> Invite | None:
+    row = await db.fetchone(
+        "SELECT code, unit_id, role, used_by FROM invites WHERE code = ? AND used_by IS NULL",
+        (code.strip(),),
+    )
+    return Invite(row[0], row[1], row[2], row[3]) if row else None
+
+
+async def mark_used(db: Database, code: str, user_id: int, at: str) -> None:
+    await db.execute("UPDATE invites SET used_by = ?, used_at = ? WHERE code = ?", (user_id, at, code))

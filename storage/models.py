@@ -1,0 +1,71 @@
+"""Rows as typed values, so nothing outside storage/ handles a cursor row."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Unit:
+    id: int
+    code: str
+    name: str
+    parent_id: int | None
+    quota: int | None
+    path: str
+    depth: int
+
+
+@dataclass(frozen=True)
+class House:
+    id: int
+    code: str
+    unit_id: int
+    household_head: str
+    category: str
+    support_type: str
+    address: str | None
+    lat: float | None
+    lon: float | None
+    stage: int
+    stage_at: str | None
+    last_report_at: str | None
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    channel: str
+    external_id: str
+    display_name: str
+    role: str
+    unit_id: int
+    status: str
+    lang: str
+
+    @property
+    def is_officer(self) -> bool:
+        return self.role in ("officer", "admin")
+
+
+@dataclass(frozen=True)
+class Invite:
+    code: str
+    unit_id: int
+    role: str
+    used_by: int | None
+
+
+@dataclass(frozen=True)
+class Report:
+    id: int
+    house_id: int
+    reporter_id: int
+    stage: int
+    note: str | None
+    lat: float | None
+    lon: float | None
+    received_at: str
+    claimed_at: str | None
+    review_state: str
+    flag: str | None

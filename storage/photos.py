@@ -1,0 +1,427 @@
+"""Photo intake: validate, normalise and store field photos, content-addressed.
+
+Volunteers send 12-50 megapixel phone photos; reviewers only ever need a 2048 px copy and a
+thumbnail. So the pipeline refuses bad input from the header alone, lets libjpeg decode at a
+reduced DCT scale when it can, resizes once, and derives everything else from the reduced image.
+The shared copies carry no EXIF (phones put GPS there); what we need from EXIF is read first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import hashlib
+import io
+import math
+import os
+import re
+import tempfile
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+from typing import TypeVar
+
+from PIL import ExifTags, Image, ImageFile
+
+try:
+    from pillow_heif import register_heif_opener
+except ImportError:  # pragma: no cover - HEIC is optional; without it such files are "unsupported"
+    _HEIF_AVAILABLE = False
+else:
+    register_heif_opener()
+    _HEIF_AVAILABLE = True
+
+NEAR_DUPLICATE_DISTANCE = 3
+
+# Pillow format name -> extension for the kept original. MPO is what Pillow calls the many phone
+# JPEGs that carry a second (depth/preview) picture; it is a JPEG for every purpose here.
+_EXTENSIONS: dict[str, str] = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "WEBP": "webp", "HEIF": "heic"}
+_JPEG_FORMATS = frozenset({"JPEG", "MPO"})
+_HEIF_BRANDS = frozenset({b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs",
+                          b"mif1", b"msf1"})
+
+_QUALITY = 85
+# Area-weighted averaging: for the <2x reductions left after DCT scaling it is as sharp as a
+# windowed sinc to the eye, never rings, and costs a third of LANCZOS (see bench/photos.py).
+_RESAMPLE = Image.Resampling.BOX
+# Above this ratio Pillow first box-reduces by an integer factor, then resamples the rest.
+_REDUCING_GAP = 3.0
+# A profile this big is not a colour profile anyone needs, and it would be copied into every file.
+_MAX_ICC = 64 * 1024
+
+# EXIF orientation -> the transposition that undoes it (same table as ImageOps.exif_transpose).
+_ORIENT: dict[int, Image.Transpose] = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+_EXIF_TIME = re.compile(r"(\d{4})[:-](\d{2})[:-](\d{2})[ T](\d{2}):(\d{2}):(\d{2})")
+_U64 = (1 << 64) - 1
+
+_T = TypeVar("_T")
+
+# Pillow's own bomb guard is process-global. It is raised to the largest limit any store asked
+# for, so it never refuses what a store accepts; each store enforces its own limit itself.
+_pillow_limit_lock = threading.Lock()
+_pillow_limit = 0
+
+
+class PhotoRejected(Exception):
+    """The bytes cannot become a stored photo; `reason` is a stable code shown to the sender."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class StoredPhoto:
+    sha256: str
+    normalized: str
+    thumb: str
+    original: str | None
+    width: int
+    height: int
+    taken_at: str | None
+    lat: float | None
+    lon: float | None
+    phash: int
+
+    def to_dict(self) -> dict[str, object]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, object]) -> StoredPhoto:
+        return cls(
+            sha256=_req(d, "sha256", str),
+            normalized=_req(d, "normalized", str),
+            thumb=_req(d, "thumb", str),
+            original=_opt(d, "original", str),
+            width=_req(d, "width", int),
+            height=_req(d, "height", int),
+            taken_at=_opt(d, "taken_at", str),
+            lat=_opt_float(d, "lat"),
+            lon=_opt_float(d, "lon"),
+            phash=_req(d, "phash", int),
+        )
+
+
+def _req(d: Mapping[str, object], key: str, kind: type[_T]) -> _T:
+    value = d[key]
+    # bool is an int subclass; a True where a number belongs is a bug upstream, not a 1.
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise TypeError(f"StoredPhoto.{key}: expected {kind.__name__}, got {type(value).__name__}")
+    return value
+
+
+def _opt(d: Mapping[str, object], key: str, kind: type[_T]) -> _T | None:
+    return None if d.get(key) is None else _req(d, key, kind)
+
+
+def _opt_float(d: Mapping[str, object], key: str) -> float | None:
+    value = d.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"StoredPhoto.{key}: expected float, got {type(value).__name__}")
+    return float(value)
+
+
+def hamming(a: int, b: int) -> int:
+    return ((a ^ b) & _U64).bit_count()
+
+
+def phash_bands(h: int) -> tuple[int, int, int, int]:
+    u = h & _U64
+    return (u >> 48) & 0xFFFF, (u >> 32) & 0xFFFF, (u >> 16) & 0xFFFF, u & 0xFFFF
+
+
+class PhotoStore:
+    def __init__(self, media_dir: Path, *, max_pixels: int = 60_000_000,
+                 max_bytes: int = 20 * 1024 * 1024, long_side: int = 2048,
+                 thumb_side: int = 320) -> None:
+        global _pillow_limit
+        self.media_dir = Path(media_dir)
+        self.max_pixels = max_pixels
+        self.max_bytes = max_bytes
+        self.long_side = long_side
+        self.thumb_side = thumb_side
+        with _pillow_limit_lock:
+            _pillow_limit = max(_pillow_limit, max_pixels)
+            Image.MAX_IMAGE_PIXELS = _pillow_limit
+
+    def path(self, relative: str) -> Path:
+        rel = PurePosixPath(relative)
+        # Relative paths come back from the database; never let one point outside the store.
+        if rel.is_absolute() or ".." in rel.parts:
+            raise ValueError("not a path inside the photo store")
+        return self.media_dir.joinpath(*rel.parts)
+
+    async def process_async(self, data: bytes, *, keep_original: bool = False) -> StoredPhoto:
+        return await asyncio.to_thread(self.process, data, keep_original=keep_original)
+
+    def process(self, data: bytes, *, keep_original: bool = False) -> StoredPhoto:
+        if len(data) > self.max_bytes:
+            raise PhotoRejected("too_large")
+        sha = hashlib.sha256(data).hexdigest()
+        with _open(data) as img:
+            fmt = img.format or ""
+            if fmt not in _EXTENSIONS:
+                raise PhotoRejected("unsupported")
+            width, height = img.size
+            if width <= 0 or height <= 0:
+                raise PhotoRejected("corrupt")
+            if width * height > self.max_pixels:
+                raise PhotoRejected("too_many_pixels")
+            taken_at, lat, lon, orientation = _read_exif(img)
+            base = f"{sha[:2]}/{sha}"
+            normalized, thumb = f"{base}.jpg", f"{base}.thumb.jpg"
+            # Same bytes, same output: when both files are there, only their headers are read.
+            done = self._stored(normalized, thumb)
+            if done is None:
+                done = self._render(img, fmt, orientation, normalized, thumb)
+        original = f"{base}.orig.{_EXTENSIONS[fmt]}" if keep_original else None
+        if original is not None:
+            self._write(original, data)
+        out_w, out_h, phash = done
+        return StoredPhoto(sha, normalized, thumb, original, out_w, out_h, taken_at, lat, lon, phash)
+
+    def _stored(self, normalized: str, thumb: str) -> tuple[int, int, int] | None:
+        norm_path, thumb_path = self.path(normalized), self.path(thumb)
+        if not (norm_path.is_file() and thumb_path.is_file()):
+            return None
+        try:
+            with Image.open(norm_path) as n:
+                size = n.size
+            with Image.open(thumb_path) as t:
+                phash = _dhash(t)
+        except (OSError, SyntaxError, ValueError):
+            return None  # damaged from outside: render again and replace
+        return size[0], size[1], phash
+
+    def _render(self, img: ImageFile.ImageFile, fmt: str, orientation: int, normalized: str,
+                thumb: str) -> tuple[int, int, int]:
+        # Sizes are planned in the stored (pre-rotation) frame: the long side doesn't change
+        # under rotation, and rotating the small result is cheaper than rotating the source.
+        target = _fit(img.size, self.long_side)
+        if target != img.size and (fmt in _JPEG_FORMATS or fmt == "HEIF"):
+            # JPEG: libjpeg decodes at 1/2, 1/4 or 1/8 as long as the result still covers
+            # `target` in both directions. HEIF: picks an embedded thumbnail that large, if any.
+            img.draft("RGB", target)
+        try:
+            img.load()
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise PhotoRejected("too_many_pixels") from exc
+        except MemoryError:
+            raise
+        except Exception as exc:
+            # Decoders signal bad data with OSError, SyntaxError, ValueError, struct.error,
+            # EOFError, zlib.error...: all of them mean the same thing to the sender.
+            raise PhotoRejected("corrupt") from exc
+        icc = img.info.get("icc_profile")
+        frame = _resizable(img)
+        if frame.size != target:
+            frame = frame.resize(target, _RESAMPLE, reducing_gap=_REDUCING_GAP)
+        if orientation in _ORIENT:
+            frame = frame.transpose(_ORIENT[orientation])
+        frame = _flatten(frame)
+        norm_bytes = _jpeg(frame, icc)
+        small = frame
+        thumb_size = _fit(frame.size, self.thumb_side)
+        if thumb_size != frame.size:
+            small = frame.resize(thumb_size, Image.Resampling.LANCZOS, reducing_gap=2.0)
+        thumb_bytes = _jpeg(small, icc)
+        # Hash the thumbnail as stored, so a later run can recompute it from the file alone.
+        with Image.open(io.BytesIO(thumb_bytes)) as stored_thumb:
+            phash = _dhash(stored_thumb)
+        self._write(thumb, thumb_bytes)
+        self._write(normalized, norm_bytes)
+        return frame.width, frame.height, phash
+
+    def _write(self, relative: str, data: bytes) -> None:
+        target = self.path(relative)
+        try:
+            if target.stat().st_size == len(data) and target.read_bytes() == data:
+                return
+        except FileNotFoundError:
+            pass
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # A reader must see the old file or the whole new one, never half: write aside, rename.
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp, 0o644)  # mkstemp makes 0600; the media dir may be served by another user
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+
+def _open(data: bytes) -> ImageFile.ImageFile:
+    try:
+        return Image.open(io.BytesIO(data))
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise PhotoRejected("too_many_pixels") from exc
+    except MemoryError:
+        raise
+    except Exception as exc:
+        kind = _sniff(data)
+        if kind == "HEIF" and not _HEIF_AVAILABLE:
+            raise PhotoRejected("unsupported") from exc
+        # A known signature that Pillow then chokes on is a broken photo, not some other file.
+        raise PhotoRejected("corrupt" if kind else "not_image") from exc
+
+
+def _sniff(data: bytes) -> str | None:
+    if data.startswith(b"\xff\xd8\xff"):
+        return "JPEG"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "PNG"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "WEBP"
+    if data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:
+        return "HEIF"
+    return None
+
+
+def _fit(size: tuple[int, int], side: int) -> tuple[int, int]:
+    w, h = size
+    if max(w, h) <= side:
+        return size  # never upscale
+    if w >= h:
+        return side, max(1, round(h * side / w))
+    return max(1, round(w * side / h)), side
+
+
+def _resizable(img: Image.Image) -> Image.Image:
+    """A mode that resizes with real filtering (Pillow resizes "P" and "1" by nearest neighbour)."""
+    mode = img.mode
+    if mode in ("RGB", "L", "RGBA", "LA"):
+        return img
+    if mode == "1":
+        return img.convert("L")
+    if mode == "P":
+        return img.convert("RGBA" if "transparency" in img.info else "RGB")
+    if mode == "PA":
+        return img.convert("RGBA")
+    if mode.startswith("I;16"):
+        return img.convert("I").point(lambda v: v * (1 / 257)).convert("L")
+    if mode in ("I", "F"):
+        hi = img.getextrema()[1]
+        if isinstance(hi, int | float) and hi > 255:
+            return img.point(lambda v: v * (255 / hi)).convert("L")
+        return img.convert("L")
+    return img.convert("RGB")  # CMYK, YCbCr, LAB, HSV
+
+
+def _flatten(img: Image.Image) -> Image.Image:
+    """Transparent areas become white, as they look in a chat; JPEG has no alpha."""
+    if img.mode not in ("RGBA", "LA"):
+        return img
+    base = Image.new(img.mode[:-1], img.size, 255 if img.mode == "LA" else (255, 255, 255))
+    base.paste(img, mask=img.getchannel("A"))
+    return base
+
+
+def _jpeg(img: Image.Image, icc: object) -> bytes:
+    # Only a colour profile that matches the pixels is kept (a CMYK profile on RGB data would
+    # wreck the colours). Everything else in `info` (EXIF, XMP, comments) stays behind.
+    space = b"GRAY" if img.mode == "L" else b"RGB "
+    keep = isinstance(icc, bytes) and len(icc) <= _MAX_ICC and icc[16:20] == space
+    out = io.BytesIO()
+    img.save(out, "JPEG", quality=_QUALITY, icc_profile=icc if keep else None)
+    return out.getvalue()
+
+
+def _dhash(img: Image.Image) -> int:
+    # dHash: is each of 8 cells brighter than its left neighbour, on a 9x8 grey copy. Area
+    # averaging makes it blind to re-encoding and rescaling but not to a different picture.
+    grey = img.convert("L").resize((9, 8), Image.Resampling.BOX)
+    px = grey.tobytes()
+    h = 0
+    for row in range(8):
+        for col in range(8):
+            h = (h << 1) | (px[row * 9 + col + 1] > px[row * 9 + col])
+    return h - (1 << 64) if h >> 63 else h
+
+
+def _read_exif(img: Image.Image) -> tuple[str | None, float | None, float | None, int]:
+    """(taken_at, lat, lon, orientation); a broken EXIF block costs the metadata, not the photo."""
+    try:
+        exif = img.getexif()
+    except Exception:
+        return None, None, None, 1
+    orientation = exif.get(ExifTags.Base.Orientation)
+    if not isinstance(orientation, int) or orientation not in _ORIENT:
+        orientation = 1
+    try:
+        taken_at = _exif_time(exif.get_ifd(ExifTags.IFD.Exif).get(ExifTags.Base.DateTimeOriginal))
+    except Exception:
+        taken_at = None
+    if taken_at is None:
+        taken_at = _exif_time(exif.get(ExifTags.Base.DateTime))
+    try:
+        lat, lon = _gps(exif.get_ifd(ExifTags.IFD.GPSInfo))
+    except Exception:
+        lat = lon = None
+    return taken_at, lat, lon, orientation
+
+
+def _exif_time(value: object) -> str | None:
+    if isinstance(value, bytes):
+        value = value.decode("ascii", "replace")
+    if not isinstance(value, str):
+        return None
+    m = _EXIF_TIME.match(value.strip(" \x00"))
+    if not m:
+        return None
+    try:
+        return datetime(*(int(g) for g in m.groups())).isoformat()  # type: ignore[misc]
+    except ValueError:  # "0000:00:00 00:00:00" and friends from cameras with no clock set
+        return None
+
+
+def _gps(gps: Mapping[int, object]) -> tuple[float | None, float | None]:
+    lat = _coordinate(gps.get(ExifTags.GPS.GPSLatitude), gps.get(ExifTags.GPS.GPSLatitudeRef),
+                      "N", "S", 90.0)
+    lon = _coordinate(gps.get(ExifTags.GPS.GPSLongitude), gps.get(ExifTags.GPS.GPSLongitudeRef),
+                      "E", "W", 180.0)
+    # 0,0 is what phones write when they had no fix, not a house in the Gulf of Guinea.
+    if lat is None or lon is None or (lat == 0 and lon == 0):
+        return None, None
+    return lat, lon
+
+
+def _coordinate(value: object, ref: object, positive: str, negative: str,
+                limit: float) -> float | None:
+    if isinstance(ref, bytes):
+        ref = ref.decode("ascii", "replace")
+    if not isinstance(ref, str):
+        return None
+    ref = ref.strip(" \x00").upper()
+    if ref not in (positive, negative):
+        return None
+    parts = value if isinstance(value, tuple) else (value,)
+    if not 1 <= len(parts) <= 3:
+        return None
+    total = 0.0
+    for part, unit in zip(parts, (1.0, 60.0, 3600.0), strict=False):
+        try:
+            number = float(part)  # type: ignore[arg-type]
+        except (TypeError, ValueError, ZeroDivisionError):
+            return None
+        if not math.isfinite(number) or number < 0:
+            return None
+        total += number / unit
+    if total > limit:
+        return None
+    return round(-total if ref == negative else total, 7)

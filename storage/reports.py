@@ -1,0 +1,97 @@
+"""Reports on houses and the photos that prove them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from storage.db import Database, Row
+from storage.models import Report
+from storage.photos import NEAR_DUPLICATE_DISTANCE, StoredPhoto, hamming, phash_bands
+
+_COLS = ("id, house_id, reporter_id, stage, note, lat, lon, received_at, claimed_at, review_state, "
+         "flag")
+
+
+def _report(row: Row) -> Report:
+    return Report(*(row[i] for i in range(11)))
+
+
+@dataclass(frozen=True)
+class PhotoMatch:
+    position: int        # 1-based, in the new report
+    report_id: int       # the earlier report the photo was already used in
+    house_id: int
+    exact: bool
+
+
+async def get(db: Database, report_id: int) -> Report | None:
+    row = await db.fetchone(f"SELECT {_COLS} FROM reports WHERE id = ?", (report_id,))
+    return _report(row) if row else None
+
+
+async def for_house(db: Database, house_id: int) -> list[Report]:
+    rows = await db.fetchall(
+        f"SELECT {_COLS} FROM reports WHERE house_id = ? ORDER BY received_at, id", (house_id,)
+    )
+    return [_report(r) for r in rows]
+
+
+async def photos_of(db: Database, report_id: int) -> list[StoredPhoto]:
+    rows = await db.fetchall(
+        "SELECT sha256, normalized, thumb, original, width, height, taken_at, lat, lon, phash "
+        "FROM photos WHERE report_id = ? ORDER BY position",
+        (report_id,),
+    )
+    return [StoredPhoto(*(r[i] for i in range(10))) for r in rows]
+
+
+async def find_photo_matches(db: Database, house_id: int, photos: Sequence[StoredPhoto]) -> list[PhotoMatch]:
+    """Earlier photos of *other* houses that are the same picture (same bytes, or near-identical)."""
+    found: list[PhotoMatch] = []
+    for position, photo in enumerate(photos, 1):
+        row = await db.fetchone(
+            "SELECT p.report_id, r.house_id FROM photos p JOIN reports r ON r.id = p.report_id "
+            "WHERE p.sha256 = ? AND r.house_id != ? ORDER BY p.id LIMIT 1",
+            (photo.sha256, house_id),
+        )
+        if row:
+            found.append(PhotoMatch(position, row[0], row[1], exact=True))
+            continue
+        bands = phash_bands(photo.phash)
+        rows = await db.fetchall(
+            "SELECT p.phash, p.report_id, r.house_id FROM photos p JOIN reports r ON r.id = p.report_id "
+            "WHERE (p.band0 = ? OR p.band1 = ? OR p.band2 = ? OR p.band3 = ?) AND r.house_id != ? "
+            "ORDER BY p.id",
+            (*bands, house_id),
+        )
+        for r in rows:
+            if hamming(r[0], photo.phash) <= NEAR_DUPLICATE_DISTANCE:
+                found.append(PhotoMatch(position, r[1], r[2], exact=False))
+                break
+    return found
+
+
+async def create(db: Database, *, house_id: int, reporter_id: int, stage: int, note: str | None,
+                 lat: float | None, lon: float | None, received_at: str, claimed_at: str | None,
+                 review_state: str, flag: str | None, photos: Sequence[StoredPhoto]) -> int:
+    report_id = await db.execute(
+        "INSERT INTO reports (house_id, reporter_id, stage, note, lat, lon, received_at, claimed_at, "
+        "review_state, flag) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (house_id, reporter_id, stage, note, lat, lon, received_at, claimed_at, review_state, flag),
+    )
+    await db.executemany(
+        "INSERT INTO photos (report_id, position, sha256, normalized, thumb, original, width, height, "
+        "taken_at, lat, lon, phash, band0, band1, band2, band3) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (report_id, i, p.sha256, p.normalized, p.thumb, p.original, p.width, p.height,
+             p.taken_at, p.lat, p.lon, p.phash, *phash_bands(p.phash))
+            for i, p in enumerate(photos, 1)
+        ],
+    )
+    return report_id
+
+
+async def count(db: Database) -> int:
+    return int(await db.scalar("SELECT count(*) FROM reports") or 0)

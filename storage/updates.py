@@ -1,0 +1,21 @@
+"""Updates already handled, so a redelivery changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from storage.db import Database
+
+
+async def unseen(db: Database, keys: Sequence[str]) -> list[str]:
+    """The keys not handled yet."""
+    marks = ",".join("?" * len(keys))
+    rows = await db.fetchall(f"SELECT key FROM handled_updates WHERE key IN ({marks})", list(keys))
+    done = {r[0] for r in rows}
+    return [k for k in keys if k not in done]
+
+
+async def mark(db: Database, keys: Sequence[str], at: str) -> None:
+    await db.executemany(
+        "INSERT OR IGNORE INTO handled_updates (key, handled_at) VALUES (?, ?)", [(k, at) for k in keys]
+    )

@@ -1,0 +1,48 @@
+"""People who use the bot, keyed by channel and the id they have there."""
+
+from __future__ import annotations
+
+from storage.db import Database, Row
+from storage.models import User
+
+_COLS = "id, channel, external_id, display_name, role, unit_id, status, lang"
+
+
+def _user(row: Row) -> User:
+    return User(*(row[i] for i in range(8)))
+
+
+async def find(db: Database, channel: str, external_id: str) -> User | None:
+    row = await db.fetchone(
+        f"SELECT {_COLS} FROM users WHERE channel = ? AND external_id = ?", (channel, external_id)
+    )
+    return _user(row) if row else None
+
+
+async def get(db: Database, user_id: int) -> User | None:
+    row = await db.fetchone(f"SELECT {_COLS} FROM users WHERE id = ?", (user_id,))
+    return _user(row) if row else None
+
+
+async def create(db: Database, channel: str, external_id: str, display_name: str, role: str,
+                 unit_id: int, lang: str, at: str) -> User:
+    user_id = await db.execute(
+        "INSERT INTO users (channel, external_id, display_name, role, unit_id, lang, joined_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (channel, external_id, display_name, role, unit_id, lang, at),
+    )
+    user = await get(db, user_id)
+    assert user is not None
+    return user
+
+
+async def set_lang(db: Database, user_id: int, lang: str) -> None:
+    await db.execute("UPDATE users SET lang = ? WHERE id = ?", (lang, user_id))
+
+
+async def set_status(db: Database, user_id: int, status: str) -> None:
+    await db.execute("UPDATE users SET status = ? WHERE id = ?", (status, user_id))
+
+
+async def set_display_name(db: Database, user_id: int, name: str) -> None:
+    await db.execute("UPDATE users SET display_name = ? WHERE id = ?", (name, user_id))

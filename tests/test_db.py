@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from storage import audit, units
+from storage.db import Database
+
+
+async def test_migrations_set_version_wal_and_foreign_keys(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "a.sqlite")
+    assert await db.scalar("PRAGMA user_version") >= 1
+    assert await db.scalar("PRAGMA journal_mode") == "wal"
+    assert await db.scalar("PRAGMA foreign_keys") == 1
+    await db.close()
+    again = await Database.open(tmp_path / "a.sqlite")  # reopening applies nothing twice
+    assert await again.scalar("SELECT count(*) FROM units") == 0
+    await again.close()
+
+
+async def test_failed_transaction_leaves_nothing(db: Database) -> None:
+    with pytest.raises(RuntimeError):
+        async with db.transaction():
+            await units.upsert(db, "P", "Tỉnh", None, 10)
+            raise RuntimeError("boom")
+    assert await units.by_code(db, "P") is None
+
+
+async def test_audit_log_is_append_only(db: Database) -> None:
+    async with db.transaction():
+        await audit.log(db, "2026-01-01T00:00:00+00:00", None, "test", "unit", 1, {"a": 1})
+    with pytest.raises(Exception, match="append-only"):
+        async with db.transaction():
+            await db.execute("UPDATE audit SET action = 'x'")
+    with pytest.raises(Exception, match="append-only"):
+        async with db.transaction():
+            await db.execute("DELETE FROM audit")
+    assert [e["action"] for e in await audit.entries(db, "unit", 1)] == ["test"]
+
+
+async def test_moving_a_unit_moves_its_subtree(db: Database) -> None:
+    async with db.transaction():
+        await units.upsert(db, "A", "A", None, None)
+        await units.upsert(db, "B", "B", None, None)
+        await units.upsert(db, "A1", "A1", "A", None)
+        await units.upsert(db, "A11", "A11", "A1", None)
+        await units.upsert(db, "A1", "A1", "B", None)
+    b, a11 = await units.by_code(db, "B"), await units.by_code(db, "A11")
+    assert b and a11 and a11.path.startswith(b.path) and a11.depth == 2
+    with pytest.raises(ValueError):
+        async with db.transaction():
+            await units.upsert(db, "B", "B", "A11", None)
