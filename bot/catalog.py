@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot import catalog_officers, catalog_reminders
+
 LANGS = ("vi", "en")
 
 STAGES: dict[int, tuple[str, str]] = {
@@ -258,6 +260,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "btn_cancel": ("Hủy", "Cancel"),
     "btn_location": ("📍 Gửi vị trí", "📍 Send location"),
 }
+
+
+def _merge(*parts: dict[str, tuple[str, str]]) -> None:
+    for part in parts:
+        clash = MESSAGES.keys() & part.keys()
+        if clash:
+            raise ValueError(f"message keys defined twice: {sorted(clash)}")
+        MESSAGES.update(part)
+
+
+_merge(catalog_officers.MESSAGES, catalog_reminders.MESSAGES)
 
 
 def t(lang: str, key: str, **values: Any) -> str:

@@ -1,26 +1,11 @@
-"""The command table: every name and alias a person may type, and who may use it."""
+"""The command table: every name and alias a person may type. Each feature lists its own."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from handlers import join, officers, reminders, report
+from handlers.command import Command
 
-from handlers import join, report
-from handlers.turn import Turn
-from handlers.types import Reply
-
-Handler = Callable[[Turn], Awaitable[list[Reply]]]
-
-
-@dataclass(frozen=True)
-class Command:
-    names: tuple[str, ...]       # Vietnamese first: the one shown in menus
-    handler: Handler
-    officers_only: bool = False
-    menu: tuple[str, str] | None = None   # (Vietnamese, English) description for a command menu
-
-
-COMMANDS: list[Command] = [
+CORE: list[Command] = [
     Command(("baocao", "report"), report.start, menu=("Báo cáo tiến độ một căn nhà", "Report on a house")),
     Command(("huy", "cancel"), report.cancel, menu=("Hủy báo cáo đang soạn", "Cancel the report")),
     Command(("trogiup", "help"), join.help_text, menu=("Hướng dẫn", "Help")),
@@ -29,18 +14,15 @@ COMMANDS: list[Command] = [
     Command(("start",), join.start_again),
 ]
 
+COMMANDS: list[Command] = [*CORE, *officers.COMMANDS, *reminders.COMMANDS]
 
-def register(command: Command) -> None:
-    """Features add their commands here; a name may not be taken twice."""
-    taken = {n for c in COMMANDS for n in c.names}
-    clash = taken.intersection(command.names)
-    if clash:
-        raise ValueError(f"command name already used: {sorted(clash)}")
-    COMMANDS.append(command)
+_BY_NAME: dict[str, Command] = {}
+for _command in COMMANDS:
+    for _name in _command.names:
+        if _name in _BY_NAME:
+            raise ValueError(f"command name used twice: {_name}")
+        _BY_NAME[_name] = _command
 
 
 def lookup(name: str) -> Command | None:
-    for command in COMMANDS:
-        if name in command.names:
-            return command
-    return None
+    return _BY_NAME.get(name)
