@@ -82,7 +82,8 @@ async def _import(app: App, args: argparse.Namespace) -> int:
     except ImportRejected as exc:
         print(f"{args.file}: rejected, nothing was written:", file=sys.stderr)
         for error in exc.errors:
-            print(f"  line {error.line}: {error.reason}", file=sys.stderr)
+            where = f"line {error.line}" if error.line else "file"
+            print(f"  {where}: {error.reason}", file=sys.stderr)
         return EXIT_USAGE
     print(f"{args.file}: {result.created} created, {result.updated} updated")
     return 0

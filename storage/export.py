@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 from collections.abc import AsyncIterator, Sequence
@@ -65,6 +66,7 @@ async def export_reports(db: Database, out: Path, fmt: str, tz: ZoneInfo, within
     if fmt not in ("csv", "xlsx"):
         raise ValueError(f"unknown export format {fmt!r}: use csv or xlsx")
     out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(out.name + ".part")
     sink: _Sink = _CsvSink(partial) if fmt == "csv" else _XlsxSink(partial)
     count = 0
@@ -247,9 +249,9 @@ class _XlsxSink:
             cell = WriteOnlyCell(self._sheet, value=value)
             cell.number_format = _XLSX_TIME_FORMAT
             return cell
-        if isinstance(value, str):
+        if isinstance(value, str) and value.startswith("="):
+            # openpyxl would store this as a formula; a note is text, whatever it starts with.
             cell = WriteOnlyCell(self._sheet, value=value)
-            # openpyxl would store "=..." as a formula; a note is text, whatever it starts with.
             cell.data_type = "s"
             return cell
         return value
@@ -259,4 +261,5 @@ class _XlsxSink:
         self._book.save(self._path)
 
     def abandon(self) -> None:
-        self._book.close()
+        with contextlib.suppress(Exception):  # already failing: the first error is the one to show
+            self._book.close()

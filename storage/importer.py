@@ -15,7 +15,7 @@ import math
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -149,10 +149,10 @@ def _csv_rows(path: Path) -> list[list[Cell]]:
 
 
 def _decode(data: bytes) -> str:
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16")  # Excel's "Unicode Text" export
+    # Excel's "Unicode Text" export is UTF-16 with a BOM; everything else must be UTF-8.
+    utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-16" if utf16 else "utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise ImportRejected([RowError(line, (
@@ -263,6 +263,7 @@ def _code_key(code: str) -> str:
 
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+_MAX_WHOLE = 10**9  # far above any quota; stops a typo from overflowing SQLite's integers
 _GROUPED = re.compile(r"\d{1,3}(?P<sep>[.,\s])\d{3}(?:(?P=sep)\d{3})*")
 
 
@@ -285,6 +286,8 @@ def parse_whole(value: Cell) -> int:
         number = int(text)
     if number < 0:
         raise ValueError("is negative")
+    if number > _MAX_WHOLE:
+        raise ValueError("is too large")
     return number
 
 
@@ -322,11 +325,18 @@ def _value_key(text: str) -> str:
     return fold(text.replace("_", " "))
 
 
-# The catalog holds the full official wording; officers also type the short forms.
-_CATEGORY = _synonyms(CATEGORIES, [("Thiên tai", "disaster"), ("Người có công", "merit")])
+# The catalog holds the full official wording; officers also type these short forms.
+_SHORT_CATEGORY = {"disaster": "Thiên tai", "merit": "Người có công"}
+_CATEGORY = _synonyms(CATEGORIES, [(word, key) for key, word in _SHORT_CATEGORY.items()])
 _SUPPORT = _synonyms(SUPPORT, [])
-_CATEGORY_HINT = "Hộ nghèo, Hộ cận nghèo, Thiên tai or Người có công"
-_SUPPORT_HINT = "Xây mới or Sửa chữa"
+
+
+def _hint(words: list[str]) -> str:
+    return ", ".join(words[:-1]) + " or " + words[-1]
+
+
+_CATEGORY_HINT = _hint([_SHORT_CATEGORY.get(key, vi) for key, (vi, _) in CATEGORIES.items()])
+_SUPPORT_HINT = _hint([vi for vi, _ in SUPPORT.values()])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -361,31 +371,55 @@ def _unit_row(record: _Record, errors: list[RowError]) -> _UnitRow | None:
     return _UnitRow(line, code, name, parent or None, quota)
 
 
-def _parse_units(records: list[_Record], errors: list[RowError]) -> dict[str, _UnitRow]:
-    rows: dict[str, _UnitRow] = {}
+def _first_seen(records: list[_Record], columns: Sequence[_Column],
+                 errors: list[RowError]) -> tuple[list[_Record], dict[str, int]]:
+    """Records without a repeated code, and the line of every code in the file.
+
+    Codes of rows that are wrong otherwise count too, so their children are not also
+    reported as having an unknown parent.
+    """
+    first_line: dict[str, int] = {}
+    unique = []
     for record in records:
+        code = record.text("code")
+        key = _code_key(code)
+        if code and key in first_line:
+            errors.append(RowError(record.line, f"{_title(columns, 'code')}: duplicate code "
+                                                f"'{code}' (already on line {first_line[key]})"))
+            continue
+        if code:
+            first_line[key] = record.line
+        unique.append(record)
+    return unique, first_line
+
+
+@dataclass(frozen=True)
+class _UnitFile:
+    rows: dict[str, _UnitRow]          # the valid rows, by code key
+    codes: set[str]                    # every code key the file names, valid row or not
+    parents: list[tuple[int, str]]     # (line, parent code) of every row that names one
+
+
+def _parse_units(records: list[_Record], errors: list[RowError]) -> _UnitFile:
+    unique, first_line = _first_seen(records, UNIT_COLUMNS, errors)
+    rows: dict[str, _UnitRow] = {}
+    for record in unique:
         row = _unit_row(record, errors)
-        if row is None:
-            continue
-        key = _code_key(row.code)
-        if key in rows:
-            errors.append(RowError(row.line, f"{_title(UNIT_COLUMNS, 'code')}: duplicate code "
-                                             f"'{row.code}' (already on line {rows[key].line})"))
-            continue
-        rows[key] = row
-    return rows
+        if row is not None:
+            rows[_code_key(row.code)] = row
+    parents = [(r.line, r.text("parent_code")) for r in unique if r.text("parent_code")]
+    return _UnitFile(rows, set(first_line), parents)
 
 
-def _check_parents(rows: dict[str, _UnitRow], in_db: dict[str, str | None],
+def _check_parents(file: _UnitFile, in_db: dict[str, str | None],
                    errors: list[RowError]) -> dict[str, str | None]:
     """The parent of every unit once the file is applied (file over database), unknowns reported."""
+    for line, parent in file.parents:
+        if _code_key(parent) not in file.codes and _code_key(parent) not in in_db:
+            errors.append(RowError(line, f"{_title(UNIT_COLUMNS, 'parent_code')}: unknown unit '{parent}'"))
     parent_of = dict(in_db)
-    for key, row in rows.items():
-        parent = _code_key(row.parent_code) if row.parent_code else None
-        if parent is not None and parent not in rows and parent not in in_db:
-            errors.append(RowError(row.line, f"{_title(UNIT_COLUMNS, 'parent_code')}: unknown unit "
-                                             f"'{row.parent_code}'"))
-        parent_of[key] = parent
+    for key, row in file.rows.items():
+        parent_of[key] = _code_key(row.parent_code) if row.parent_code else None
     return parent_of
 
 
@@ -439,10 +473,11 @@ async def _units_in_db(db: Database) -> tuple[dict[str, str | None], dict[str, s
     return parent_of, {_code_key(r[0]): r[0] for r in rows}
 
 
-def _plan_units(rows: dict[str, _UnitRow], in_db: dict[str, str | None], shown: dict[str, str],
+def _plan_units(file: _UnitFile, in_db: dict[str, str | None], shown: dict[str, str],
                 errors: list[RowError]) -> list[_UnitRow]:
     """The file's units, parents before children, or [] with the problems added to `errors`."""
-    parent_of = _check_parents(rows, in_db, errors)
+    rows = file.rows
+    parent_of = _check_parents(file, in_db, errors)
     _report_cycles(rows, parent_of, {**shown, **{k: r.code for k, r in rows.items()}}, errors)
     if errors:
         return []
@@ -455,21 +490,21 @@ async def import_units(db: Database, path: Path, *, actor: str = "cli", at: str)
     path = Path(path)
     records = await _load(path, UNIT_COLUMNS)
     errors: list[RowError] = []
-    rows = _parse_units(records, errors)
+    file = _parse_units(records, errors)
     # Checked inside the transaction so the database cannot change between check and write.
     async with db.transaction():
         in_db, shown = await _units_in_db(db)
-        ordered = _plan_units(rows, in_db, shown, errors)
+        ordered = _plan_units(file, in_db, shown, errors)
         if errors:
             raise ImportRejected(errors)
         for row in ordered:
             await units.upsert(db, row.code, row.name, row.parent_code, row.quota)
-        result = _count(rows, in_db)
+        result = _count(file.rows, in_db)
         await _audit(db, at, "units", path, result, actor)
     return result
 
 
-def _count(keys: Iterable[str], existing: dict[str, object] | set[str]) -> ImportResult:
+def _count(keys: Iterable[str], existing: Container[str]) -> ImportResult:
     created = updated = 0
     for key in keys:
         if key in existing:
@@ -558,20 +593,12 @@ def _coordinates(record: _Record, fail: _Fail) -> tuple[float | None, float | No
 
 def _parse_houses(records: list[_Record], unit_ids: dict[str, int],
                   errors: list[RowError]) -> dict[str, _HouseRow]:
+    unique, _ = _first_seen(records, HOUSE_COLUMNS, errors)
     rows: dict[str, _HouseRow] = {}
-    first_line: dict[str, int] = {}
-    for record in records:
-        code = record.text("code")
-        key = _code_key(code)
-        if code and key in first_line:
-            errors.append(RowError(record.line, f"{_title(HOUSE_COLUMNS, 'code')}: duplicate code "
-                                                f"'{code}' (already on line {first_line[key]})"))
-            continue
-        if code:
-            first_line[key] = record.line
+    for record in unique:
         row = _house_row(record, unit_ids, errors)
         if row is not None:
-            rows[key] = row
+            rows[_code_key(row.code)] = row
     return rows
 
 
@@ -583,7 +610,7 @@ async def import_houses(db: Database, path: Path, *, actor: str = "cli", at: str
     path = Path(path)
     records = await _load(path, HOUSE_COLUMNS)
     async with db.transaction():
-        # Two queries up front instead of two per row.
+        # Looked up once for the whole file, not once per row.
         unit_ids = {_code_key(r[0]): r[1] for r in await db.fetchall("SELECT code, id FROM units")}
         existing = {_code_key(r[0]) for r in await db.fetchall("SELECT code FROM houses")}
         errors: list[RowError] = []

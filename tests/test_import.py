@@ -233,7 +233,7 @@ def test_whole_numbers(value: object, number: int) -> None:
     assert parse_whole(value) == number  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("value", ["abc", "-5", -5, "12.5", 12.5, "1.20", "1,2000", True])
+@pytest.mark.parametrize("value", ["abc", "-5", -5, "12.5", 12.5, "1.20", "1,2000", True, "9" * 30])
 def test_not_whole_numbers(value: object) -> None:
     with pytest.raises(ValueError):
         parse_whole(value)  # type: ignore[arg-type]
@@ -272,6 +272,12 @@ async def test_every_bad_unit_row_is_listed_and_nothing_is_written(db: Database,
     assert by_line[9] == "Mã (code): missing value"
     assert await unit_count(db) == 0
     assert await db.scalar("SELECT count(*) FROM audit") == 0
+
+
+async def test_a_child_of_a_bad_row_is_not_also_reported(db: Database, tmp_path: Path) -> None:
+    rows = [UNITS[0], ["ST", "Tỉnh", "", "x"], ["MTU", "Huyện Mỹ Tú", "ST", ""], ["ST", "Lại", "", ""]]
+    errors = await rejected(import_units(db, write_csv(tmp_path / "u.csv", rows), at=AT))
+    assert [(e.line, e.reason.split(":")[0]) for e in errors] == [(2, "Chỉ tiêu (quota)"), (4, "Mã (code)")]
 
 
 async def test_a_bad_reimport_leaves_the_database_as_it_was(db: Database, tmp_path: Path) -> None:
@@ -331,7 +337,8 @@ async def test_every_bad_house_row_is_listed_and_nothing_is_written(db: Database
     assert sorted(by_line) == [3, 4, 5, 6, 7, 8, 9, 10]
     assert by_line[3].startswith("Mã đơn vị (unit_code): unknown unit 'XYZ'")
     assert "duplicate" in by_line[4] and "line 2" in by_line[4]
-    assert by_line[5].startswith("Đối tượng (category): unknown value 'Hộ giàu'")
+    assert by_line[5] == ("Đối tượng (category): unknown value 'Hộ giàu'; use Hộ nghèo, Hộ cận nghèo, "
+                          "Thiên tai or Người có công")
     assert by_line[6].startswith("Loại hỗ trợ (support_type): unknown value 'Sơn lại'")
     assert "Vĩ độ (lat)" in by_line[7] and "-90..90" in by_line[7]
     assert "Kinh độ (lon): missing value" in by_line[8]
@@ -345,6 +352,13 @@ async def test_several_problems_in_one_row_are_all_listed(db: Database, tmp_path
     rows = [HOUSES[0], ["H1", "XYZ", "A", "?", "?", "", "", "200"]]
     errors = await rejected(import_houses(db, write_csv(tmp_path / "h.csv", rows), at=AT))
     assert [e.line for e in errors] == [2, 2, 2, 2]
+
+
+async def test_several_problems_in_one_unit_row_are_all_listed(db: Database, tmp_path: Path) -> None:
+    rows = [UNITS[0], ["X", "", "HX9", "abc"]]
+    errors = await rejected(import_units(db, write_csv(tmp_path / "u.csv", rows), at=AT))
+    assert sorted(e.reason.split(":")[0] for e in errors) == [
+        "Chỉ tiêu (quota)", "Mã đơn vị cha (parent_code)", "Tên đơn vị (name)"]
 
 
 async def test_a_missing_required_column_is_named_on_line_1(db: Database, tmp_path: Path) -> None:
