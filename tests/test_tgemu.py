@@ -4,19 +4,40 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import warnings
+import io
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 import telegram
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto, Update
+from PIL import Image
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputMediaPhoto,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
 from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ExtBot,
+)
 
 from tests.images import jpeg, png
 from tests.tgemu import BotApiEmulator, parse_html, utf16_len
+from tests.tgemu.client import plain_http_request
+
+# PTB 22 warns that RetryAfter.retry_after will become a timedelta; both forms are handled.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning")
 
 TOKEN = "123:ABC"
 LAN = 1001
@@ -28,10 +49,15 @@ async def emu() -> AsyncIterator[BotApiEmulator]:
         yield emulator
 
 
+def make_bot(emu: BotApiEmulator, token: str = TOKEN) -> telegram.Bot:
+    return telegram.Bot(token, base_url=emu.base_url, base_file_url=emu.base_file_url,
+                        request=plain_http_request(),
+                        get_updates_request=plain_http_request())
+
+
 @pytest.fixture
 async def bot(emu: BotApiEmulator) -> AsyncIterator[telegram.Bot]:
-    async with telegram.Bot(TOKEN, base_url=emu.base_url,
-                            base_file_url=emu.base_file_url) as client:
+    async with make_bot(emu) as client:
         yield client
 
 
@@ -40,14 +66,9 @@ def keyboard(*pairs: tuple[str, str]) -> InlineKeyboardMarkup:
                                  for text, data in pairs])
 
 
-def seconds(retry_after: int | dt.timedelta) -> float:
-    return retry_after.total_seconds() if isinstance(retry_after, dt.timedelta) else retry_after
-
-
 def retry_after_of(exc: RetryAfter) -> float:
-    with warnings.catch_warnings():  # PTB 22 deprecates the int form; either is fine here
-        warnings.simplefilter("ignore")
-        return seconds(exc.retry_after)
+    retry_after = exc.retry_after
+    return retry_after.total_seconds() if isinstance(retry_after, dt.timedelta) else retry_after
 
 
 # -- basics ------------------------------------------------------------------------------
@@ -79,9 +100,9 @@ async def test_send_message_is_recorded_and_received(emu: BotApiEmulator,
 
 async def test_wrong_token_and_unknown_method(emu: BotApiEmulator) -> None:
     with pytest.raises(InvalidToken):
-        async with telegram.Bot("999:WRONG", base_url=emu.base_url):
+        async with make_bot(emu, "999:WRONG"):
             pass
-    async with httpx.AsyncClient() as client:
+    async with httpx.AsyncClient(verify=False) as client:  # plain HTTP: skip CA loading
         r = await client.post(f"{emu.base_url}{TOKEN}/noSuchMethod")
         assert (r.status_code, r.json()) == (
             404, {"ok": False, "error_code": 404, "description": "Not Found"})
@@ -93,7 +114,7 @@ async def test_json_and_form_bodies_and_case_insensitive_names(emu: BotApiEmulat
     emu.user(LAN)
     url = f"{emu.base_url}{TOKEN}"
     markup = {"inline_keyboard": [[{"text": "A", "callback_data": "a"}]]}
-    async with httpx.AsyncClient() as client:
+    async with httpx.AsyncClient(verify=False) as client:  # plain HTTP: skip CA loading
         r = await client.post(f"{url}/SENDMESSAGE",
                               json={"chat_id": LAN, "text": "json", "reply_markup": markup})
         assert r.json()["result"]["reply_markup"] == markup
@@ -204,6 +225,17 @@ async def test_fail_next_429_then_recovers(emu: BotApiEmulator, bot: telegram.Bo
     assert emu.stats.injected == 2 and emu.calls["sendMessage"] == 3
 
 
+async def test_fractional_retry_after_keeps_ptb_rate_limiter_fast(emu: BotApiEmulator) -> None:
+    lan = emu.user(LAN)
+    emu.fail_next("sendMessage", 2, retry_after=0.01)
+    async with ExtBot(TOKEN, base_url=emu.base_url, request=plain_http_request(),
+                      get_updates_request=plain_http_request(),
+                      rate_limiter=AIORateLimiter(max_retries=3)) as ext_bot:
+        await ext_bot.send_message(LAN, "eventually")
+    assert [m.text for m in lan.messages] == ["eventually"]
+    assert emu.calls["sendMessage"] == 3
+
+
 async def test_fail_next_5xx_on_get_file(emu: BotApiEmulator, bot: telegram.Bot) -> None:
     lan = emu.user(LAN)
     lan.send_photo(jpeg(2))
@@ -223,7 +255,7 @@ async def test_rate_limit_with_a_controlled_clock() -> None:
     async with BotApiEmulator(token=TOKEN, clock=lambda: now[0]) as emu:
         emu.user(LAN)
         emu.rate_limit(global_per_sec=30, per_chat_per_sec=1, burst=3)
-        async with telegram.Bot(TOKEN, base_url=emu.base_url) as bot:
+        async with make_bot(emu) as bot:
             for i in range(3):
                 await bot.send_message(LAN, f"burst {i}")
             with pytest.raises(RetryAfter) as exc:
@@ -253,13 +285,17 @@ async def test_get_updates_offset_semantics(emu: BotApiEmulator, bot: telegram.B
     assert emu.is_confirmed(first["update_id"])
     assert await bot.get_updates(offset=second["update_id"] + 1) == ()
     assert await bot.get_updates() == ()
-    assert [u.update_id for u in await bot.get_updates(limit=1)] == []
 
     # A confirmed update can be pushed back to simulate a duplicate delivery.
     emu.redeliver(second["update_id"])
     dup = await bot.get_updates(offset=second["update_id"] + 1)
     assert [u.update_id for u in dup] == [second["update_id"]]
     assert await bot.get_updates(offset=second["update_id"] + 1) == ()
+
+    later = [lan.send_text(f"tin {i}")["update_id"] for i in range(3)]
+    assert [u.update_id for u in await bot.get_updates(limit=2)] == later[:2]
+    # A negative offset keeps only the newest updates.
+    assert [u.update_id for u in await bot.get_updates(offset=-1)] == later[2:]
 
 
 async def test_long_poll_wakes_when_a_user_sends(emu: BotApiEmulator, bot: telegram.Bot) -> None:
@@ -275,15 +311,25 @@ async def test_long_poll_wakes_when_a_user_sends(emu: BotApiEmulator, bot: teleg
     assert message.chat.type == "private" and message.from_user.language_code == "vi"
 
 
+async def test_a_poll_whose_client_left_stops_waiting(emu: BotApiEmulator,
+                                                     bot: telegram.Bot) -> None:
+    poll = asyncio.create_task(bot.get_updates(timeout=30))
+    await emu.wait_for(lambda: emu.polling == 1)
+    poll.cancel()
+    await emu.wait_for(lambda: emu.polling == 0, timeout=5)
+
+
 async def test_a_second_poll_supersedes_the_first(emu: BotApiEmulator,
                                                   bot: telegram.Bot) -> None:
     first = asyncio.create_task(bot.get_updates(timeout=30))
     await emu.wait_for(lambda: emu.polling == 1)
-    second = asyncio.create_task(bot.get_updates(timeout=30))
-    with pytest.raises(Conflict, match="terminated by other getUpdates request"):
-        await asyncio.wait_for(first, timeout=5)
-    emu.user(LAN).send_text("hi")
-    assert len(await asyncio.wait_for(second, timeout=5)) == 1
+    # A second bot instance with the same token, as when a deployment overlaps the old one.
+    async with make_bot(emu) as other:
+        second = asyncio.create_task(other.get_updates(timeout=30))
+        with pytest.raises(Conflict, match="terminated by other getUpdates request"):
+            await asyncio.wait_for(first, timeout=5)
+        emu.user(LAN).send_text("hi")
+        assert len(await asyncio.wait_for(second, timeout=5)) == 1
 
 
 async def test_drop_pending_updates_and_webhook_conflict(emu: BotApiEmulator,
@@ -340,6 +386,21 @@ async def test_get_file_and_download_return_exact_bytes(emu: BotApiEmulator,
         await doc_file.download_as_bytearray()
 
 
+async def test_recompressed_photos_lose_exif_like_on_telegram() -> None:
+    taken = dt.datetime(2026, 8, 20, 9, 30)
+    async with BotApiEmulator(token=TOKEN, recompress_photos=True) as emu, make_bot(emu) as bot:
+        lan = emu.user(LAN)
+        lan.send_photo(jpeg(5, (1600, 1200), taken=taken))
+        lan.send_document(jpeg(5, (1600, 1200), taken=taken), "IMG_0001.jpg", "image/jpeg")
+        photo_msg, doc_msg = (u.message for u in await bot.get_updates())
+        largest = photo_msg.photo[-1]
+        assert (largest.width, largest.height) == (1280, 960)
+        photo = await (await bot.get_file(largest.file_id)).download_as_bytearray()
+        document = await (await bot.get_file(doc_msg.document.file_id)).download_as_bytearray()
+    assert not Image.open(io.BytesIO(photo)).getexif()
+    assert Image.open(io.BytesIO(document)).getexif()[0x0132] == "2026:08:20 09:30:00"
+
+
 async def test_get_file_too_big(emu: BotApiEmulator, bot: telegram.Bot) -> None:
     lan = emu.user(LAN)
     lan.send_document(bytes(20 * 1024 * 1024 + 1), "video.mp4", "video/mp4")
@@ -390,7 +451,7 @@ async def test_application_round_trip_with_buttons(emu: BotApiEmulator) -> None:
         await query.answer("Đã lưu")
         await query.edit_message_text(f"Đã xác nhận ({query.data})")
 
-    app = emu.configure(Application.builder()).build()
+    app = emu.configure(Application.builder(), plain_http=True).build()
     app.add_handler(CommandHandler("start", start))
     app.add_handler(CallbackQueryHandler(pressed))
     lan = emu.user(LAN, first_name="Lan")
@@ -423,6 +484,9 @@ async def test_edit_and_delete_rules(emu: BotApiEmulator, bot: telegram.Bot) -> 
     await bot.edit_message_reply_markup(LAN, message.message_id,
                                         reply_markup=keyboard(("B", "b")))
     assert lan.last_buttons() == [("B", "b")]
+    with pytest.raises(BadRequest, match="Message is not modified"):
+        await bot.edit_message_reply_markup(LAN, message.message_id,
+                                            reply_markup=keyboard(("B", "b")))
     with pytest.raises(ValueError, match="no button"):
         lan.press(message.message_id, "a")
     await bot.delete_message(LAN, message.message_id)
@@ -430,6 +494,18 @@ async def test_edit_and_delete_rules(emu: BotApiEmulator, bot: telegram.Bot) -> 
         await bot.delete_message(LAN, message.message_id)
     with pytest.raises(BadRequest, match="Query is too old"):
         await bot.answer_callback_query("12345")
+
+
+async def test_reply_keyboard_is_shown_until_removed(emu: BotApiEmulator,
+                                                    bot: telegram.Bot) -> None:
+    lan = emu.user(LAN)
+    keys = ReplyKeyboardMarkup([[KeyboardButton("Gửi vị trí", request_location=True)],
+                                [KeyboardButton("Bỏ qua")]], one_time_keyboard=True)
+    message = await bot.send_message(LAN, "Vị trí căn nhà?", reply_markup=keys)
+    assert message.reply_markup is None  # only inline keyboards come back in a Message
+    assert lan.reply_buttons() == ["Gửi vị trí", "Bỏ qua"] and lan.last_buttons() == []
+    await bot.send_message(LAN, "Cảm ơn", reply_markup=ReplyKeyboardRemove())
+    assert lan.reply_buttons() == []
 
 
 async def test_commands_menu_and_chat_action(emu: BotApiEmulator, bot: telegram.Bot) -> None:

@@ -165,6 +165,12 @@ class TelegramChannel:
     # --- one chat at a time, in order -----------------------------------------------------------
 
     async def _enqueue(self, update: Update, _context: object) -> None:
+        member = update.my_chat_member
+        if member is not None:
+            # Telegram tells us when a person blocks or unblocks the bot.
+            blocked = member.new_chat_member.status == "kicked"
+            await self._set_blocked(member.chat.id, blocked, (key_of(update),))
+            return
         chat = update.effective_chat
         if chat is None or chat.type != "private" or update.effective_user is None:
             await self.app.core.skip((key_of(update),))
@@ -216,7 +222,9 @@ class TelegramChannel:
         assert user is not None and chat is not None
         if first.callback_query is not None:
             await self._answer_press(first)
-        incoming = await self._to_incoming(group, keys)
+        # Nothing of a stranger's is downloaded: they get told how to join, and that is all.
+        known = await users.find(self.app.db, CHANNEL, str(user.id))
+        incoming = await self._to_incoming(group, keys, fetch_files=known is not None)
         if incoming is None:
             await self.app.core.skip(keys)
             return
@@ -233,7 +241,8 @@ class TelegramChannel:
                 # The question is answered: its buttons go, so nobody presses them again.
                 await query.message.edit_reply_markup(reply_markup=None)
 
-    async def _to_incoming(self, group: list[Update], keys: tuple[str, ...]) -> Incoming | None:
+    async def _to_incoming(self, group: list[Update], keys: tuple[str, ...],
+                           fetch_files: bool) -> Incoming | None:
         first = group[0]
         user = first.effective_user
         assert user is not None
@@ -248,7 +257,8 @@ class TelegramChannel:
             return None  # edits, membership changes and the like carry nothing to act on
         messages.sort(key=lambda m: m.message_id)
         text = next((m.text or m.caption for m in messages if m.text or m.caption), "") or ""
-        files = tuple([f for m in messages for f in [await self._file_of(m)] if f is not None])
+        files = tuple([f for m in messages for f in [await self._file_of(m)] if f is not None]
+                      if fetch_files else [])
         location = next((Location(m.location.latitude, m.location.longitude)
                          for m in messages if m.location), None)
         command, args = parse_command(text) if not files else (None, "")
@@ -354,11 +364,17 @@ class TelegramChannel:
         return InlineKeyboardMarkup(rows)
 
     async def _mark_blocked(self, chat_id: int) -> None:
+        await self._set_blocked(chat_id, True, ())
+
+    async def _set_blocked(self, chat_id: int, blocked: bool, keys: tuple[str, ...]) -> None:
         user = await users.find(self.app.db, CHANNEL, str(chat_id))
-        if user is not None and user.status == "active":
+        wanted = "blocked" if blocked else "active"
+        if user is not None and user.status in ("active", "blocked") and user.status != wanted:
             async with self.app.db.transaction():
-                await users.set_status(self.app.db, user.id, "blocked")
-            log.info("user %s blocked the bot; not sending to them again", user.id)
+                await users.set_status(self.app.db, user.id, wanted)
+            log.info("user %s %s the bot", user.id, "blocked" if blocked else "unblocked")
+        if keys:
+            await self.app.core.skip(keys)
 
     # --- failures -------------------------------------------------------------------------------
 

@@ -1,0 +1,197 @@
+"""End to end: the real python-telegram-bot Application against the local Bot API emulator."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.channels.telegram import CHANNEL
+from handlers.types import Choice, Reply
+from storage import inbox, reports, users
+from tests.images import jpeg, png
+from tests.telegram_world import Bot, running_bot
+from tests.tgemu import parse_html, utf16_len
+
+
+@pytest.fixture
+async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
+    async with running_bot(tmp_path) as b:
+        yield b
+
+
+async def test_join_by_invite_link_and_the_command_menu(bot: Bot) -> None:
+    lan = bot.emu.user(1001, first_name="Lan")
+    await bot.join(lan, "MTU01")
+    menu = bot.emu.commands.get(("default", ""), []) or next(iter(bot.emu.commands.values()))
+    assert "baocao" in [c["command"] for c in menu]
+    user = await users.find(bot.app.db, CHANNEL, "1001")
+    assert user is not None and user.display_name == "Lan"
+
+
+async def test_a_stranger_is_told_how_to_join(bot: Bot) -> None:
+    stranger = bot.emu.user(666, first_name="X")
+    stranger.send_photo(jpeg(1), caption="MH-001 hoàn thành")
+    reply = await stranger.next_message()
+    assert "mã mời" in (reply.text or "")
+    assert await bot.count("users") == 0 and await bot.count("reports") == 0
+    assert bot.emu.calls["getFile"] == 0  # nothing of a stranger's is downloaded
+
+
+async def test_full_report_with_an_album_a_document_and_a_location(bot: Bot) -> None:
+    lan = bot.emu.user(1001, first_name="Lan")
+    await bot.join(lan, "MTU01")
+    lan.send_text("/baocao nguyen van an")
+    pick = await lan.next_message()
+    assert "Có 2 nhà" in (pick.text or "")
+    lan.click("MH-001 – Nguyễn Văn An")
+    stage = await lan.next_message()
+    assert "Nhà đã đến bước nào" in (stage.text or "")
+    lan.click("Hoàn thành")
+    await lan.next_message()
+    lan.send_album([jpeg(1), jpeg(2)])
+    got = await lan.next_message()
+    assert "Đã nhận 2 ảnh" in (got.text or "")  # the album is one step, not two
+    lan.send_document(png(3), "IMG_0003.png", "image/png")
+    got = await lan.next_message()
+    assert "Đã nhận 3 ảnh" in (got.text or "")
+    lan.click("Xong")
+    extras = await lan.next_message()
+    assert "vị trí" in (extras.text or "")
+    assert "📍 Gửi vị trí" in lan.reply_buttons()
+    lan.send_location(9.61, 105.97)
+    await lan.next_message()
+    lan.click("Tiếp")
+    summary = await lan.next_message()
+    assert "Ảnh: 3" in (summary.text or "")
+    lan.click("Gửi báo cáo")
+    receipt = await lan.next_message()
+    assert "Đã nhận báo cáo số 1" in (receipt.text or "")
+    stored = await reports.photos_of(bot.app.db, 1)
+    assert len(stored) == 3 and stored[2].original is not None
+    assert bot.app.ctx.photos.path(stored[2].original).read_bytes() == png(3)
+    report = await reports.get(bot.app.db, 1)
+    assert report and report.lat == pytest.approx(9.61)
+    # Pressed questions lose their buttons, so an old one cannot be pressed again.
+    assert not lan.current(stage).get("reply_markup")
+
+
+async def test_quick_caption_path_with_an_album(bot: Bot) -> None:
+    lan = bot.emu.user(1001, first_name="Lan")
+    await bot.join(lan, "MTU01")
+    lan.send_album([jpeg(1), jpeg(2)], caption="MH-003 hoàn thành")
+    receipt = await lan.next_message()
+    assert "Đã nhận báo cáo số 1" in (receipt.text or "") and "2 ảnh" in (receipt.text or "")
+    assert lan.unread() == []
+
+
+async def test_a_non_image_file_is_refused_without_downloading_it(bot: Bot) -> None:
+    lan = bot.emu.user(1001, first_name="Lan")
+    await bot.join(lan, "MTU01")
+    lan.send_document(b"%PDF-1.4 ...", "bien-ban.pdf", "application/pdf")
+    reply = await lan.next_message()
+    assert "không phải là ảnh" in (reply.text or "") and "bien-ban.pdf" in (reply.text or "")
+    assert bot.emu.calls["getFile"] == 0
+
+
+async def test_a_file_over_the_download_limit_gets_a_clear_message(bot: Bot) -> None:
+    lan = bot.emu.user(1001, first_name="Lan")
+    await bot.join(lan, "MTU01")
+    big = jpeg(1) + b"\0" * (21 * 1024 * 1024)
+    lan.send_document(big, "RAW.jpg", "image/jpeg")
+    reply = await lan.next_message()
+    assert "quá nặng" in (reply.text or "")
+
+
+async def test_restart_in_the_middle_of_a_report(bot: Bot) -> None:
+    lan = bot.emu.user(1001, first_name="Lan")
+    await bot.join(lan, "MTU01")
+    lan.send_text("/baocao MH-001")
+    await lan.next_message()
+    lan.click("Hoàn thành")
+    await lan.next_message()
+    lan.send_photo(jpeg(1))
+    await lan.next_message()
+    await bot.restart()
+    lan.send_photo(jpeg(2))
+    got = await lan.next_message()
+    assert "Đã nhận 2 ảnh" in (got.text or "")
+
+
+async def test_an_update_stored_but_never_handled_is_replayed_once(bot: Bot) -> None:
+    """The crash window: an update on disk in the inbox, confirmed to Telegram, not handled."""
+    lan = bot.emu.user(1001, first_name="Lan")
+    await bot.join(lan, "MTU01")
+    await bot.channel.stop()
+    lost = {"update_id": 900, "message": {
+        "message_id": 500, "date": 1, "chat": lan.chat, "from": lan.user, "text": "/baocao MH-001",
+        "entities": [{"type": "bot_command", "offset": 0, "length": 7}]}}
+    await inbox.store(bot.app.db, CHANNEL, [("tg:900", json.dumps(lost))], bot.app.ctx.stamp())
+    await bot.restart()
+    reply = await lan.next_message()
+    assert "Nhà đã đến bước nào" in (reply.text or "")
+    await bot.restart()  # handled now: not replayed again
+    assert lan.unread() == []
+    assert await inbox.unhandled(bot.app.db, CHANNEL) == []
+
+
+async def test_a_redelivered_update_is_not_a_second_report(bot: Bot) -> None:
+    lan = bot.emu.user(1001, first_name="Lan")
+    await bot.join(lan, "MTU01")
+    sent = lan.send_album([jpeg(1), jpeg(2)], caption="MH-003 hoàn thành")
+    await lan.next_message()
+    for update in sent:
+        bot.emu.redeliver(update["update_id"])
+    lan.send_text("/trogiup")  # something after the duplicates, to know they were read
+    await lan.next_message()
+    assert await bot.count("reports") == 1 and await bot.count("photos") == 2
+    assert lan.unread() == []
+
+
+async def test_a_429_storm_is_waited_out(bot: Bot) -> None:
+    lan = bot.emu.user(1001, first_name="Lan")
+    await bot.join(lan, "MTU01")
+    bot.emu.fail_next("sendMessage", 3, status=429, retry_after=0.05)
+    lan.send_text("/trogiup")
+    reply = await lan.next_message()
+    assert "Hướng dẫn" in (reply.text or "")
+    assert bot.emu.stats.too_many_requests == 3
+
+
+async def test_a_5xx_on_getfile_is_retried(bot: Bot) -> None:
+    lan = bot.emu.user(1001, first_name="Lan")
+    await bot.join(lan, "MTU01")
+    bot.emu.fail_next("getFile", 2, status=502)
+    lan.send_album([jpeg(1), jpeg(2)], caption="MH-003 hoàn thành")
+    receipt = await lan.next_message()
+    assert "2 ảnh" in (receipt.text or "")
+
+
+async def test_a_blocked_user_is_marked_and_not_retried(bot: Bot) -> None:
+    lan = bot.emu.user(1001, first_name="Lan")
+    await bot.join(lan, "MTU01")
+    bot.emu.block(1001)
+    await bot.emu.wait_for(lambda: bot.emu.calls["getUpdates"] > 0 and not bot.emu.pending_updates)
+    before = bot.emu.calls["sendMessage"]
+    delivered = await bot.channel.deliver(1001, Reply("Nhắc việc"))
+    assert delivered is False
+    user = await users.find(bot.app.db, CHANNEL, "1001")
+    assert user is not None and user.status == "blocked"
+    assert bot.emu.calls["sendMessage"] - before <= 1
+
+
+async def test_long_text_and_markup_stay_within_telegram_limits(bot: Bot) -> None:
+    lan = bot.emu.user(1001, first_name="Lan")
+    await bot.join(lan, "MTU01")
+    text = ("Nhà <b> & 'x' 🏠 " * 40 + "\n") * 20  # about 13,000 characters with HTML specials
+    choices = (Choice("h:123456789", "MH-001 – " + "Nguyễn " * 30), Choice("cancel", "Hủy"))
+    assert await bot.channel.deliver(1001, Reply(text, choices=choices))
+    pieces = lan.unread()
+    assert len(pieces) >= 4
+    assert all(utf16_len(p.text or "") <= 4096 for p in pieces)
+    assert "".join(parse_html(p.text or "")[0] for p in pieces).replace("\n", "") == text.replace("\n", "")
+    assert pieces[-1].reply_markup is not None and pieces[0].reply_markup is None
+    with pytest.raises(ValueError):
+        await bot.channel.deliver(1001, Reply("x", choices=(Choice("k" * 65, "quá dài"),)))
