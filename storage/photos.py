@@ -13,6 +13,7 @@ import dataclasses
 import hashlib
 import io
 import math
+import numbers
 import os
 import re
 import tempfile
@@ -37,17 +38,19 @@ NEAR_DUPLICATE_DISTANCE = 3
 
 # Pillow format name -> extension for the kept original. MPO is what Pillow calls the many phone
 # JPEGs that carry a second (depth/preview) picture; it is a JPEG for every purpose here.
-_EXTENSIONS: dict[str, str] = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "WEBP": "webp", "HEIF": "heic"}
+_EXTENSIONS: dict[str, str] = {
+    "JPEG": "jpg", "MPO": "jpg", "PNG": "png", "WEBP": "webp", "HEIF": "heic",
+}
 _JPEG_FORMATS = frozenset({"JPEG", "MPO"})
 _HEIF_BRANDS = frozenset({b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs",
                           b"mif1", b"msf1"})
 
 _QUALITY = 85
-# Area-weighted averaging: for the <2x reductions left after DCT scaling it is as sharp as a
-# windowed sinc to the eye, never rings, and costs a third of LANCZOS (see bench/photos.py).
+# Area averaging. A 12 MP phone photo (4000-4032 px wide) gets no DCT scaling on the way to
+# 2048 px, so this resize is the biggest cost after decoding. BOX keeps fine detail about as
+# well as BICUBIC, never rings, and costs about a third of LANCZOS; the price is more moire on
+# patterns finer than the output pixels (a distant corrugated roof). See bench/photos.py.
 _RESAMPLE = Image.Resampling.BOX
-# Above this ratio Pillow first box-reduces by an integer factor, then resamples the rest.
-_REDUCING_GAP = 3.0
 # A profile this big is not a colour profile anyone needs, and it would be copied into every file.
 _MAX_ICC = 64 * 1024
 
@@ -82,16 +85,16 @@ class PhotoRejected(Exception):
 
 @dataclass(frozen=True)
 class StoredPhoto:
-    sha256: str
-    normalized: str
+    sha256: str              # of the bytes as received
+    normalized: str          # paths relative to the media dir; see PhotoStore.path()
     thumb: str
-    original: str | None
-    width: int
+    original: str | None     # only when the sender's file was to be kept as sent
+    width: int               # of the normalized image, after EXIF rotation
     height: int
-    taken_at: str | None
+    taken_at: str | None     # camera-local, naive ISO: phones don't reliably record the zone
     lat: float | None
     lon: float | None
-    phash: int
+    phash: int               # 64-bit dHash as a signed int64, which SQLite can store
 
     def to_dict(self) -> dict[str, object]:
         return dataclasses.asdict(self)
@@ -142,6 +145,18 @@ def phash_bands(h: int) -> tuple[int, int, int, int]:
     return (u >> 48) & 0xFFFF, (u >> 32) & 0xFFFF, (u >> 16) & 0xFFFF, u & 0xFFFF
 
 
+_SLOTS: dict[asyncio.AbstractEventLoop, asyncio.Semaphore] = {}
+
+
+def _decode_slots() -> asyncio.Semaphore:
+    loop = asyncio.get_running_loop()
+    if loop not in _SLOTS:
+        for stale in [lp for lp in _SLOTS if lp.is_closed()]:
+            del _SLOTS[stale]
+        _SLOTS[loop] = asyncio.Semaphore(max(1, os.cpu_count() or 1))
+    return _SLOTS[loop]
+
+
 class PhotoStore:
     def __init__(self, media_dir: Path, *, max_pixels: int = 60_000_000,
                  max_bytes: int = 20 * 1024 * 1024, long_side: int = 2048,
@@ -164,7 +179,10 @@ class PhotoStore:
         return self.media_dir.joinpath(*rel.parts)
 
     async def process_async(self, data: bytes, *, keep_original: bool = False) -> StoredPhoto:
-        return await asyncio.to_thread(self.process, data, keep_original=keep_original)
+        # At most one decode per core at a time: a burst of albums must not hold dozens of
+        # full-size bitmaps in memory at once, nor starve the event loop's own thread.
+        async with _decode_slots():
+            return await asyncio.to_thread(self.process, data, keep_original=keep_original)
 
     def process(self, data: bytes, *, keep_original: bool = False) -> StoredPhoto:
         if len(data) > self.max_bytes:
@@ -185,12 +203,14 @@ class PhotoStore:
             # Same bytes, same output: when both files are there, only their headers are read.
             done = self._stored(normalized, thumb)
             if done is None:
-                done = self._render(img, fmt, orientation, normalized, thumb)
+                done = self._render(img, fmt, orientation, normalized, thumb, data)
         original = f"{base}.orig.{_EXTENSIONS[fmt]}" if keep_original else None
         if original is not None:
             self._write(original, data)
         out_w, out_h, phash = done
-        return StoredPhoto(sha, normalized, thumb, original, out_w, out_h, taken_at, lat, lon, phash)
+        return StoredPhoto(sha256=sha, normalized=normalized, thumb=thumb, original=original,
+                           width=out_w, height=out_h, taken_at=taken_at, lat=lat, lon=lon,
+                           phash=phash)
 
     def _stored(self, normalized: str, thumb: str) -> tuple[int, int, int] | None:
         norm_path, thumb_path = self.path(normalized), self.path(thumb)
@@ -201,34 +221,61 @@ class PhotoStore:
                 size = n.size
             with Image.open(thumb_path) as t:
                 phash = _dhash(t)
-        except (OSError, SyntaxError, ValueError):
+        except MemoryError:
+            raise
+        except Exception:
             return None  # damaged from outside: render again and replace
         return size[0], size[1], phash
 
+    @staticmethod
+    def _already_normal(img: ImageFile.ImageFile, fmt: str, orientation: int,
+                        planned: tuple[int, int]) -> bool:
+        """A small upright JPEG with no metadata (what Telegram and Zalo deliver for a photo)."""
+        return (fmt in _JPEG_FORMATS and planned == img.size and orientation in (0, 1)
+                and img.mode in ("RGB", "L") and set(img.info) <= _HARMLESS_JPEG_INFO)
+
+    def _render_thumb_only(self, img: ImageFile.ImageFile, data: bytes, normalized: str,
+                           thumb: str) -> tuple[int, int, int]:
+        # The bytes already are a normalized JPEG: only the thumbnail is made, decoded by
+        # libjpeg at reduced scale. Truncated data still fails the decode, as on the full path.
+        width, height = img.size
+        target = _fit(img.size, self.thumb_side)
+        img.draft("RGB", target)
+        _load(img)
+        small = img.convert("RGB")
+        small.info = {}
+        if small.size != target:
+            small = small.resize(target, Image.Resampling.LANCZOS, reducing_gap=2.0)
+        thumb_bytes = _jpeg(small, None)
+        with Image.open(io.BytesIO(thumb_bytes)) as stored_thumb:
+            phash = _dhash(stored_thumb)
+        self._write(thumb, thumb_bytes)
+        self._write(normalized, data)
+        return width, height, phash
+
     def _render(self, img: ImageFile.ImageFile, fmt: str, orientation: int, normalized: str,
-                thumb: str) -> tuple[int, int, int]:
+                thumb: str, data: bytes) -> tuple[int, int, int]:
         # Sizes are planned in the stored (pre-rotation) frame: the long side doesn't change
         # under rotation, and rotating the small result is cheaper than rotating the source.
-        target = _fit(img.size, self.long_side)
-        if target != img.size and (fmt in _JPEG_FORMATS or fmt == "HEIF"):
-            # JPEG: libjpeg decodes at 1/2, 1/4 or 1/8 as long as the result still covers
-            # `target` in both directions. HEIF: picks an embedded thumbnail that large, if any.
-            img.draft("RGB", target)
-        try:
-            img.load()
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise PhotoRejected("too_many_pixels") from exc
-        except MemoryError:
-            raise
-        except Exception as exc:
-            # Decoders signal bad data with OSError, SyntaxError, ValueError, struct.error,
-            # EOFError, zlib.error...: all of them mean the same thing to the sender.
-            raise PhotoRejected("corrupt") from exc
+        planned = _fit(img.size, self.long_side)
+        if self._already_normal(img, fmt, orientation, planned):
+            return self._render_thumb_only(img, data, normalized, thumb)
+        if planned != img.size and fmt in _JPEG_FORMATS:
+            # libjpeg decodes at 1/2, 1/4 or 1/8 scale as long as the result still covers
+            # `planned` in both directions; smaller than that would need upscaling back.
+            img.draft("RGB", planned)
+        _load(img)
         icc = img.info.get("icc_profile")
         frame = _resizable(img)
+        # Pillow carries `info` through resize and transpose, and its JPEG writer copies a
+        # comment from there; a camera's comment (or anything else in it) stays behind here.
+        frame.info = {}
+        # Planned again from what was decoded: the DCT-scaled size, or for HEIF the size after
+        # libheif applied the container's rotation and crop.
+        target = _fit(frame.size, self.long_side)
         if frame.size != target:
-            frame = frame.resize(target, _RESAMPLE, reducing_gap=_REDUCING_GAP)
-        if orientation in _ORIENT:
+            frame = frame.resize(target, _RESAMPLE)
+        if orientation in _ORIENT:  # pillow_heif reports 1 for HEIF: libheif already turned it
             frame = frame.transpose(_ORIENT[orientation])
         frame = _flatten(frame)
         norm_bytes = _jpeg(frame, icc)
@@ -264,6 +311,24 @@ class PhotoStore:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+
+# JFIF and Adobe markers say how to decode, nothing about the photo or the person.
+_HARMLESS_JPEG_INFO = {"jfif", "jfif_version", "jfif_unit", "jfif_density", "dpi", "progressive",
+                       "progression", "adobe", "adobe_transform"}
+
+
+def _load(img: ImageFile.ImageFile) -> None:
+    try:
+        img.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise PhotoRejected("too_many_pixels") from exc
+    except MemoryError:
+        raise
+    except Exception as exc:
+        # Decoders signal bad data with OSError, SyntaxError, ValueError, struct.error,
+        # EOFError, zlib.error...: all of them mean the same thing to the sender.
+        raise PhotoRejected("corrupt") from exc
 
 
 def _open(data: bytes) -> ImageFile.ImageFile:
@@ -384,8 +449,9 @@ def _exif_time(value: object) -> str | None:
     m = _EXIF_TIME.match(value.strip(" \x00"))
     if not m:
         return None
+    year, month, day, hour, minute, second = (int(g) for g in m.groups())
     try:
-        return datetime(*(int(g) for g in m.groups())).isoformat()  # type: ignore[misc]
+        return datetime(year, month, day, hour, minute, second).isoformat()
     except ValueError:  # "0000:00:00 00:00:00" and friends from cameras with no clock set
         return None
 
@@ -414,14 +480,17 @@ def _coordinate(value: object, ref: object, positive: str, negative: str,
     if not 1 <= len(parts) <= 3:
         return None
     total = 0.0
-    for part, unit in zip(parts, (1.0, 60.0, 3600.0), strict=False):
+    for index, part in enumerate(parts):
+        if not isinstance(part, numbers.Real):
+            return None
         try:
-            number = float(part)  # type: ignore[arg-type]
-        except (TypeError, ValueError, ZeroDivisionError):
+            number = float(part)  # an IFDRational with a zero denominator gives nan
+        except (ValueError, ZeroDivisionError):
             return None
-        if not math.isfinite(number) or number < 0:
+        # Minutes and seconds of 60 or more are not a sloppy encoding but a broken one.
+        if not math.isfinite(number) or number < 0 or (index and number >= 60):
             return None
-        total += number / unit
+        total += number / 60**index
     if total > limit:
         return None
     return round(-total if ref == negative else total, 7)

@@ -30,7 +30,8 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, TypeHandler
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ExtBot, TypeHandler
+from telegram.request import HTTPXRequest
 
 from bot.app import App
 from bot.catalog import t
@@ -45,26 +46,48 @@ MEDIA_GROUP_LIMIT = 10
 log = logging.getLogger(__name__)
 
 
-class InboxQueue(asyncio.Queue[object]):
-    """The application's update queue, storing each update in the inbox before queueing it.
+class InboxBot(ExtBot[Any]):
+    """An ExtBot whose getUpdates stores the whole fetched batch in one transaction.
 
-    Polling confirms a batch to Telegram (by the next getUpdates offset) and a webhook answers
-    200 only after this put returns, so an update is on disk before Telegram forgets it.
+    Polling confirms a batch to Telegram only with the next getUpdates call, which comes after
+    this returns, so every update is on disk before Telegram forgets it.
     """
 
-    def __init__(self, store: Callable[[Sequence[Update]], Awaitable[None]]) -> None:
+    __slots__ = ("_on_fetched",)
+
+    def __init__(self, *args: Any, on_fetched: Callable[[Sequence[Update]], Awaitable[None]],
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._on_fetched = on_fetched
+
+    async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
+        updates = await super().get_updates(*args, **kwargs)
+        if updates:
+            await self._on_fetched(updates)
+        return updates
+
+
+class InboxQueue(asyncio.Queue[object]):
+    """The application's update queue. A webhook answers Telegram's POST only after this put
+    returns, so an update that did not come through InboxBot is stored here first."""
+
+    def __init__(self, store: Callable[[Sequence[Update]], Awaitable[None]],
+                 stored: Callable[[Update], bool]) -> None:
         super().__init__()
         self._store = store
+        self._stored = stored
 
     async def put(self, item: object) -> None:
-        if isinstance(item, Update):
+        if isinstance(item, Update) and not self._stored(item):
             await self._store([item])
         await super().put(item)
 
 
 @dataclass
 class Tuning:
-    album_wait: float = 1.2          # seconds to wait for the rest of an album
+    # Seconds to wait for the rest of an album. Clients send an album in one request, so its
+    # items arrive together; the wait only covers items split across two getUpdates answers.
+    album_wait: float = 0.25
     retry_delays: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)  # network errors and 5xx
     poll_timeout: int = 30
     concurrent_chats: int = 256
@@ -82,19 +105,24 @@ class TelegramChannel:
         self._queues: dict[int, asyncio.Queue[Update]] = {}
         self._workers: dict[int, asyncio.Task[None]] = {}
         self._stopping = False
+        self._recently_stored: set[int] = set()
+        self._background: set[asyncio.Task[None]] = set()
         self.application = self._build()
 
     # --- wiring ----------------------------------------------------------------------------------
 
     def _build(self) -> Application[Any, Any, Any, Any, Any, Any]:
         tg = self.app.settings.telegram
+        # A Bot made by hand gets a one-connection pool; replies, downloads and reminders to many
+        # people at once need many (the builder's own default is 256).
+        bot = InboxBot(tg.token, base_url=tg.base_url, base_file_url=tg.base_file_url,
+                       request=HTTPXRequest(connection_pool_size=64, read_timeout=30.0),
+                       get_updates_request=HTTPXRequest(connection_pool_size=1, read_timeout=60.0),
+                       rate_limiter=AIORateLimiter(max_retries=5), on_fetched=self._store_fetched)
         application = (
             ApplicationBuilder()
-            .token(tg.token)
-            .base_url(tg.base_url)
-            .base_file_url(tg.base_file_url)
-            .rate_limiter(AIORateLimiter(max_retries=5))
-            .update_queue(InboxQueue(self._store_fetched))
+            .bot(bot)
+            .update_queue(InboxQueue(self._store_fetched, self._was_stored))
             .concurrent_updates(self.tuning.concurrent_chats)
             .build()
         )
@@ -161,6 +189,12 @@ class TelegramChannel:
     async def _store_fetched(self, updates: Sequence[Update]) -> None:
         items = [(key_of(u), json.dumps(u.to_dict(), ensure_ascii=False)) for u in updates]
         await inbox.store(self.app.db, CHANNEL, items, self.app.ctx.stamp())
+        self._recently_stored.update(u.update_id for u in updates)
+        if len(self._recently_stored) > 10_000:
+            self._recently_stored = set(sorted(self._recently_stored)[-1_000:])
+
+    def _was_stored(self, update: Update) -> bool:
+        return update.update_id in self._recently_stored
 
     # --- one chat at a time, in order -----------------------------------------------------------
 
@@ -221,7 +255,10 @@ class TelegramChannel:
         chat = first.effective_chat
         assert user is not None and chat is not None
         if first.callback_query is not None:
-            await self._answer_press(first)
+            # Stops the button's spinner while the answer is being worked out.
+            press = asyncio.create_task(self._answer_press(first))
+            self._background.add(press)
+            press.add_done_callback(self._background.discard)
         # Nothing of a stranger's is downloaded: they get told how to join, and that is all.
         known = await users.find(self.app.db, CHANNEL, str(user.id))
         incoming = await self._to_incoming(group, keys, fetch_files=known is not None)
@@ -233,13 +270,12 @@ class TelegramChannel:
             await self.deliver(chat.id if reply.to is None else int(reply.to[1]), reply)
 
     async def _answer_press(self, update: Update) -> None:
+        # Only the spinner is stopped. Taking the buttons off the old message would cost one more
+        # rate-limited call per press; an old button pressed later is answered by the dialog.
         query = update.callback_query
         assert query is not None
         with contextlib.suppress(TelegramError):
             await query.answer()
-            if isinstance(query.message, Message) and query.message.reply_markup:
-                # The question is answered: its buttons go, so nobody presses them again.
-                await query.message.edit_reply_markup(reply_markup=None)
 
     async def _to_incoming(self, group: list[Update], keys: tuple[str, ...],
                            fetch_files: bool) -> Incoming | None:
@@ -257,8 +293,8 @@ class TelegramChannel:
             return None  # edits, membership changes and the like carry nothing to act on
         messages.sort(key=lambda m: m.message_id)
         text = next((m.text or m.caption for m in messages if m.text or m.caption), "") or ""
-        files = tuple([f for m in messages for f in [await self._file_of(m)] if f is not None]
-                      if fetch_files else [])
+        fetched = await asyncio.gather(*(self._file_of(m) for m in messages)) if fetch_files else []
+        files = tuple(f for f in fetched if f is not None)
         location = next((Location(m.location.latitude, m.location.longitude)
                          for m in messages if m.location), None)
         command, args = parse_command(text) if not files else (None, "")

@@ -1,0 +1,480 @@
+"""The photo pipeline: what gets accepted, what is stored, what leaks, what is refused."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import random
+import resource
+import struct
+import time
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+
+import pillow_heif
+import pytest
+from PIL import ExifTags, Image, ImageDraw, ImageFilter
+
+from storage.photos import (
+    NEAR_DUPLICATE_DISTANCE,
+    PhotoRejected,
+    PhotoStore,
+    StoredPhoto,
+    hamming,
+    phash_bands,
+)
+
+needs_heif_encoder = pytest.mark.skipif(
+    not pillow_heif.libheif_info().get("HEIF"), reason="this libheif build cannot write HEIC"
+)
+
+# --- images -----------------------------------------------------------------------------------
+
+
+def photo(seed: int, size: tuple[int, int] = (1600, 1200)) -> Image.Image:
+    """Photo-like: smooth light, hard-edged shapes, a little blur and sensor noise."""
+    rnd = random.Random(seed)
+    w, h = size
+    img = Image.merge("RGB", (
+        Image.linear_gradient("L").rotate(rnd.randrange(360)).resize(size),
+        Image.radial_gradient("L").resize(size),
+        Image.linear_gradient("L").rotate(rnd.randrange(360)).resize(size),
+    ))
+    draw = ImageDraw.Draw(img)
+    for _ in range(25):
+        x0, y0 = rnd.randrange(w), rnd.randrange(h)
+        box = (x0, y0, x0 + rnd.randrange(w // 10, w // 2), y0 + rnd.randrange(h // 10, h // 2))
+        colour = tuple(rnd.randrange(256) for _ in range(3))
+        if rnd.random() < 0.5:
+            draw.rectangle(box, fill=colour)
+        else:
+            draw.ellipse(box, fill=colour)
+    img = img.filter(ImageFilter.GaussianBlur(2))
+    return Image.blend(img, Image.effect_noise(size, 30).convert("RGB"), 0.1)
+
+
+def encode(img: Image.Image, fmt: str = "JPEG", **params: object) -> bytes:
+    out = io.BytesIO()
+    img.save(out, fmt, **params)
+    return out.getvalue()
+
+
+def halves(size: tuple[int, int], left: str, right: str) -> Image.Image:
+    img = Image.new("RGB", size, left)
+    img.paste(right, (size[0] // 2, 0, size[0], size[1]))
+    return img
+
+
+def with_metadata(*, orientation: int | None = None, original: str | None = None,
+                  digitized: str | None = None, lat: tuple[str, tuple[float, ...]] | None = None,
+                  lon: tuple[str, tuple[float, ...]] | None = None) -> Image.Exif:
+    exif = Image.Exif()
+    if orientation is not None:
+        exif[ExifTags.Base.Orientation] = orientation
+    if digitized is not None:
+        exif[ExifTags.Base.DateTime] = digitized
+    if original is not None:
+        exif.get_ifd(ExifTags.IFD.Exif)[ExifTags.Base.DateTimeOriginal] = original
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    if lat is not None:
+        gps[ExifTags.GPS.GPSLatitudeRef], gps[ExifTags.GPS.GPSLatitude] = lat
+    if lon is not None:
+        gps[ExifTags.GPS.GPSLongitudeRef], gps[ExifTags.GPS.GPSLongitude] = lon
+    return exif
+
+
+def png_chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+def bilevel_png(width: int, height: int) -> bytes:
+    """A valid all-black 1-bit PNG; 20000x20000 of it is 400 MB once Pillow decodes it."""
+    row = b"\x00" * (1 + (width + 7) // 8)
+    packer = zlib.compressobj(9)
+    idat = b"".join(packer.compress(row * 1000) for _ in range(height // 1000))
+    idat += packer.compress(row * (height % 1000)) + packer.flush()
+    return (b"\x89PNG\r\n\x1a\n"
+            + png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
+            + png_chunk(b"IDAT", idat) + png_chunk(b"IEND", b""))
+
+
+def jpeg_claiming(width: int, height: int) -> bytes:
+    """A small JPEG whose frame header says it is width x height."""
+    data = bytearray(encode(Image.new("RGB", (64, 48), "grey")))
+    sof = data.index(b"\xff\xc0")
+    data[sof + 5:sof + 9] = struct.pack(">HH", height, width)
+    return bytes(data)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> PhotoStore:
+    return PhotoStore(tmp_path / "media")
+
+
+def opened(store: PhotoStore, relative: str) -> Image.Image:
+    img = Image.open(store.path(relative))
+    img.load()
+    return img
+
+
+def rejection(store: PhotoStore, data: bytes) -> str:
+    with pytest.raises(PhotoRejected) as caught:
+        store.process(data)
+    return caught.value.reason
+
+
+def stored_files(store: PhotoStore) -> list[Path]:
+    root = store.path("")
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+# --- accepted formats -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "fmt", ["JPEG", "PNG", "WEBP", pytest.param("HEIF", marks=needs_heif_encoder)]
+)
+def test_common_formats_become_a_normalized_jpeg_and_thumbnail(store: PhotoStore, fmt: str) -> None:
+    data = encode(photo(1, (640, 480)), fmt)
+    stored = store.process(data)
+    assert stored.width == 640 and stored.height == 480
+    normalized, thumb = opened(store, stored.normalized), opened(store, stored.thumb)
+    assert normalized.format == thumb.format == "JPEG"
+    assert normalized.size == (640, 480) and thumb.size == (320, 240)
+    assert stored.original is None
+    assert not Path(stored.normalized).is_absolute()
+    assert store.path(stored.normalized).is_relative_to(store.path(""))
+    assert -(2**63) <= stored.phash < 2**63
+
+
+def test_transparency_becomes_white(store: PhotoStore) -> None:
+    img = Image.new("RGBA", (400, 300), (0, 0, 0, 0))
+    img.paste((200, 0, 0, 255), (0, 0, 200, 300))
+    stored = store.process(encode(img, "PNG"))
+    normalized = opened(store, stored.normalized)
+    assert normalized.mode == "RGB"
+    red, white = normalized.getpixel((50, 150)), normalized.getpixel((350, 150))
+    assert isinstance(red, tuple) and isinstance(white, tuple)
+    assert red[0] > 180 and red[1] < 40 and min(white) > 240
+
+
+@pytest.mark.parametrize("img", [
+    Image.new("P", (300, 200), 3),
+    Image.new("LA", (300, 200), (90, 128)),
+    Image.new("I;16", (300, 200), 40000),
+    Image.new("1", (300, 200), 1),
+], ids=lambda img: img.mode)
+def test_unusual_png_modes_are_converted(store: PhotoStore, img: Image.Image) -> None:
+    stored = store.process(encode(img, "PNG"))
+    assert opened(store, stored.normalized).mode in ("RGB", "L")
+
+
+def test_cmyk_jpeg_is_converted_to_rgb(store: PhotoStore) -> None:
+    stored = store.process(encode(photo(2, (400, 300)).convert("CMYK")))
+    assert opened(store, stored.normalized).mode == "RGB"
+
+
+# --- geometry -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "WEBP", pytest.param("HEIF", marks=needs_heif_encoder)])
+def test_exif_orientation_is_applied(store: PhotoStore, fmt: str) -> None:
+    # Stored landscape, left half red; Orientation 6 says "turn 90° clockwise to view",
+    # so the viewer sees a portrait picture with red on top. (Given EXIF as bytes, pillow_heif
+    # turns it into the HEIF container's own rotation, as phones do; the result must match.)
+    exif = with_metadata(orientation=6).tobytes()
+    data = encode(halves((800, 600), "red", "blue"), fmt, exif=exif)
+    stored = store.process(data)
+    normalized = opened(store, stored.normalized)
+    assert (stored.width, stored.height) == normalized.size == (600, 800)
+    top, bottom = normalized.getpixel((300, 100)), normalized.getpixel((300, 700))
+    assert isinstance(top, tuple) and isinstance(bottom, tuple)
+    assert top[0] > 200 and top[2] < 60 and bottom[2] > 200 and bottom[0] < 60
+    assert opened(store, stored.thumb).size == (240, 320)
+
+
+def test_long_side_is_capped_and_thumbnail_is_small(store: PhotoStore) -> None:
+    stored = store.process(encode(halves((5000, 4000), "orange", "navy"), quality=80))
+    assert (stored.width, stored.height) == opened(store, stored.normalized).size == (2048, 1638)
+    assert opened(store, stored.thumb).size == (320, 256)
+
+
+def test_portrait_png_is_capped_on_its_long_side(store: PhotoStore) -> None:
+    stored = store.process(encode(Image.new("RGB", (1500, 3000), "green"), "PNG"))
+    assert (stored.width, stored.height) == (1024, 2048)
+    assert max(opened(store, stored.thumb).size) == 320
+
+
+def test_small_images_are_not_upscaled(store: PhotoStore) -> None:
+    stored = store.process(encode(photo(4, (200, 150))))
+    assert (stored.width, stored.height) == (200, 150)
+    assert opened(store, stored.thumb).size == (200, 150)
+
+
+def test_store_settings_are_honoured(tmp_path: Path) -> None:
+    store = PhotoStore(tmp_path, long_side=500, thumb_side=100)
+    stored = store.process(encode(photo(5, (1000, 800))))
+    assert (stored.width, stored.height) == (500, 400)
+    assert opened(store, stored.thumb).size == (100, 80)
+
+
+# --- metadata -----------------------------------------------------------------------------------
+
+
+def test_capture_time_and_gps_are_read(store: PhotoStore) -> None:
+    exif = with_metadata(original="2025:03:14 09:26:53", digitized="2025:03:15 10:00:00",
+                         lat=("N", (10.0, 2.0, 33.6)), lon=("E", (105.0, 58.0, 12.0)))
+    stored = store.process(encode(photo(6, (640, 480)), exif=exif))
+    assert stored.taken_at == "2025-03-14T09:26:53"
+    assert stored.lat == pytest.approx(10.042667, abs=1e-6)
+    assert stored.lon == pytest.approx(105.97, abs=1e-6)
+
+
+def test_southern_and_western_coordinates_are_negative(store: PhotoStore) -> None:
+    exif = with_metadata(lat=("S", (33.0, 52.0, 4.0)), lon=("W", (70.0, 30.0, 0.0)))
+    stored = store.process(encode(photo(7, (320, 240)), "WEBP", exif=exif))
+    assert stored.lat == pytest.approx(-33.867778, abs=1e-6)
+    assert stored.lon == pytest.approx(-70.5, abs=1e-6)
+
+
+def test_capture_time_falls_back_to_datetime(store: PhotoStore) -> None:
+    exif = with_metadata(digitized="2024:12:31 23:59:59")
+    stored = store.process(encode(photo(8, (320, 240)), exif=exif))
+    assert stored.taken_at == "2024-12-31T23:59:59"
+
+
+def test_missing_or_garbage_metadata_is_none(store: PhotoStore) -> None:
+    assert store.process(encode(photo(9, (320, 240)))).taken_at is None
+    exif = with_metadata(original="0000:00:00 00:00:00", lat=("N", (95.0, 0.0, 0.0)),
+                         lon=("E", (105.0, 0.0, 0.0)))
+    stored = store.process(encode(photo(10, (320, 240)), exif=exif))
+    assert (stored.taken_at, stored.lat, stored.lon) == (None, None, None)
+    no_fix = with_metadata(lat=("N", (0.0, 0.0, 0.0)), lon=("E", (0.0, 0.0, 0.0)))
+    stored = store.process(encode(photo(11, (320, 240)), exif=no_fix))
+    assert (stored.lat, stored.lon) == (None, None)
+
+
+def test_shared_copies_carry_no_exif_or_gps(store: PhotoStore) -> None:
+    exif = with_metadata(orientation=6, original="2025:03:14 09:26:53",
+                         lat=("N", (10.0, 2.0, 33.6)), lon=("E", (105.0, 58.0, 12.0)))
+    stored = store.process(encode(photo(12, (640, 480)), exif=exif), keep_original=True)
+    assert stored.lat is not None
+    for relative in (stored.normalized, stored.thumb):
+        raw = store.path(relative).read_bytes()
+        assert b"Exif" not in raw
+        img = opened(store, relative)
+        assert not img.getexif() and not img.getexif().get_ifd(ExifTags.IFD.GPSInfo)
+    # Nor does anything else the camera wrote, such as a JPEG comment.
+    commented = store.process(encode(photo(12, (640, 480)), comment=b"Lat 10.0427 Lon 105.97"))
+    for relative in (commented.normalized, commented.thumb):
+        assert b"105.97" not in store.path(relative).read_bytes()
+    # ...while the original, kept on request, is exactly what was sent.
+    assert stored.original is not None
+    assert Image.open(store.path(stored.original)).getexif().get_ifd(ExifTags.IFD.GPSInfo)
+
+
+# --- the store ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("fmt", "ext"), [
+    ("JPEG", "jpg"), ("PNG", "png"), ("WEBP", "webp"),
+    pytest.param("HEIF", "heic", marks=needs_heif_encoder),
+])
+def test_original_is_kept_byte_for_byte_on_request(store: PhotoStore, fmt: str, ext: str) -> None:
+    data = encode(photo(13, (320, 240)), fmt)
+    stored = store.process(data, keep_original=True)
+    assert stored.original is not None and stored.original.endswith(f".orig.{ext}")
+    assert store.path(stored.original).read_bytes() == data
+
+
+def test_files_are_named_by_content(store: PhotoStore) -> None:
+    data = encode(photo(14, (320, 240)))
+    stored = store.process(data)
+    sha = hashlib.sha256(data).hexdigest()
+    assert stored.sha256 == sha
+    assert stored.normalized == f"{sha[:2]}/{sha}.jpg"
+    assert stored.thumb == f"{sha[:2]}/{sha}.thumb.jpg"
+    # Nothing else is left behind: no temp files, no original unless asked for.
+    assert stored_files(store) == sorted([store.path(stored.normalized), store.path(stored.thumb)])
+
+
+def test_same_bytes_twice_give_the_same_result_without_rewriting(store: PhotoStore) -> None:
+    data = encode(photo(15, (1200, 900)), exif=with_metadata(original="2025:01:02 03:04:05"))
+    first = store.process(data)
+    before = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in stored_files(store)}
+    second = store.process(data)
+    assert second == first
+    assert {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in stored_files(store)} == before
+    # Asking for the original later adds just that file.
+    third = store.process(data, keep_original=True)
+    assert third.original is not None
+    assert third.to_dict() == {**first.to_dict(), "original": third.original}
+
+
+def test_a_second_store_on_the_same_dir_finds_the_same_photo(tmp_path: Path) -> None:
+    data = encode(photo(16, (900, 700)))
+    first = PhotoStore(tmp_path).process(data)
+    assert PhotoStore(tmp_path).process(data) == first
+
+
+def test_damaged_file_is_replaced(store: PhotoStore) -> None:
+    data = encode(photo(17, (640, 480)))
+    first = store.process(data)
+    store.path(first.thumb).write_bytes(b"not a jpeg any more")
+    assert store.process(data) == first
+    assert opened(store, first.thumb).size == (320, 240)
+
+
+def test_stored_photo_round_trips_through_json(store: PhotoStore) -> None:
+    exif = with_metadata(original="2025:03:14 09:26:53", lat=("S", (1.0, 2.0, 3.0)),
+                         lon=("W", (4.0, 5.0, 6.0)))
+    stored = store.process(encode(photo(18, (320, 240)), exif=exif), keep_original=True)
+    assert StoredPhoto.from_dict(json.loads(json.dumps(stored.to_dict()))) == stored
+    bare = StoredPhoto("ab", "n", "t", None, 1, 2, None, None, None, -5)
+    assert StoredPhoto.from_dict(json.loads(json.dumps(bare.to_dict()))) == bare
+    with pytest.raises((TypeError, KeyError)):
+        StoredPhoto.from_dict({**bare.to_dict(), "width": "wide"})
+
+
+def test_paths_cannot_escape_the_store(store: PhotoStore) -> None:
+    with pytest.raises(ValueError):
+        store.path("../../etc/passwd")
+    with pytest.raises(ValueError):
+        store.path("/etc/passwd")
+
+
+async def test_process_async_matches_process(store: PhotoStore) -> None:
+    data = encode(photo(19, (800, 600)))
+    stored = await store.process_async(data, keep_original=True)
+    assert stored == store.process(data, keep_original=True)
+    assert store.path(stored.normalized).is_file()
+    with pytest.raises(PhotoRejected):
+        await store.process_async(b"%PDF-1.7\n")
+
+
+# --- refusals -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["GIF", "BMP", "TIFF"])
+def test_other_image_formats_are_unsupported(store: PhotoStore, fmt: str) -> None:
+    assert rejection(store, encode(photo(20, (64, 48)), fmt)) == "unsupported"
+
+
+@pytest.mark.parametrize("data", [
+    b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\ntrailer << >>\n%%EOF\n",
+    "Báo cáo: nhà đã lợp mái xong.\n".encode() * 20,
+    b"",
+], ids=["pdf", "text", "empty"])
+def test_non_images_are_refused(store: PhotoStore, data: bytes) -> None:
+    assert rejection(store, data) == "not_image"
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
+def test_truncated_images_are_corrupt_and_nothing_is_stored(store: PhotoStore, fmt: str) -> None:
+    data = encode(photo(21, (800, 600)), fmt)
+    assert rejection(store, data[: len(data) // 2]) == "corrupt"
+    assert stored_files(store) == []
+
+
+def test_progressive_jpeg_cut_in_half_is_corrupt(store: PhotoStore) -> None:
+    data = encode(photo(22, (800, 600)), progressive=True)
+    assert rejection(store, data[: len(data) // 2]) == "corrupt"
+
+
+def test_broken_header_with_a_jpeg_signature_is_corrupt(store: PhotoStore) -> None:
+    assert rejection(store, b"\xff\xd8\xff\xe0" + b"\x00" * 64) == "corrupt"
+
+
+@pytest.mark.parametrize("make", [bilevel_png, jpeg_claiming], ids=["png", "jpeg-header"])
+def test_decompression_bomb_is_refused_fast_and_small(
+    store: PhotoStore, make: Callable[[int, int], bytes]
+) -> None:
+    data = make(20000, 20000)
+    assert len(data) < 200_000
+    peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    start = time.perf_counter()
+    assert rejection(store, data) == "too_many_pixels"
+    assert time.perf_counter() - start < 2
+    grown_mib = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before) / 1024
+    assert grown_mib < 100
+    assert stored_files(store) == []
+
+
+def test_pixel_limit_is_per_store(tmp_path: Path) -> None:
+    data = encode(photo(23, (800, 600)))
+    assert rejection(PhotoStore(tmp_path / "a", max_pixels=400_000), data) == "too_many_pixels"
+    # A strict store elsewhere in the process does not make a default one refuse.
+    assert PhotoStore(tmp_path / "b").process(data).width == 800
+
+
+def test_too_many_bytes_is_too_large(tmp_path: Path) -> None:
+    data = encode(photo(24, (640, 480)))
+    assert rejection(PhotoStore(tmp_path, max_bytes=len(data) - 1), data) == "too_large"
+    assert PhotoStore(tmp_path, max_bytes=len(data)).process(data).width == 640
+
+
+# --- near duplicates ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [31, 32, 33])
+def test_reencoded_or_resized_copy_is_a_near_duplicate(store: PhotoStore, seed: int) -> None:
+    img = photo(seed)
+    original = store.process(encode(img, quality=92)).phash
+    copies = [
+        encode(img, quality=60),
+        encode(img.resize((1200, 900), Image.Resampling.LANCZOS), quality=80),
+        encode(img.resize((800, 600)), "WEBP", quality=70),
+    ]
+    for copy in copies:
+        assert hamming(original, store.process(copy).phash) <= NEAR_DUPLICATE_DISTANCE
+    other = store.process(encode(photo(seed + 100), quality=92)).phash
+    assert hamming(original, other) > 4 * NEAR_DUPLICATE_DISTANCE
+
+
+def test_rotated_copy_matches_the_exif_rotated_original(store: PhotoStore) -> None:
+    img = photo(34)
+    tagged = store.process(encode(img, exif=with_metadata(orientation=6))).phash
+    turned = store.process(encode(img.transpose(Image.Transpose.ROTATE_270))).phash
+    assert hamming(tagged, turned) <= NEAR_DUPLICATE_DISTANCE
+
+
+def test_hamming_counts_differing_bits_of_signed_hashes() -> None:
+    assert hamming(0, 0) == 0
+    assert hamming(-1, 0) == 64
+    assert hamming(-(2**63), 2**63 - 1) == 64
+    assert hamming(0b1011, 0b0110) == 3
+    assert hamming(5, -6) == hamming(-6, 5) == 64
+
+
+def test_near_hashes_always_share_a_band() -> None:
+    rnd = random.Random(7)
+    for _ in range(2000):
+        h = rnd.randrange(-(2**63), 2**63)
+        bands = phash_bands(h)
+        assert all(0 <= b <= 0xFFFF for b in bands)
+        assert sum(b << (16 * (3 - i)) for i, b in enumerate(bands)) == h % 2**64
+        flipped = h % 2**64
+        for bit in rnd.sample(range(64), rnd.randint(0, NEAR_DUPLICATE_DISTANCE)):
+            flipped ^= 1 << bit
+        flipped = flipped - 2**64 if flipped >= 2**63 else flipped  # back to signed int64
+        assert hamming(h, flipped) <= NEAR_DUPLICATE_DISTANCE
+        assert set(enumerate(bands)) & set(enumerate(phash_bands(flipped)))
+
+
+def test_a_clean_small_jpeg_is_kept_as_it_is_and_one_with_metadata_is_rewritten(tmp_path: Path) -> None:
+    from tests.images import scene
+
+    store = PhotoStore(tmp_path)
+    clean = io.BytesIO()
+    scene(3, (1280, 960)).save(clean, "JPEG", quality=85)
+    result = store.process(clean.getvalue())
+    assert store.path(result.normalized).read_bytes() == clean.getvalue()
+    assert (result.width, result.height) == (1280, 960)
+    with Image.open(store.path(result.thumb)) as thumb:
+        assert max(thumb.size) <= 320
+    commented = io.BytesIO()
+    scene(4, (1280, 960)).save(commented, "JPEG", quality=85, comment=b"Nguyen Van A, ap 3")
+    rewritten = store.process(commented.getvalue())
+    assert b"Nguyen Van A" not in store.path(rewritten.normalized).read_bytes()
