@@ -197,3 +197,50 @@ async def test_long_text_and_markup_stay_within_telegram_limits(bot: Bot) -> Non
     assert pieces[-1].reply_markup is not None and pieces[0].reply_markup is None
     with pytest.raises(ValueError):
         await bot.channel.deliver(1001, Reply("x", choices=(Choice("k" * 65, "quá dài"),)))
+
+
+async def test_webhook_mode_checks_the_secret_and_stores_before_answering(tmp_path: Path) -> None:
+    import socket
+    from dataclasses import replace
+
+    import httpx
+
+    from bot.app import App
+    from tests.telegram_world import TOKEN, make_channel
+    from tests.tgemu import BotApiEmulator
+    from tests.world import build_world
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    async with BotApiEmulator(token=TOKEN) as emu:
+        world = await build_world(tmp_path)
+        tg = replace(world.app.settings.telegram, token=TOKEN, base_url=emu.base_url,
+                     base_file_url=emu.base_file_url, webhook_url=f"https://bot.example.vn/tg/{port}",
+                     webhook_secret="s3cret-Value", listen="127.0.0.1", port=port)
+        settings = replace(world.app.settings, telegram=tg)
+        world.app.settings = world.app.ctx.settings = settings
+        app: App = world.app
+        channel = make_channel(app)
+        await channel.start_webhook()
+        try:
+            code = await world.invite("MTU01", "volunteer")
+            lan = emu.user(1001, first_name="Lan")
+            update = {"update_id": 77, "message": {
+                "message_id": 1, "date": 1, "chat": lan.chat, "from": lan.user, "text": f"/start {code}",
+                "entities": [{"type": "bot_command", "offset": 0, "length": 6}]}}
+            url = f"http://127.0.0.1:{port}/tg/{port}"
+            async with httpx.AsyncClient() as client:
+                wrong = await client.post(url, json=update,
+                                          headers={"X-Telegram-Bot-Api-Secret-Token": "guess"})
+                assert wrong.status_code == 403
+                assert await inbox.unhandled(app.db, CHANNEL) == []
+                right = await client.post(url, json=update,
+                                          headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-Value"})
+                assert right.status_code == 200
+            reply = await lan.next_message()
+            assert "Bạn đã tham gia" in (reply.text or "")
+            assert emu.webhook is not None and emu.webhook.get("url", "").endswith(f"/tg/{port}")
+        finally:
+            await channel.stop()
+            await app.close()

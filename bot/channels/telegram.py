@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 from telegram import (
     BotCommand,
@@ -157,7 +158,7 @@ class TelegramChannel:
         tg = self.app.settings.telegram
         await self._start()
         assert self.application.updater is not None
-        path = tg.webhook_url.rstrip("/").rsplit("/", 1)[-1] if "/" in tg.webhook_url[8:] else ""
+        path = urlparse(tg.webhook_url).path.strip("/")
         await self.application.updater.start_webhook(
             listen=tg.listen, port=tg.port, url_path=path, webhook_url=tg.webhook_url,
             secret_token=tg.webhook_secret or None, allowed_updates=Update.ALL_TYPES,
