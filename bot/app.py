@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from handlers.context import Context
 from handlers.core import Core
+from handlers.types import Reply
 from storage.db import Database
 from storage.photos import PhotoStore
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -18,6 +23,16 @@ class App:
     settings: Settings
     ctx: Context
     core: Core
+    # Each running channel registers how to reach its people, so a reply addressed to someone
+    # on another channel (a review decision, a reminder) is delivered there.
+    outbound: dict[str, Callable[[str, Reply], Awaitable[bool]]] = field(default_factory=dict)
+
+    async def deliver(self, channel: str, user_id: str, reply: Reply) -> bool:
+        send = self.outbound.get(channel)
+        if send is None:
+            log.warning("no running channel %s to deliver a message to user on it", channel)
+            return False
+        return await send(user_id, reply)
 
     @property
     def db(self) -> Database:

@@ -93,11 +93,7 @@ async def on_input(turn: Turn) -> list[Reply]:
 async def _step_house(turn: Turn) -> list[Reply]:
     if turn.photos and turn.inc.text.strip():  # a captioned photo names its house itself
         return await on_idle_photos(turn)
-    out = _rejections(turn)
-    if turn.photos:
-        _add_photos(turn, turn.draft)
-        await turn.go("house")
-        out.append(Reply(turn.t("photos_received", count=len(turn.draft["photos"]))))
+    out = _gather(turn)
     key = turn.chosen()
     if key and key.startswith("h:"):
         house = await houses.get(turn.ctx.db, int(key[2:]))
@@ -113,11 +109,7 @@ async def _step_house(turn: Turn) -> list[Reply]:
 
 
 async def _step_stage(turn: Turn) -> list[Reply]:
-    out = _rejections(turn)
-    if turn.photos:
-        _add_photos(turn, turn.draft)
-        await turn.go("stage")
-        out.append(Reply(turn.t("photos_received", count=len(turn.draft["photos"]))))
+    out = _gather(turn)
     key = turn.chosen()
     stage = int(key[2:]) if key and key.startswith("s:") else parse_stage(turn.inc.text)
     if stage is None:
@@ -279,6 +271,15 @@ def _add_photos(turn: Turn, draft: dict[str, Any]) -> list[Reply]:
         out.append(Reply(turn.t("photo_duplicate_in_draft")))
     if dropped:
         out.append(Reply(turn.t("photos_over_max", max=limit, dropped=dropped)))
+    return out
+
+
+def _gather(turn: Turn) -> list[Reply]:
+    """Photos sent before the question they answer: kept in the draft, counted back."""
+    out = _rejections(turn)
+    if turn.photos:
+        out.extend(_add_photos(turn, turn.draft))
+        out.append(Reply(turn.t("photos_received", count=len(turn.draft["photos"]))))
     return out
 
 

@@ -244,14 +244,23 @@ class PhotoStore:
         _load(img)
         small = img.convert("RGB")
         small.info = {}
-        if small.size != target:
-            small = small.resize(target, Image.Resampling.LANCZOS, reducing_gap=2.0)
-        thumb_bytes = _jpeg(small, None)
+        phash = self._save(small, None, thumb, normalized, data)
+        return width, height, phash
+
+    def _save(self, frame: Image.Image, icc: bytes | None, thumb: str, normalized: str,
+              norm_bytes: bytes) -> int:
+        """Write the thumbnail (made from `frame`) and the normalized bytes; return the hash."""
+        small = frame
+        thumb_size = _fit(frame.size, self.thumb_side)
+        if thumb_size != frame.size:
+            small = frame.resize(thumb_size, Image.Resampling.LANCZOS, reducing_gap=2.0)
+        thumb_bytes = _jpeg(small, icc)
+        # Hash the thumbnail as stored, so a later run can recompute it from the file alone.
         with Image.open(io.BytesIO(thumb_bytes)) as stored_thumb:
             phash = _dhash(stored_thumb)
         self._write(thumb, thumb_bytes)
-        self._write(normalized, data)
-        return width, height, phash
+        self._write(normalized, norm_bytes)
+        return phash
 
     def _render(self, img: ImageFile.ImageFile, fmt: str, orientation: int, normalized: str,
                 thumb: str, data: bytes) -> tuple[int, int, int]:
@@ -278,17 +287,7 @@ class PhotoStore:
         if orientation in _ORIENT:  # pillow_heif reports 1 for HEIF: libheif already turned it
             frame = frame.transpose(_ORIENT[orientation])
         frame = _flatten(frame)
-        norm_bytes = _jpeg(frame, icc)
-        small = frame
-        thumb_size = _fit(frame.size, self.thumb_side)
-        if thumb_size != frame.size:
-            small = frame.resize(thumb_size, Image.Resampling.LANCZOS, reducing_gap=2.0)
-        thumb_bytes = _jpeg(small, icc)
-        # Hash the thumbnail as stored, so a later run can recompute it from the file alone.
-        with Image.open(io.BytesIO(thumb_bytes)) as stored_thumb:
-            phash = _dhash(stored_thumb)
-        self._write(thumb, thumb_bytes)
-        self._write(normalized, norm_bytes)
+        phash = self._save(frame, icc, thumb, normalized, _jpeg(frame, icc))
         return frame.width, frame.height, phash
 
     def _write(self, relative: str, data: bytes) -> None:

@@ -51,3 +51,15 @@ async def test_moving_a_unit_moves_its_subtree(db: Database) -> None:
     with pytest.raises(ValueError):
         async with db.transaction():
             await units.upsert(db, "B", "B", "A11", None)
+
+
+async def test_inbox_keeps_unhandled_updates_and_prunes_old_handled_ones(db: Database) -> None:
+    from storage import inbox, updates
+
+    await inbox.store(db, "telegram", [("tg:1", "{}"), ("tg:2", "{}")], "2026-01-01T00:00:00+00:00")
+    await inbox.store(db, "telegram", [("tg:1", '{"again": 1}')], "2026-01-02T00:00:00+00:00")
+    assert [k for k, _ in await inbox.unhandled(db, "telegram")] == ["tg:1", "tg:2"]
+    async with db.transaction():
+        await updates.mark(db, ["tg:1"], "2026-01-01T00:00:01+00:00")
+    assert await inbox.prune(db, "2026-02-01T00:00:00+00:00") == 1  # tg:2 is not handled: kept
+    assert [k for k, _ in await inbox.unhandled(db, "telegram")] == ["tg:2"]

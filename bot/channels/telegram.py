@@ -15,6 +15,7 @@ import mimetypes
 import traceback
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -37,6 +38,7 @@ from telegram.request import HTTPXRequest
 from bot.app import App
 from bot.catalog import t
 from bot.channels.telegram_render import button_rows, callback_ok, split_html
+from bot.clock import to_db
 from handlers.commands import COMMANDS
 from handlers.types import LOCATION_KEY, Incoming, IncomingFile, Location, Reply, parse_command
 from storage import inbox, users
@@ -44,6 +46,7 @@ from storage import inbox, users
 CHANNEL = "telegram"
 DOWNLOAD_LIMIT = 20 * 1024 * 1024  # the Bot API refuses getFile above this
 MEDIA_GROUP_LIMIT = 10
+INBOX_KEEP = timedelta(days=30)  # handled updates kept this long, for looking into a complaint
 log = logging.getLogger(__name__)
 
 
@@ -109,6 +112,7 @@ class TelegramChannel:
         self._recently_stored: set[int] = set()
         self._background: set[asyncio.Task[None]] = set()
         self.application = self._build()
+        app.outbound[CHANNEL] = lambda user_id, reply: self.deliver(int(user_id), reply)
 
     # --- wiring ----------------------------------------------------------------------------------
 
@@ -143,6 +147,7 @@ class TelegramChannel:
         await self.application.initialize()
         await self._set_menu()
         await self.application.start()
+        await inbox.prune(self.app.db, to_db(self.app.ctx.now() - INBOX_KEEP))
         await self.replay()
 
     async def start_polling(self) -> None:
@@ -268,7 +273,10 @@ class TelegramChannel:
             return
         replies = await self.app.core.handle(incoming)
         for reply in replies:
-            await self.deliver(chat.id if reply.to is None else int(reply.to[1]), reply)
+            if reply.to is None:
+                await self.deliver(chat.id, reply)
+            else:
+                await self.app.deliver(reply.to[0], reply.to[1], reply)
 
     async def _answer_press(self, update: Update) -> None:
         # Only the spinner is stopped. Taking the buttons off the old message would cost one more
