@@ -1,0 +1,59 @@
+"""The admin commands as an admin runs them: a real process, a real config, real files."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def chungtay(tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    config = tmp / "config.toml"
+    if not config.exists():
+        config.write_text('[telegram]\nbot_username = "chungtay_bot"\n'
+                          '[storage]\ndatabase = "data.sqlite"\nmedia_dir = "media"\n', encoding="utf-8")
+    return subprocess.run([sys.executable, "-m", "bot.cli", "--config", str(config), *args],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+
+
+def test_import_invite_export_and_backup(tmp_path: Path) -> None:
+    units = tmp_path / "don-vi.csv"
+    units.write_text("\ufeffMã;Tên đơn vị;Mã đơn vị cha;Chỉ tiêu\nST;Tỉnh Sóc Trăng;;1200\n"
+                     "MTU;Huyện Mỹ Tú;ST;40\n", encoding="utf-8")
+    done = chungtay(tmp_path, "import", "units", str(units))
+    assert done.returncode == 0, done.stderr
+    assert "2 created" in done.stdout
+    again = chungtay(tmp_path, "import", "units", str(units))
+    assert "0 created, 2 updated" in again.stdout
+
+    bad = tmp_path / "nha.csv"
+    bad.write_text("Mã nhà,Mã đơn vị,Chủ hộ,Đối tượng,Loại hỗ trợ\nA1,MTU,Lê Văn Tám,Hộ nghèo,Xây mới\n"
+                   "A2,XYZ,Trần Thị B,Hộ nghèo,Xây mới\nA3,MTU,Võ Văn C,Giàu,Xây mới\n", encoding="utf-8")
+    rejected = chungtay(tmp_path, "import", "houses", str(bad))
+    assert rejected.returncode == 2
+    assert "line 3" in rejected.stderr and "line 4" in rejected.stderr
+    assert "nothing was written" in rejected.stderr
+
+    invite = chungtay(tmp_path, "invite", "--unit", "MTU", "--role", "volunteer")
+    assert invite.returncode == 0
+    code, link = invite.stdout.split()[:2]
+    assert link == f"https://t.me/chungtay_bot?start={code}"
+    unknown = chungtay(tmp_path, "invite", "--unit", "NOPE", "--role", "volunteer")
+    assert unknown.returncode == 2 and "unknown unit" in unknown.stderr
+
+    out = tmp_path / "bao-cao.csv"
+    exported = chungtay(tmp_path, "export", "--format", "csv", "--out", str(out))
+    assert exported.returncode == 0 and out.read_bytes().startswith(b"\xef\xbb\xbf")
+
+    copy = tmp_path / "backup.sqlite"
+    assert chungtay(tmp_path, "backup", "--out", str(copy)).returncode == 0
+    assert copy.stat().st_size > 0
+    assert chungtay(tmp_path, "backup", "--out", str(copy)).returncode == 2  # never overwrites
+
+
+def test_run_without_a_token_says_where_to_put_it(tmp_path: Path) -> None:
+    done = chungtay(tmp_path, "run")
+    assert done.returncode == 2
+    assert "CHUNGTAY_TELEGRAM_TOKEN" in done.stderr and "Traceback" not in done.stderr
