@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot import catalog_officers, catalog_reminders
+from bot import catalog_officers, catalog_reminders, catalog_zalo
 
 LANGS = ("vi", "en")
 
@@ -270,7 +270,7 @@ def _merge(*parts: dict[str, tuple[str, str]]) -> None:
         MESSAGES.update(part)
 
 
-_merge(catalog_officers.MESSAGES, catalog_reminders.MESSAGES)
+_merge(catalog_officers.MESSAGES, catalog_reminders.MESSAGES, catalog_zalo.MESSAGES)
 
 
 def t(lang: str, key: str, **values: Any) -> str:

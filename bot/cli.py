@@ -27,7 +27,8 @@ def _parser() -> argparse.ArgumentParser:
     inv = sub.add_parser("invite", help="make a one-time invite code")
     inv.add_argument("--unit", required=True, help="unit code")
     inv.add_argument("--role", required=True, choices=["volunteer", "officer", "admin"])
-    exp = sub.add_parser("export", help="write every report to CSV or XLSX")
+    exp = sub.add_parser("export", help="write every report to CSV or XLSX; with --unit and XLSX, the "
+                                           "officers' workbook (summary by unit, houses, reports)")
     exp.add_argument("--format", choices=["csv", "xlsx"], default="xlsx")
     exp.add_argument("--out", type=Path, required=True)
     exp.add_argument("--unit", help="only this unit and what lies below it")
@@ -106,7 +107,7 @@ async def _invite(app: App, args: argparse.Namespace) -> int:
 
 async def _export(app: App, args: argparse.Namespace) -> int:
     from storage import units
-    from storage.export import export_reports
+    from storage.export import export_reports, export_workbook
 
     within = None
     if args.unit:
@@ -114,6 +115,13 @@ async def _export(app: App, args: argparse.Namespace) -> int:
         if within is None:
             print(f"unknown unit code {args.unit!r}", file=sys.stderr)
             return EXIT_USAGE
+    if within is not None and args.format == "xlsx":
+        # The officers' workbook, the same as /xuat sends: summary by unit, houses, reports.
+        made = await export_workbook(app.db, args.out, app.settings.campaign.timezone, within,
+                                     app.settings.campaign.name, app.ctx.now(),
+                                     photo_root=app.ctx.photos.media_dir)
+        print(f"{args.out}: {made.units} units, {made.houses} houses, {made.reports} reports")
+        return 0
     count = await export_reports(app.db, args.out, args.format, app.settings.campaign.timezone, within)
     print(f"{args.out}: {count} reports")
     return 0

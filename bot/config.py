@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 TOKEN_ENV = "CHUNGTAY_TELEGRAM_TOKEN"
+ZALO_TOKEN_ENV = "CHUNGTAY_ZALO_TOKEN"
 STAGE_NAMES = {"started": 1, "completed": 2, "handed_over": 3}
 AUDIENCES = ("officers", "volunteers")
 
@@ -32,6 +33,18 @@ class TelegramSettings:
     webhook_secret: str = ""
     listen: str = "127.0.0.1"
     port: int = 8443
+
+
+@dataclass(frozen=True)
+class ZaloSettings:
+    token: str = ""
+    base_url: str = "https://bot-api.zaloplatforms.com/bot"
+    webhook_url: str = ""          # empty: getUpdates polling (development only)
+    webhook_secret: str = ""       # 8-256 characters; Zalo sends it in X-Bot-Api-Secret-Token
+    listen: str = "127.0.0.1"
+    port: int = 8444
+    public_base_url: str = ""      # where Zalo fetches the pictures the bot sends (signed links)
+    link_ttl_minutes: int = 60
 
 
 @dataclass(frozen=True)
@@ -72,13 +85,56 @@ class ReviewSettings:
 
 
 @dataclass(frozen=True)
+class RemindersSettings:
+    quiet_start: time = time(21, 0)       # nothing is sent from here ...
+    quiet_end: time = time(7, 0)          # ... to here: held messages go out at this time
+    stale_days: int = 7                   # a house under construction this long without a report; 0: off
+    stale_time: time = time(8, 0)         # when stale-work nudges go out
+    digest_time: time | None = time(17, 0)  # officers' daily digest; None: off
+    grace_hours: int = 12                 # a reminder missed by downtime is still sent this late
+    rate_per_second: int = 26             # broadcast pace, below Telegram's ~30 messages a second
+
+
+@dataclass(frozen=True)
+class AwardTier:
+    """Units whose quota lies in [min_quota, max_quota] may propose `count` (max None: no upper bound)."""
+
+    min_quota: int
+    max_quota: int | None
+    count: int
+
+    def holds(self, quota: int) -> bool:
+        return self.min_quota <= quota and (self.max_quota is None or quota <= self.max_quota)
+
+
+# Sóc Trăng's rules (seeds/001, IV.2.2). The text's bounds overlap at 50, 100 and 200 ("40-50",
+# "50-100"); here a boundary belongs to the higher tier, as "300 or more" already does.
+DEFAULT_COLLECTIVE = (AwardTier(0, 99, 2), AwardTier(100, 199, 3), AwardTier(200, None, 4))
+DEFAULT_INDIVIDUAL = (AwardTier(0, 39, 1), AwardTier(40, 49, 2), AwardTier(50, 99, 3),
+                      AwardTier(100, 199, 4), AwardTier(200, 299, 7), AwardTier(300, None, 9))
+
+
+@dataclass(frozen=True)
+class AwardSettings:
+    collective: tuple[AwardTier, ...] = DEFAULT_COLLECTIVE
+    individual: tuple[AwardTier, ...] = DEFAULT_INDIVIDUAL
+
+    def allowed(self, kind: str, quota: int) -> int:
+        tiers = self.collective if kind == "collective" else self.individual
+        return next((t.count for t in tiers if t.holds(quota)), 0)
+
+
+@dataclass(frozen=True)
 class Settings:
     source: str = "<defaults>"
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
+    zalo: ZaloSettings = field(default_factory=ZaloSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
     campaign: CampaignSettings = field(default_factory=CampaignSettings)
     report: ReportSettings = field(default_factory=ReportSettings)
     review: ReviewSettings = field(default_factory=ReviewSettings)
+    reminders: RemindersSettings = field(default_factory=RemindersSettings)
+    awards: AwardSettings = field(default_factory=AwardSettings)
 
 
 class _Reader:
@@ -133,7 +189,8 @@ def load_settings(path: str | Path, env: dict[str, str] | None = None) -> Settin
 
 def parse_settings(data: dict[str, Any], file: str, env: dict[str, str]) -> Settings:
     r = _Reader(file, data)
-    r.unknown_keys(data, "top level", {"telegram", "storage", "campaign", "report", "review"})
+    r.unknown_keys(data, "top level", {"telegram", "storage", "campaign", "report", "review",
+                                    "reminders", "awards", "zalo"})
     base = Path(file).resolve().parent if file != "<defaults>" else Path.cwd()
     return Settings(
         source=file,
@@ -142,6 +199,9 @@ def parse_settings(data: dict[str, Any], file: str, env: dict[str, str]) -> Sett
         campaign=_campaign(r),
         report=_report(r),
         review=_review(r),
+        reminders=_reminders(r),
+        awards=_awards(r),
+        zalo=_zalo(r, env),
     )
 
 
@@ -195,6 +255,12 @@ def _campaign(r: _Reader) -> CampaignSettings:
         raise r.fail("[campaign] timezone", f"unknown time zone {tz_name!r}") from None
     items = r.get(c, "campaign", "deadlines", list, [])
     deadlines = tuple(_deadline(r, i, item) for i, item in enumerate(items, 1))
+    seen: set[str] = set()
+    for i, deadline in enumerate(deadlines, 1):
+        # Reminders already sent are remembered by the deadline's name, so the date may move.
+        if deadline.name in seen:
+            raise r.fail(f"[campaign.deadlines #{i}] name", f"{deadline.name!r} is used twice")
+        seen.add(deadline.name)
     return CampaignSettings(name=r.get(c, "campaign", "name", str, d.name), timezone=tz,
                             deadlines=deadlines)
 
@@ -264,3 +330,120 @@ def _review(r: _Reader) -> ReviewSettings:
     t = r.table("review")
     r.unknown_keys(t, "review", {"required"})
     return ReviewSettings(required=r.get(t, "review", "required", bool, False))
+
+
+def _clock_time(r: _Reader, table: dict[str, Any], section: str, key: str, default: time) -> time:
+    text = r.get(table, section, key, str, default.strftime("%H:%M"))
+    try:
+        return time.fromisoformat(text)
+    except ValueError:
+        raise r.fail(f"[{section}] {key}", f"must be HH:MM, got {text!r}") from None
+
+
+def _reminders(r: _Reader) -> RemindersSettings:
+    t = r.table("reminders")
+    d = RemindersSettings()
+    r.unknown_keys(t, "reminders", set(d.__dataclass_fields__))
+    stale_days = r.get(t, "reminders", "stale_days", int, d.stale_days)
+    if not 0 <= stale_days <= 365:
+        raise r.fail("[reminders] stale_days", f"must be 0 (off) to 365, got {stale_days}")
+    digest_text = r.get(t, "reminders", "digest_time", str, "17:00")
+    digest = None if digest_text == "" else _clock_time(r, t, "reminders", "digest_time", time(17, 0))
+    grace = r.get(t, "reminders", "grace_hours", int, d.grace_hours)
+    if not 0 <= grace <= 72:
+        raise r.fail("[reminders] grace_hours", f"must be 0 to 72, got {grace}")
+    rate = r.get(t, "reminders", "rate_per_second", int, d.rate_per_second)
+    if not 1 <= rate <= 30:
+        raise r.fail("[reminders] rate_per_second", f"must be 1 to 30 (Telegram allows about 30), got {rate}")
+    return RemindersSettings(
+        quiet_start=_clock_time(r, t, "reminders", "quiet_start", d.quiet_start),
+        quiet_end=_clock_time(r, t, "reminders", "quiet_end", d.quiet_end),
+        stale_days=stale_days,
+        stale_time=_clock_time(r, t, "reminders", "stale_time", d.stale_time),
+        digest_time=digest, grace_hours=grace, rate_per_second=rate,
+    )
+
+
+def _awards(r: _Reader) -> AwardSettings:
+    t = r.table("awards")
+    r.unknown_keys(t, "awards", {"collective", "individual"})
+    d = AwardSettings()
+    return AwardSettings(
+        collective=_tiers(r, t, "collective", d.collective),
+        individual=_tiers(r, t, "individual", d.individual),
+    )
+
+
+def _tiers(r: _Reader, table: dict[str, Any], kind: str,
+           default: tuple[AwardTier, ...]) -> tuple[AwardTier, ...]:
+    """Tiers in order, from quota 0 up, each starting right after the last: no gap, no overlap."""
+    items = r.get(table, "awards", kind, list, None)
+    if items is None:
+        return default
+    if not items:
+        raise r.fail(f"[[awards.{kind}]]", "needs at least one tier")
+    tiers: list[AwardTier] = []
+    for index, item in enumerate(items, 1):
+        section = f"awards.{kind} #{index}"
+        if not isinstance(item, dict):
+            raise r.fail(f"[[{section}]]", "must be a table")
+        r.unknown_keys(item, section, {"min_quota", "max_quota", "count"})
+        for key in ("min_quota", "count"):
+            if key not in item:
+                raise r.fail(f"[{section}] {key}", "is required")
+        low = r.get(item, section, "min_quota", int, 0)
+        high = r.get(item, section, "max_quota", int, None)
+        count = r.get(item, section, "count", int, 0)
+        if count < 0:
+            raise r.fail(f"[{section}] count", f"must be 0 or more, got {count}")
+        if tiers and tiers[-1].max_quota is None:
+            raise r.fail(f"[{section}] min_quota", "follows a tier with no max_quota, which never ends")
+        expected = 0 if not tiers else (tiers[-1].max_quota or 0) + 1
+        if low != expected:
+            problem = "the first tier must start at 0" if not tiers else (
+                f"must be {expected}, right after the previous tier's max_quota (no gap, no overlap)")
+            raise r.fail(f"[{section}] min_quota", f"{problem}; got {low}")
+        if high is not None and high < low:
+            raise r.fail(f"[{section}] max_quota", f"must be at least min_quota ({low}), got {high}")
+        tiers.append(AwardTier(low, high, count))
+    if tiers[-1].max_quota is not None:
+        raise r.fail(f"[awards.{kind} #{len(tiers)}] max_quota",
+                     "leave it out on the last tier, so every quota has a tier")
+    return tuple(tiers)
+
+
+def _zalo(r: _Reader, env: dict[str, str]) -> ZaloSettings:
+    t = r.table("zalo")
+    d = ZaloSettings()
+    r.unknown_keys(t, "zalo", set(d.__dataclass_fields__))
+    token = env.get(ZALO_TOKEN_ENV) or r.get(t, "zalo", "token", str, "")
+    # The token goes into every request path, so anything that would break or redirect a URL is refused.
+    if token and not re.fullmatch(r"[\w:.-]{10,512}", token):
+        raise r.fail("[zalo] token", "does not look like a bot token from Zalo Bot Creator")
+    port = r.get(t, "zalo", "port", int, d.port)
+    if not 0 < port < 65536:
+        raise r.fail("[zalo] port", f"must be between 1 and 65535, got {port}")
+    secret = r.get(t, "zalo", "webhook_secret", str, "")
+    if secret and not re.fullmatch(r"[A-Za-z0-9_-]{8,256}", secret):
+        raise r.fail("[zalo] webhook_secret", "8 to 256 letters, digits, _ and -")
+    webhook_url = r.get(t, "zalo", "webhook_url", str, "")
+    if webhook_url and not secret:
+        raise r.fail("[zalo] webhook_secret", "is required with webhook_url (Zalo refuses a webhook without)")
+    if webhook_url and not re.match(r"https?://[^/\s]+", webhook_url):
+        raise r.fail("[zalo] webhook_url", f"must be an http(s) address, got {webhook_url!r}")
+    public = r.get(t, "zalo", "public_base_url", str, "").rstrip("/")
+    if public and not re.fullmatch(r"https?://[^/\s?#]+(/[^\s?#]*)?", public):
+        raise r.fail("[zalo] public_base_url", f"must be an http(s) address with no query, got {public!r}")
+    ttl = r.get(t, "zalo", "link_ttl_minutes", int, d.link_ttl_minutes)
+    if not 1 <= ttl <= 7 * 24 * 60:
+        raise r.fail("[zalo] link_ttl_minutes", f"must be 1 to 10080 (a week), got {ttl}")
+    return ZaloSettings(
+        token=token,
+        base_url=r.get(t, "zalo", "base_url", str, d.base_url),
+        webhook_url=webhook_url,
+        webhook_secret=secret,
+        listen=r.get(t, "zalo", "listen", str, d.listen),
+        port=port,
+        public_base_url=public,
+        link_ttl_minutes=ttl,
+    )

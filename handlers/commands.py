@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from handlers import join, officers, reminders, report
-from handlers.command import Command
+from handlers import join, link, officers, reminders, report
+from handlers.command import Command, Handler
 
 CORE: list[Command] = [
     Command(("baocao", "report"), report.start, menu=("Báo cáo tiến độ một căn nhà", "Report on a house")),
@@ -14,7 +14,7 @@ CORE: list[Command] = [
     Command(("start",), join.start_again),
 ]
 
-COMMANDS: list[Command] = [*CORE, *officers.COMMANDS, *reminders.COMMANDS]
+COMMANDS: list[Command] = [*CORE, *officers.COMMANDS, *reminders.COMMANDS, *link.COMMANDS]
 
 _BY_NAME: dict[str, Command] = {}
 for _command in COMMANDS:
@@ -26,3 +26,11 @@ for _command in COMMANDS:
 
 def lookup(name: str) -> Command | None:
     return _BY_NAME.get(name)
+
+
+# Dialog states owned by a feature other than the report dialog, with what answers the next input.
+FLOWS: dict[str, Handler] = {**officers.FLOWS}
+
+
+def flow(state: str) -> Handler:
+    return FLOWS.get(state, report.on_input)

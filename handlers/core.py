@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from bot.catalog import t
 from handlers import join, report
-from handlers.commands import lookup
+from handlers.commands import flow, lookup
 from handlers.context import Context
 from handlers.turn import Turn
-from handlers.types import Incoming, Reply
+from handlers.types import AFTER_COMMIT, Incoming, IncomingFile, Reply
 from storage import updates, users
 from storage.photos import PhotoRejected, StoredPhoto
 
@@ -36,7 +37,13 @@ class Core:
                 if not fresh:
                     return []
                 await updates.mark(db, fresh, self.ctx.stamp())
-            return await self._route(inc, photos, rejected)
+            replies = await self._route(inc, photos, rejected)
+        return [await self._finish(reply) for reply in replies]
+
+    @staticmethod
+    async def _finish(reply: Reply) -> Reply:
+        later = reply.meta.get(AFTER_COMMIT)
+        return await later() if callable(later) else reply
 
     async def skip(self, keys: tuple[str, ...]) -> None:
         """Mark updates that carry nothing to act on as handled, so they are not replayed."""
@@ -44,17 +51,20 @@ class Core:
             await updates.mark(self.ctx.db, keys, self.ctx.stamp())
 
     async def _process(self, inc: Incoming) -> tuple[list[StoredPhoto], list[tuple[str, str]]]:
-        photos: list[StoredPhoto] = []
-        rejected: list[tuple[str, str]] = []
-        for index, item in enumerate(inc.files, 1):
-            name = item.filename or f"#{index}"
+        """Every image of the message at once (an album's photos decode in parallel), in order."""
+
+        async def one(item: IncomingFile) -> StoredPhoto | str:
             if item.data is None:
-                rejected.append((name, item.problem or "download_failed"))
-                continue
+                return item.problem or "download_failed"
             try:
-                photos.append(await self.ctx.photos.process_async(item.data, keep_original=item.as_document))
+                return await self.ctx.photos.process_async(item.data, keep_original=item.as_document)
             except PhotoRejected as exc:
-                rejected.append((name, exc.reason))
+                return exc.reason
+
+        results = await asyncio.gather(*(one(item) for item in inc.files))
+        photos = [r for r in results if isinstance(r, StoredPhoto)]
+        rejected = [(item.filename or f"#{i}", r) for i, (item, r) in enumerate(zip(inc.files, results,
+                    strict=True), 1) if isinstance(r, str)]
         return photos, rejected
 
     async def _route(self, inc: Incoming, photos: list[StoredPhoto],
@@ -87,7 +97,7 @@ class Core:
         if inc.unsupported and not (inc.files or inc.location or inc.text):
             return [Reply(turn.t("unsupported"))]
         if turn.state != "idle":
-            return await report.on_input(turn)
+            return await flow(turn.state)(turn)
         if inc.files:
             return await report.on_idle_photos(turn)
         return [Reply(turn.t("idle_hint"))]

@@ -62,6 +62,12 @@ class Choice:
     label: str
 
 
+# Reply.meta key: an async callable returning the reply to send instead, run by the core after the
+# turn's transaction commits. Slow work (a chart, a workbook) must not hold the one writer lock
+# every other message waits for; it reads nothing it did not gather in the turn, or opens its own.
+AFTER_COMMIT = "after_commit"
+
+
 @dataclass(frozen=True)
 class Reply:
     text: str

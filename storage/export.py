@@ -6,6 +6,7 @@ import contextlib
 import csv
 import os
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
@@ -17,8 +18,9 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from bot.catalog import STAGES, label
-from storage.db import Database
+from bot.catalog import CATEGORIES, STAGES, SUPPORT, label
+from storage import progress, xlsx
+from storage.db import Database, Row
 from storage.models import Unit
 
 # (header, column width in characters)
@@ -111,12 +113,13 @@ class _UnitPaths:
         return found
 
 
-_SELECT = (
+_REPORT_FIELDS = (
     "SELECT r.id, h.code, h.household_head, h.unit_id, u.code, r.stage, us.display_name, "
     "r.received_at, r.claimed_at, r.lat, r.lon, r.review_state, r.note "
     "FROM reports r JOIN houses h ON h.id = r.house_id JOIN units u ON u.id = h.unit_id "
-    "JOIN users us ON us.id = r.reporter_id WHERE r.id > ?"
+    "JOIN users us ON us.id = r.reporter_id"
 )
+_SELECT = _REPORT_FIELDS + " WHERE r.id > ?"
 
 
 async def _rows(db: Database, tz: ZoneInfo, within: Unit | None,
@@ -132,12 +135,16 @@ async def _rows(db: Database, tz: ZoneInfo, within: Unit | None,
             return
         photos = await _photo_names(db, [r[0] for r in batch])
         for r in batch:
-            yield [
-                r[0], r[1], r[2], paths(r[3]), r[4], label(STAGES, r[5], "vi"), r[6],
-                _received(r[7], tz), _claimed(r[8], tz), r[9], r[10],
-                REVIEW_STATES.get(r[11], r[11]), r[12], _PHOTO_SEPARATOR.join(photos.get(r[0], [])),
-            ]
+            yield _report_row(r, photos, tz, paths)
         after = batch[-1][0]
+
+
+def _report_row(r: Row, photos: dict[int, list[str]], tz: ZoneInfo, paths: _UnitPaths) -> list[Value]:
+    return [
+        r[0], r[1], r[2], paths(r[3]), r[4], label(STAGES, r[5], "vi"), r[6],
+        _received(r[7], tz), _claimed(r[8], tz), r[9], r[10],
+        REVIEW_STATES.get(r[11], r[11]), r[12], _PHOTO_SEPARATOR.join(photos.get(r[0], [])),
+    ]
 
 
 async def _photo_names(db: Database, report_ids: Sequence[int]) -> dict[int, list[str]]:
@@ -263,3 +270,168 @@ class _XlsxSink:
     def abandon(self) -> None:
         with contextlib.suppress(Exception):  # already failing: the first error is the one to show
             self._book.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# The officers' workbook: a summary by unit, the houses and the reports of one unit's area
+
+
+SUMMARY_COLUMNS: tuple[tuple[str, int], ...] = (
+    ("Mã đơn vị", 12),
+    ("Đơn vị", 44),
+    ("Chỉ tiêu", 10),
+    ("Số nhà đã lập danh sách", 13),
+    ("Chưa khởi công", 11),
+    ("Đã khởi công", 11),
+    ("Hoàn thành", 11),
+    ("Bàn giao", 10),
+    ("Tỷ lệ hoàn thành", 12),
+    ("Tỷ lệ bàn giao", 12),
+)
+HOUSE_COLUMNS: tuple[tuple[str, int], ...] = (
+    ("Mã nhà", 14),
+    ("Chủ hộ", 24),
+    ("Đơn vị", 48),
+    ("Mã đơn vị", 12),
+    ("Đối tượng", 28),
+    ("Loại hỗ trợ", 12),
+    ("Địa chỉ", 30),
+    ("Vĩ độ", 11),
+    ("Kinh độ", 11),
+    ("Bước hiện tại", 24),
+    ("Đạt bước lúc", 17),
+    ("Báo cáo gần nhất", 17),
+)
+SUMMARY_NOTE = ("Đã khởi công, Hoàn thành: lũy kế, gồm cả nhà đã qua bước sau. "
+                "Tỷ lệ tính trên chỉ tiêu; đơn vị không có chỉ tiêu riêng lấy tổng chỉ tiêu cấp dưới.")
+
+
+@dataclass(frozen=True)
+class WorkbookCounts:
+    units: int
+    houses: int
+    reports: int
+
+
+async def export_workbook(db: Database, out: Path, tz: ZoneInfo, within: Unit, campaign: str,
+                          generated: datetime, photo_root: Path | None = None) -> WorkbookCounts:
+    """The .xlsx an officer forwards upward: 'Tổng hợp' (one row per unit of the area, the unit
+    itself first), 'Nhà' and 'Báo cáo', each under the campaign's name and the time it was made.
+
+    With `photo_root` (the media folder), each report's photo names link to the first photo's
+    file, relative to where the workbook is written. Written aside and renamed, like export_reports.
+    """
+    out = Path(out)
+    partial = out.with_name(out.name + ".part")
+    paths = await _UnitPaths.load(db)
+    above = (campaign, f"Đơn vị: {paths(within.id)} ({within.code})",
+             f"Lập lúc: {generated.astimezone(tz).strftime(TIME_FORMAT)}")
+    book = xlsx.Workbook(partial)
+    # One read transaction: the three sheets describe the same moment even while reports arrive.
+    snapshot = not db.conn.in_transaction
+    if snapshot:
+        await db.execute("BEGIN")
+    try:
+        lines = await progress.table(db, within)
+        sheet = _titled(book, "Tổng hợp", SUMMARY_COLUMNS, [*above, SUMMARY_NOTE])
+        for line in lines:
+            sheet.append(_summary_row(line, within.depth))
+        sheet.filter_from(sheet.rows - len(lines))
+        unit_ids = [line.unit.id for line in lines]
+        sheet = _titled(book, "Nhà", HOUSE_COLUMNS, above)
+        house_count = 0
+        async for row in _house_rows(db, tz, unit_ids, paths):
+            sheet.append(row)
+            house_count += 1
+        sheet.filter_from(sheet.rows - house_count)
+        sheet = _titled(book, "Báo cáo", _COLUMNS, above)
+        report_count = 0
+        links = _PhotoLinks(photo_root, out.parent) if photo_root else None
+        async for row in _unit_report_rows(db, tz, unit_ids, paths):
+            if links is not None:
+                row[-1] = links.cell(row[-1])
+            sheet.append(row)
+            report_count += 1
+        sheet.filter_from(sheet.rows - report_count)
+        if snapshot:
+            await db.execute("COMMIT")
+            snapshot = False
+        book.close()
+        os.replace(partial, out)
+    except BaseException:
+        if snapshot:
+            await db.execute("ROLLBACK")
+        with contextlib.suppress(Exception):
+            book.abandon()
+        partial.unlink(missing_ok=True)
+        raise
+    return WorkbookCounts(len(lines), house_count, report_count)
+
+
+def _titled(book: xlsx.Workbook, title: str, columns: Sequence[tuple[str, int]],
+            above: Sequence[str]) -> xlsx.Sheet:
+    """A sheet under title lines, with its bold header kept in view."""
+    sheet = book.sheet(title, [width for _, width in columns])
+    sheet.freeze_below(len(above) + 2)
+    for i, line in enumerate(above):
+        sheet.append([line], xlsx.TITLE if i == 0 else None)
+    sheet.append([])
+    sheet.append([name for name, _ in columns], xlsx.HEADER)
+    return sheet
+
+
+def _summary_row(line: progress.Line, top_depth: int) -> list[xlsx.Cell]:
+    tally, quota = line.tally, line.quota
+    # Indented by level so the tree reads in a sheet; the code column keeps it sortable.
+    name = "    " * (line.unit.depth - top_depth) + line.unit.name
+    return [
+        line.unit.code, name, quota, tally.registered, tally.at_stage[0], tally.reached(1),
+        tally.reached(2), tally.reached(3),
+        xlsx.Percent(tally.reached(2) / quota) if quota else None,
+        xlsx.Percent(tally.reached(3) / quota) if quota else None,
+    ]
+
+
+# The workbook goes unit by unit, in the summary's order: each read is an indexed lookup of one
+# unit's houses, where a subtree filter on an id-ordered scan would sort the whole area per batch.
+_HOUSES = (
+    "SELECT h.code, h.household_head, h.unit_id, u.code, h.category, h.support_type, h.address, "
+    "h.lat, h.lon, h.stage, h.stage_at, h.last_report_at "
+    "FROM houses h JOIN units u ON u.id = h.unit_id WHERE h.unit_id = ? ORDER BY h.code"
+)
+
+
+async def _house_rows(db: Database, tz: ZoneInfo, unit_ids: Sequence[int],
+                      paths: _UnitPaths) -> AsyncIterator[list[Value]]:
+    for unit_id in unit_ids:
+        for r in await db.fetchall(_HOUSES, (unit_id,)):
+            yield [
+                r[0], r[1], paths(r[2]), r[3], label(CATEGORIES, r[4], "vi"), label(SUPPORT, r[5], "vi"),
+                r[6], r[7], r[8], label(STAGES, r[9], "vi"), _received(r[10], tz), _received(r[11], tz),
+            ]
+
+
+async def _unit_report_rows(db: Database, tz: ZoneInfo, unit_ids: Sequence[int],
+                            paths: _UnitPaths) -> AsyncIterator[list[Value]]:
+    """Report rows unit by unit, each unit's in id order."""
+    for unit_id in unit_ids:
+        rows = await db.fetchall(f"{_REPORT_FIELDS} WHERE h.unit_id = ? ORDER BY r.id", (unit_id,))
+        for start in range(0, len(rows), _BATCH):
+            batch = rows[start:start + _BATCH]
+            photos = await _photo_names(db, [r[0] for r in batch])
+            for r in batch:
+                yield _report_row(r, photos, tz, paths)
+
+
+class _PhotoLinks:
+    """The 'Ảnh' cell as a link to the first photo's file, for whoever opens the workbook beside
+    the media folder (an admin on the server); the names stay readable for everyone else."""
+
+    def __init__(self, root: Path, base: Path) -> None:
+        self._prefix = Path(os.path.relpath(root.resolve(), base.resolve()))
+
+    def cell(self, names: Value) -> xlsx.Cell:
+        if not isinstance(names, str) or not names:
+            return names
+        first = names.split(_PHOTO_SEPARATOR, 1)[0]
+        return xlsx.Link(names, (self._prefix / first).as_posix())

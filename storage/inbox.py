@@ -35,3 +35,28 @@ async def prune(db: Database, before: str) -> int:
             (before,),
         )
     return removed
+
+
+async def store_new(db: Database, channel: str, items: Sequence[tuple[str, str]], at: str) -> set[str]:
+    """Like store, and says which keys were new: neither in the inbox nor handled already.
+
+    For channels that may deliver one message twice (Zalo's webhook), so a duplicate is dropped at
+    the door instead of being fetched and handled again.
+    """
+    if not items:
+        return set()
+    keys = list(dict.fromkeys(key for key, _ in items))
+    marks = ",".join("?" * len(keys))
+    async with db.transaction():
+        rows = await db.fetchall(
+            f"SELECT key FROM inbox WHERE key IN ({marks}) "
+            f"UNION SELECT key FROM handled_updates WHERE key IN ({marks})",
+            [*keys, *keys],
+        )
+        known = {r[0] for r in rows}
+        fresh = [(key, payload) for key, payload in dict(items).items() if key not in known]
+        await db.executemany(
+            "INSERT OR IGNORE INTO inbox (key, channel, payload, received_at) VALUES (?, ?, ?, ?)",
+            [(key, channel, payload, at) for key, payload in fresh],
+        )
+    return {key for key, _ in fresh}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.app import App
-from bot.clock import FixedClock
+from bot.clock import FixedClock, to_db
 from bot.config import ReportSettings, ReviewSettings, Settings
 from handlers.types import Choice, Incoming, IncomingFile, Location, Reply, parse_command
 from storage import houses, invites, units
@@ -114,3 +115,35 @@ async def build_world(tmp: Path, *, review_required: bool = False) -> World:
         await houses.upsert(db, "MH-004", mh, "Lâm Văn Đức", "disaster", "new", None, None, None)
         await houses.upsert(db, "AL-001", al, "Thạch Thị Sa", "poor", "new", None, None, None)
     return World(app, clock)
+
+
+# --- officers' helpers ---------------------------------------------------------------------------
+
+def configure(world: World, **changes: Any) -> None:
+    """Replace settings sections (campaign=..., review=..., awards=...) of a running world."""
+    settings = dataclasses.replace(world.app.settings, **changes)
+    world.app.settings = settings
+    world.app.ctx.settings = settings
+
+
+async def set_stage(world: World, code: str, stage: int, when: datetime | None = None) -> None:
+    """Move a house as an accepted report would, at `when` (default: the world's now)."""
+    house = await world.house(code)
+    async with world.app.db.transaction():
+        await houses.set_stage(world.app.db, house.id, stage, to_db(when or world.clock.now()))
+
+
+async def add_units(world: World, *rows: tuple[str, str, str | None, int | None]) -> None:
+    """(code, name, parent code, quota), parents first."""
+    async with world.app.db.transaction():
+        for code, name, parent, quota in rows:
+            await units.upsert(world.app.db, code, name, parent, quota)
+
+
+async def add_houses(world: World, unit_code: str, *codes: str, head: str = "Hộ ông Bảy") -> None:
+    unit = await units.by_code(world.app.db, unit_code)
+    assert unit is not None
+    async with world.app.db.transaction():
+        for code in codes:
+            await houses.upsert(world.app.db, code, unit.id, f"{head} {code}", "poor", "new",
+                                None, None, None)

@@ -1,0 +1,343 @@
+"""Benchmark: the officers' queries on a national-scale campaign.
+
+    .venv/bin/python bench/query.py [--scale 1.0] [--repeats 200] [--db FILE]
+    .venv/bin/python bench/query.py --grow [--scale 0.1]
+
+Generates in SQLite, with the real migrations and triggers: 34 provinces and 3,321 communes under
+one national unit, 334,234 houses and 1.5 million reports at --scale 1 (houses and reports scale,
+the tree does not: it is fixed by law, not by the campaign's size), plus photos for the reports of
+the province that is exported. Then times, through the real handler core (Core.handle, the way a
+channel calls it):
+
+- /tiendo of a national, a province and a commune officer, with the chart already drawn (it is
+  drawn once per distinct set of figures) and, separately, with the chart drawn every time;
+- /xuat of that province (a workbook of its units, houses and reports, written in a worker thread).
+
+--grow generates --scale and 10 x --scale and compares them (default 0.1 vs 1.0: 33k vs 334k
+houses, 150k vs 1.5M reports). Prints one line per level: p50 and p95 in milliseconds.
+Exits 1 if a target is missed: /tiendo p95 under 50 ms at every level, 10x data costing at most
+2x the time, the province export under 10 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.app import App  # noqa: E402
+from bot.clock import FixedClock  # noqa: E402
+from bot.config import CampaignSettings, Deadline, Settings  # noqa: E402
+from handlers.types import Incoming, parse_command  # noqa: E402
+from storage.db import Database  # noqa: E402
+
+PROVINCES = 34
+COMMUNES = 3321
+HOUSES = 334_234
+REPORTS = 1_500_000
+NOW = datetime(2025, 8, 20, 9, 0, tzinfo=UTC)
+START = NOW - timedelta(days=480)    # the campaign began in April 2024
+BATCH = 50_000
+P95_TARGET_MS = 50.0
+GROWTH_TARGET = 2.0
+EXPORT_TARGET_S = 10.0
+CATEGORIES = ("poor", "near_poor", "disaster", "merit")
+EXPORTED = 0   # index of the province made the biggest; /xuat exports it, and a middle-sized one
+MIDDLE = 1     # index of a province made middle-sized (the average province has ~98 communes)
+
+
+@dataclass(frozen=True)
+class Campaign:
+    path: Path
+    houses: int
+    reports: int
+    national: str
+    province: str
+    commune: str
+
+
+def stamp(when: datetime) -> str:
+    return when.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def generate(path: Path, scale: float, seed: int = 7) -> Campaign:
+    """A campaign of the given scale in a fresh SQLite file, through executemany in big transactions."""
+    asyncio.run(_migrate(path))
+    rnd = random.Random(seed)
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA synchronous=OFF")
+    conn.execute("PRAGMA cache_size=-400000")
+    n_houses, n_reports = round(HOUSES * scale), round(REPORTS * scale)
+    conn.execute("BEGIN")
+    conn.execute("INSERT INTO units (id, code, name, name_key, parent_id, quota, path, depth) "
+                 "VALUES (1, 'VN', 'Cả nước', 'ca nuoc', NULL, NULL, '/1/', 0)")
+    # Provinces differ a lot in size (a few dozen to 170 communes): weights make that so.
+    weights = [rnd.uniform(0.3, 3.0) for _ in range(PROVINCES)]
+    weights[EXPORTED] = max(weights) * 1.2
+    weights[MIDDLE] = sum(weights) / len(weights)
+    per_province = _split(COMMUNES, weights, rnd)
+    units_rows, commune_ids = [], []
+    next_id = 2
+    province_ids = []
+    for p in range(PROVINCES):
+        pid = next_id
+        next_id += 1
+        province_ids.append(pid)
+        units_rows.append((pid, f"T{p + 1:02d}", f"Tỉnh Số {p + 1}", f"tinh so {p + 1}", 1, None,
+                           f"/1/{pid}/", 1))
+        for c in range(per_province[p]):
+            cid = next_id
+            next_id += 1
+            commune_ids.append((cid, pid))
+            units_rows.append((cid, f"T{p + 1:02d}X{c + 1:03d}", f"Xã Đông Hưng {p + 1}-{c + 1}",
+                               f"xa dong hung {p + 1}-{c + 1}", pid, 0, f"/1/{pid}/{cid}/", 2))
+    conn.executemany("INSERT INTO units (id, code, name, name_key, parent_id, quota, path, depth) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", units_rows)
+    users = [(i + 1, "bench", f"v{i + 1}", f"Tình nguyện viên {i + 1}", "volunteer", cid, stamp(START))
+             for i, (cid, _) in enumerate(commune_ids)]
+    conn.executemany("INSERT INTO users (id, channel, external_id, display_name, role, unit_id, joined_at) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?)", users)
+    volunteer_of = {cid: i + 1 for i, (cid, _) in enumerate(commune_ids)}
+    officers = [("o-vn", 1), ("o-prov", province_ids[EXPORTED]), ("o-prov2", province_ids[MIDDLE]),
+                ("o-xa", next(c for c, p in commune_ids if p == province_ids[EXPORTED]))]
+    for name, unit_id in officers:
+        conn.execute("INSERT INTO users (channel, external_id, display_name, role, unit_id, joined_at) "
+                     "VALUES ('bench', ?, ?, 'officer', ?, ?)", (name, name, unit_id, stamp(START)))
+    conn.execute("COMMIT")
+
+    commune_weights = [rnd.uniform(0.2, 2.0) for _ in commune_ids]
+    houses_per_commune = _split(n_houses, commune_weights, rnd)
+    quotas = []
+    for (cid, _), count in zip(commune_ids, houses_per_commune, strict=True):
+        # Lists lag quotas a little, and some communes were given more than they listed.
+        quotas.append((count + rnd.choice((0, 0, 0, 1, 2)), cid))
+    conn.execute("BEGIN")
+    conn.executemany("UPDATE units SET quota = ? WHERE id = ?", quotas)
+    conn.execute("UPDATE units SET quota = (SELECT sum(quota) FROM units c WHERE c.parent_id = units.id) "
+                 "WHERE depth = 1")
+    conn.execute("COMMIT")
+
+    house_units = [cid for (cid, _), count in zip(commune_ids, houses_per_commune, strict=True)
+                   for _ in range(count)]
+    span = (NOW - START).total_seconds()
+    reports_left = n_reports
+    house_id = report_id = 0
+    exported = {province_ids[EXPORTED], province_ids[MIDDLE]}
+    province_of = dict(commune_ids)
+    for chunk_start in range(0, n_houses, BATCH):
+        chunk = house_units[chunk_start:chunk_start + BATCH]
+        house_rows, report_rows, photo_rows = [], [], []
+        for unit_id in chunk:
+            house_id += 1
+            stage = rnd.choices((0, 1, 2, 3), (10, 20, 30, 40))[0]
+            # Progress speeds up towards the deadline: square-root skew to the recent end.
+            at = START + timedelta(seconds=span * rnd.random() ** 0.5)
+            per_house = max(0, round(reports_left / max(1, n_houses - house_id + 1) + rnd.uniform(-1, 1)))
+            per_house = min(per_house, reports_left) if stage else 0
+            reports_left -= per_house
+            last = None
+            for k in range(per_house):
+                report_id += 1
+                received = at - timedelta(days=(per_house - k - 1) * rnd.uniform(1, 9))
+                last = stamp(received)
+                report_stage = max(1, min(3, stage - (per_house - k - 1)))
+                state = "pending" if rnd.random() < 0.01 else "accepted"
+                report_rows.append((report_id, house_id, volunteer_of[unit_id], report_stage, last, state))
+                if province_of[unit_id] in exported:
+                    for position in (1, 2):
+                        sha = f"{report_id:032x}{position:032x}"
+                        photo_rows.append((report_id, position, sha, f"{sha[:2]}/{sha}.jpg",
+                                           f"{sha[:2]}/{sha}.thumb.jpg", report_id * 4 + position))
+            house_rows.append((house_id, f"N{house_id:07d}", unit_id, f"Nguyễn Văn Hộ {house_id}",
+                               f"nguyen van ho {house_id}", CATEGORIES[house_id % 4],
+                               "new" if house_id % 3 else "repair", stage,
+                               stamp(at) if stage else None, last))
+        conn.execute("BEGIN")
+        conn.executemany(
+            "INSERT INTO houses (id, code, unit_id, household_head, head_key, category, support_type, stage, "
+            "stage_at, last_report_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", house_rows)
+        conn.executemany(
+            "INSERT INTO reports (id, house_id, reporter_id, stage, received_at, review_state) "
+            "VALUES (?, ?, ?, ?, ?, ?)", report_rows)
+        conn.executemany(
+            "INSERT INTO photos (report_id, position, sha256, normalized, thumb, width, height, phash, "
+            "band0, band1, band2, band3) VALUES (?, ?, ?, ?, ?, 2048, 1536, ?, 0, 0, 0, 0)", photo_rows)
+        conn.execute("COMMIT")
+    conn.execute("ANALYZE")
+    conn.close()
+    prov_code = f"T{EXPORTED + 1:02d}"
+    return Campaign(path, n_houses, report_id, "VN", prov_code, f"{prov_code}X001")
+
+
+async def _migrate(path: Path) -> None:
+    db = await Database.open(path)
+    await db.close()
+
+
+def _split(total: int, weights: list[float], rnd: random.Random) -> list[int]:
+    """`total` spread over len(weights) parts in proportion, every part at least 1 when possible."""
+    s = sum(weights)
+    parts = [max(1 if total >= len(weights) else 0, int(total * w / s)) for w in weights]
+    diff = total - sum(parts)
+    i = 0
+    while diff:
+        j = i % len(parts)
+        if diff > 0:
+            parts[j] += 1
+            diff -= 1
+        elif parts[j] > 1:
+            parts[j] -= 1
+            diff += 1
+        i += 1
+    return parts
+
+
+# ---------------------------------------------------------------------------------------------
+# Timing
+
+
+def settings() -> Settings:
+    deadline = Deadline("Hoàn thành, bàn giao chào mừng Quốc khánh 02/9", date(2025, 9, 2), 3, "",
+                        ("officers",), (7,), datetime.min.time())
+    return Settings(campaign=CampaignSettings(deadlines=(deadline,)))
+
+
+async def _ask(app: App, officer: str, text: str) -> float:
+    command, args = parse_command(text)
+    started = time.perf_counter()
+    replies = await app.core.handle(Incoming(channel="bench", user_id=officer, text=text, command=command,
+                                             args=args))
+    elapsed = time.perf_counter() - started
+    assert replies, text
+    return elapsed
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples) or [float("nan")]
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return statistics.median(ordered) * 1000, p95 * 1000
+
+
+async def time_queries(camp: Campaign, media: Path, repeats: int,
+                       cold: int) -> dict[str, tuple[float, float]]:
+    app = await App.open(settings(), clock=FixedClock(NOW), database=camp.path, media_dir=media)
+    results: dict[str, tuple[float, float]] = {}
+    try:
+        for level, officer in (("national", "o-vn"), ("province", "o-prov"), ("commune", "o-xa")):
+            await _ask(app, officer, "/tiendo")  # draws the chart once, as the first officer to ask would
+            samples = [await _ask(app, officer, "/tiendo") for _ in range(repeats)]
+            results[f"/tiendo {level}"] = percentiles(samples)
+            drawn = []
+            for _ in range(cold):
+                for old in (media / "charts").glob("*.png"):
+                    old.unlink()
+                drawn.append(await _ask(app, officer, "/tiendo"))
+            if drawn:
+                results[f"/tiendo {level}, chart drawn"] = percentiles(drawn)
+    finally:
+        await app.close()
+    return results
+
+
+async def time_export(camp: Campaign, media: Path, runs: int) -> dict[str, tuple[float, float]]:
+    app = await App.open(settings(), clock=FixedClock(NOW), database=camp.path, media_dir=media)
+    results = {}
+    try:
+        for officer, size in (("o-prov", "largest"), ("o-prov2", "average")):
+            samples = [await _ask(app, officer, "/xuat") for _ in range(runs)]
+            counts = await app.db.fetchone(
+                "SELECT count(DISTINCT h.id), count(r.id) FROM users o JOIN units p ON p.id = o.unit_id "
+                "JOIN units u ON u.path >= p.path AND u.path < p.path || char(65535) "
+                "JOIN houses h ON h.unit_id = u.id LEFT JOIN reports r ON r.house_id = h.id "
+                "WHERE o.external_id = ?", (officer,))
+            assert counts is not None
+            name = f"/xuat {size} province ({counts[0]:,} houses, {counts[1]:,} reports)"
+            results[name] = percentiles(samples)
+    finally:
+        await app.close()
+    return results
+
+
+def report(rows: dict[str, tuple[float, float]], label: str) -> None:
+    for name, (p50, p95) in rows.items():
+        print(f"{label:>6}  {name:<52} p50 {p50:8.1f} ms   p95 {p95:8.1f} ms", flush=True)
+
+
+def build(folder: Path, scale: float, db: Path | None) -> Campaign:
+    path = db or folder / f"campaign-{scale:g}.sqlite"
+    if path.exists():
+        path.unlink()
+    started = time.perf_counter()
+    camp = generate(path, scale)
+    size = path.stat().st_size / 2**20
+    print(f"generated scale {scale:g}: {camp.houses:,} houses, {camp.reports:,} reports, "
+          f"{size:,.0f} MiB in {time.perf_counter() - started:.0f} s", flush=True)
+    return camp
+
+
+def run_one(camp: Campaign, folder: Path, label: str, repeats: int, cold: int,
+            export_runs: int) -> dict[str, tuple[float, float]]:
+    media = folder / f"media-{label}"
+    rows = asyncio.run(time_queries(camp, media, repeats, cold))
+    if export_runs:
+        rows.update(asyncio.run(time_export(camp, media, export_runs)))
+    report(rows, label)
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="1.0 = 334,234 houses, 1.5M reports")
+    parser.add_argument("--repeats", type=int, default=200, help="timed /tiendo per level")
+    parser.add_argument("--cold", type=int, default=5, help="timed /tiendo per level drawing the chart")
+    parser.add_argument("--exports", type=int, default=3, help="timed /xuat runs")
+    parser.add_argument("--grow", action="store_true", help="compare --scale with 10 x --scale")
+    parser.add_argument("--db", type=Path, help="keep the generated database in this file")
+    args = parser.parse_args()
+    ok = True
+    with tempfile.TemporaryDirectory(prefix="chungtay-bench-") as tmp:
+        folder = Path(tmp)
+        if not args.grow:
+            camp = build(folder, args.scale, args.db)
+            rows = run_one(camp, folder, f"{args.scale:g}x", args.repeats, args.cold, args.exports)
+            ok = _check(rows)
+        else:
+            small = run_one(build(folder, args.scale, None), folder, f"{args.scale:g}x", args.repeats,
+                            args.cold, 0)
+            big_scale = args.scale * 10
+            big = run_one(build(folder, big_scale, args.db), folder, f"{big_scale:g}x", args.repeats,
+                          args.cold, 0)
+            for name in small:
+                if "chart drawn" in name:
+                    continue
+                ratio = big[name][1] / small[name][1]
+                print(f"growth  {name:<52} p95 x{ratio:.2f} for 10x the data", flush=True)
+                ok &= ratio <= GROWTH_TARGET
+            ok &= _check(big)
+    print("targets met" if ok else "TARGET MISSED")
+    return 0 if ok else 1
+
+
+def _check(rows: dict[str, tuple[float, float]]) -> bool:
+    ok = True
+    for name, (_, p95) in rows.items():
+        if name.startswith("/tiendo") and "chart drawn" not in name:
+            ok &= p95 < P95_TARGET_MS
+        if name.startswith("/xuat"):
+            ok &= p95 < EXPORT_TARGET_S * 1000
+    return ok
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

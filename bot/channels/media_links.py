@@ -1,0 +1,125 @@
+"""Signed, expiring links to files under the media directory, and the web handler that serves them.
+
+Zalo sends a picture only by fetching it from a URL, so the chart and house photos a reply carries
+are put behind links like ``<base>/m/<expiry>/<signature>/<path>``. The signature is an HMAC over
+the expiry and the path: a link cannot be guessed, altered or extended, and stops working at its
+expiry. Anything wrong is a plain 404, the same as a missing file, so probing learns nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import hmac
+import time
+from collections.abc import Callable
+from pathlib import Path, PurePosixPath
+from urllib.parse import quote, unquote, urlparse
+
+from tornado.web import RequestHandler
+
+PREFIX = "m"
+_SIG_BYTES = 18  # 144 bits, 24 characters of base64url
+_TYPES = {
+    ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".csv": "text/csv; charset=utf-8",
+}
+_DOWNLOADS = {".xlsx", ".csv"}
+
+
+def derive_key(secret: str, purpose: str = "media-links") -> bytes:
+    """A key of its own for signing links, so a link never reveals anything about the secret."""
+    return hmac.new(secret.encode(), f"chungtay {purpose} v1".encode(), hashlib.sha256).digest()
+
+
+class MediaLinks:
+    def __init__(self, key: bytes, media_dir: Path, base_url: str, ttl_seconds: int, *,
+                 clock: Callable[[], float] = time.time) -> None:
+        if len(key) < 16:
+            raise ValueError("the signing key is too short")
+        self.key = key
+        self.root = Path(media_dir).resolve()
+        self.base_url = base_url.rstrip("/")
+        self.ttl = ttl_seconds
+        self.clock = clock
+
+    @property
+    def route_prefix(self) -> str:
+        """The path the web server answers under: the base URL's own path, then /m/."""
+        return urlparse(self.base_url).path.rstrip("/") + f"/{PREFIX}/"
+
+    def _sign(self, expiry: int, rel: str) -> str:
+        mac = hmac.new(self.key, f"{expiry}\n{rel}".encode(), hashlib.sha256).digest()[:_SIG_BYTES]
+        return base64.urlsafe_b64encode(mac).decode().rstrip("=")
+
+    def url_for(self, path: Path) -> str:
+        """A link to a file under the media directory; ValueError for anything outside it."""
+        resolved = Path(path).resolve()
+        rel = resolved.relative_to(self.root).as_posix()  # ValueError when outside
+        if not resolved.is_file():
+            raise ValueError("not a file")
+        expiry = int(self.clock()) + self.ttl
+        quoted = "/".join(quote(part, safe="") for part in rel.split("/"))
+        return f"{self.base_url}/{PREFIX}/{expiry}/{self._sign(expiry, rel)}/{quoted}"
+
+    def resolve(self, tail: str) -> Path | None:
+        """The file a request path after the prefix names, or None: expired, forged, or not a file."""
+        parts = tail.split("/", 2)
+        if len(parts) != 3 or not parts[0].isdigit():
+            return None
+        expiry, signature, rel = int(parts[0]), parts[1], unquote(parts[2])
+        if expiry < self.clock():
+            return None
+        if not hmac.compare_digest(signature.encode(), self._sign(expiry, rel).encode()):
+            return None
+        pure = PurePosixPath(rel)
+        if not rel or pure.is_absolute() or ".." in pure.parts or "\\" in rel or "\0" in rel:
+            return None
+        path = self.root.joinpath(*pure.parts).resolve()
+        try:
+            path.relative_to(self.root)  # a symlink pointing out of the media directory
+        except ValueError:
+            return None
+        return path if path.is_file() else None
+
+
+class MediaHandler(RequestHandler):
+    """GET/HEAD of a signed link. Never lists a directory, never says why a link failed."""
+
+    def initialize(self, links: MediaLinks) -> None:
+        self.links = links
+
+    def compute_etag(self) -> None:
+        return None
+
+    async def get(self, tail: str) -> None:
+        await self._serve(tail, body=True)
+
+    async def head(self, tail: str) -> None:
+        await self._serve(tail, body=False)
+
+    async def _serve(self, tail: str, *, body: bool) -> None:
+        path = self.links.resolve(tail)
+        data = None
+        if path is not None:
+            try:
+                data = await asyncio.to_thread(path.read_bytes)
+            except OSError:
+                data = None
+        if data is None:
+            self.set_status(404)
+            self.set_header("Content-Type", "text/plain; charset=utf-8")
+            self.finish("not found" if body else None)
+            return
+        assert path is not None
+        suffix = path.suffix.lower()
+        self.set_header("Content-Type", _TYPES.get(suffix, "application/octet-stream"))
+        self.set_header("X-Content-Type-Options", "nosniff")
+        self.set_header("Cache-Control", "private, max-age=300")
+        self.set_header("Referrer-Policy", "no-referrer")
+        if suffix in _DOWNLOADS:
+            self.set_header("Content-Disposition", f'attachment; filename="{path.name}"')
+        self.set_header("Content-Length", str(len(data)))
+        self.finish(data if body else None)

@@ -1,0 +1,110 @@
+"""/lienket: one person's Telegram and Zalo accounts seen as one.
+
+`/lienket` on one account gives a short code; `/lienket CODE` sent from the other account links the
+two. Each account keeps its own role and unit, so what either may see is unchanged. Someone with no
+account yet can join with a code instead of an invite: the new account gets the role and unit of
+the account that made the code.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.catalog import ROLES, label, pick_lang, t
+from bot.catalog_zalo import CHANNELS
+from bot.clock import to_db
+from handlers.command import Command
+from handlers.context import Context
+from handlers.turn import Turn
+from handlers.types import Incoming, Reply
+from storage import audit, links, units, users
+from storage.models import User
+from storage.textfold import clip
+
+CODE_MINUTES = 15
+NAMES = ("lienket", "link")
+
+
+def channel_name(channel: str, lang: str) -> str:
+    return label(CHANNELS, channel, lang) if channel in CHANNELS else channel
+
+
+async def link(turn: Turn) -> list[Reply]:
+    """/lienket [CODE]."""
+    code = turn.inc.args.split()[0][:32] if turn.inc.args.strip() else ""
+    if code:
+        return await _use(turn, code)
+    ctx, user = turn.ctx, turn.user
+    now = ctx.now()
+    new = await links.create_code(ctx.db, user.id, to_db(now), to_db(now + timedelta(minutes=CODE_MINUTES)))
+    lines = [turn.t("link_code", code=new, minutes=CODE_MINUTES)]
+    others = [a for a in await links.accounts(ctx.db, user.id) if a.id != user.id]
+    if others:
+        lines.append(turn.t("link_list", accounts=", ".join(_account(a, turn.lang) for a in others)))
+    return [Reply("\n".join(lines))]
+
+
+async def _use(turn: Turn, code: str) -> list[Reply]:
+    ctx, user = turn.ctx, turn.user
+    found = await links.find_usable(ctx.db, code, ctx.stamp())
+    source = await users.get(ctx.db, found.user_id) if found else None
+    if found is None or source is None or source.status == "disabled":
+        return [Reply(turn.t("link_bad_code", code=clip(code, 32)))]
+    if source.id == user.id:
+        return [Reply(turn.t("link_own_code"))]
+    if source.channel == user.channel:
+        return [Reply(turn.t("link_same_channel", channel=channel_name(user.channel, turn.lang)))]
+    if await links.person_of(ctx.db, source.id) == await links.person_of(ctx.db, user.id):
+        await links.mark_used(ctx.db, found.code, user.id, ctx.stamp())
+        return [Reply(turn.t("link_already"))]
+    now = ctx.stamp()
+    person = await links.link(ctx.db, source.id, user.id)
+    await links.mark_used(ctx.db, found.code, user.id, now)
+    await audit.log(ctx.db, now, user.id, "user.link", "user", user.id,
+                    {"with": source.id, "person": person, "code": found.code})
+    here = channel_name(user.channel, turn.lang)
+    there = channel_name(source.channel, turn.lang)
+    return [
+        Reply(turn.t("link_done", here=here, there=there)),
+        # The code's owner learns at once that an account was attached to them, in case it was not them.
+        Reply(t(source.lang, "link_done_other", channel=channel_name(user.channel, source.lang),
+                name=clip(user.display_name or "?", 40)), to=(source.channel, source.external_id)),
+    ]
+
+
+async def join_with_code(ctx: Context, inc: Incoming) -> list[Reply]:
+    """A stranger's /lienket CODE: a new account for the person who made the code."""
+    lang = pick_lang(inc.lang_hint)
+    code = inc.args.split()[0][:32] if inc.args.strip() else ""
+    found = await links.find_usable(ctx.db, code, ctx.stamp()) if code else None
+    source = await users.get(ctx.db, found.user_id) if found else None
+    if found is None or source is None or source.status == "disabled":
+        return [Reply(t(lang, "link_bad_code", code=clip(code, 32)))]
+    if source.channel == inc.channel:
+        return [Reply(t(lang, "link_same_channel", channel=channel_name(inc.channel, lang)))]
+    now = ctx.stamp()
+    name = clip(inc.display_name.strip(), 64)
+    user = await links.create_linked(ctx.db, source, inc.channel, inc.user_id, name, source.lang, now)
+    await links.mark_used(ctx.db, found.code, user.id, now)
+    await audit.log(ctx.db, now, user.id, "user.join", "user", user.id,
+                    {"role": user.role, "unit_id": user.unit_id, "linked_to": source.id, "code": found.code})
+    unit = await units.get(ctx.db, user.unit_id)
+    assert unit is not None
+    lang = user.lang
+    return [
+        Reply(t(lang, "link_joined", name=name or "bạn", role=label(ROLES, user.role, lang), unit=unit.name,
+                there=channel_name(source.channel, lang))),
+        Reply(t(source.lang, "link_done_other", channel=channel_name(inc.channel, source.lang),
+                name=name or "?"), to=(source.channel, source.external_id)),
+    ]
+
+
+def _account(user: User, lang: str) -> str:
+    name = clip(user.display_name, 30)
+    where = channel_name(user.channel, lang)
+    return f"{where} ({name})" if name else where
+
+
+COMMANDS: list[Command] = [
+    Command(NAMES, link, menu=("Liên kết tài khoản Telegram và Zalo", "Link Telegram and Zalo accounts")),
+]

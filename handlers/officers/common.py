@@ -1,0 +1,118 @@
+"""What the officers' commands share: the officer's scope, finding a unit, numbers, fitting a message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from bot.clock import to_db
+from bot.config import Deadline
+from handlers.turn import Turn
+from handlers.types import Reply
+from storage import units
+from storage.models import Unit
+from storage.textfold import clip
+
+MAX_QUERY = 100
+# Telegram refuses a message over 4096 characters; leave room for what a channel adds.
+TEXT_LIMIT = 3800
+PACE_DAYS = 7
+
+
+async def own_unit(turn: Turn) -> Unit:
+    unit = await units.get(turn.ctx.db, turn.user.unit_id)
+    assert unit is not None
+    return unit
+
+
+async def find_unit(turn: Turn, query: str, command: str) -> tuple[Unit | None, list[Reply]]:
+    """The officer's own unit, or the one named (code, or name typed with or without diacritics)
+    inside it. A unit outside the officer's area is 'not found', never 'not yours'."""
+    own = await own_unit(turn)
+    query = query.strip()
+    if not query:
+        return own, []
+    if len(query) > MAX_QUERY:
+        return None, [Reply(turn.t("too_long", length=len(query), limit=MAX_QUERY))]
+    found = await units.search(turn.ctx.db, own, query, limit=8)
+    exact = [u for u in found if u.code.lower() == query.lower()]
+    if exact:
+        return exact[0], []
+    if len(found) == 1:
+        return found[0], []
+    shown = clip(query, 40)
+    if not found:
+        return None, [Reply(turn.t("off_unit_not_found", query=shown, unit=own.name))]
+    lines = [turn.t("off_unit_many", query=shown)]
+    lines += [f"• {u.code} – {u.name}" for u in found]
+    lines.append(turn.t("off_unit_pick", command=command, code=found[0].code))
+    return None, [Reply("\n".join(lines))]
+
+
+def num(n: int | float, lang: str, digits: int = 0) -> str:
+    """1.200 and 40,5 in Vietnamese; 1,200 and 40.5 in English."""
+    text = f"{n:,.{digits}f}"
+    if lang == "en":
+        return text
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def pct(part: int, whole: int | None, lang: str) -> str:
+    if not whole:
+        return "—"
+    return num(100.0 * part / whole, lang, 1) + "%"
+
+
+def day_text(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def fit(lines: list[str], more: str = "", limit: int = TEXT_LIMIT) -> str:
+    """Join lines, dropping whole lines from the end (then saying so with `more`) to stay in limit."""
+    text = "\n".join(lines)
+    if len(text) <= limit:
+        return text
+    kept: list[str] = []
+    size = len(more) + 1
+    for line in lines:
+        if size + len(line) + 1 > limit:
+            break
+        kept.append(line)
+        size += len(line) + 1
+    return "\n".join([*kept, more] if more else kept)
+
+
+@dataclass(frozen=True)
+class Target:
+    """The deadline progress is measured against, seen from today."""
+
+    deadline: Deadline | None
+    stage: int            # the stage houses must reach; completed when no deadline names one
+    days_left: int        # negative once it has passed
+
+    @property
+    def passed(self) -> bool:
+        return self.deadline is not None and self.days_left < 0
+
+
+def target(turn: Turn) -> Target:
+    """The next deadline about houses (one with a stage); the last one, if all have passed."""
+    today = turn.ctx.now().date()
+    about_houses = sorted((d for d in turn.ctx.settings.campaign.deadlines if d.stage), key=lambda d: d.date)
+    upcoming = [d for d in about_houses if d.date >= today]
+    chosen = upcoming[0] if upcoming else (about_houses[-1] if about_houses else None)
+    if chosen is None:
+        return Target(None, 2, 0)
+    assert chosen.stage is not None
+    return Target(chosen, chosen.stage, (chosen.date - today).days)
+
+
+def pace_since(turn: Turn) -> str:
+    """First day (UTC, as progress_daily keys it) of the pace window: the last 7 days, today included."""
+    return to_db(turn.ctx.now() - timedelta(days=PACE_DAYS - 1))[:10]
+
+
+def end_of_day(turn: Turn, day: date) -> str:
+    """The last moment of a local day, as stored (UTC text), for 'by this date' comparisons."""
+    local = datetime.combine(day, datetime.max.time(), tzinfo=turn.ctx.clock.tz)
+    return to_db(local)

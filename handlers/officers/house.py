@@ -1,0 +1,78 @@
+"""/nha: one house, its household, where it stands and every report on it, with the latest photos."""
+
+from __future__ import annotations
+
+from bot.catalog import CATEGORIES, STAGES, SUPPORT, label
+from bot.catalog_officers import REVIEW_STATES
+from handlers.officers.common import MAX_QUERY, fit, own_unit
+from handlers.turn import Turn
+from handlers.types import Reply
+from storage import houses, review, units
+from storage.models import House
+from storage.textfold import clip
+
+ALBUM = 10          # Telegram's album limit
+SHOWN_REPORTS = 15
+PICK_LIMIT = 8
+
+
+async def house(turn: Turn) -> list[Reply]:
+    """/nha <code or household head's name>, only inside the officer's unit."""
+    query = turn.inc.args.strip()
+    if not query:
+        return [Reply(turn.t("off_house_usage"))]
+    if len(query) > MAX_QUERY:
+        return [Reply(turn.t("too_long", length=len(query), limit=MAX_QUERY))]
+    own = await own_unit(turn)
+    count, found = await houses.search(turn.ctx.db, own, query, PICK_LIMIT)
+    shown = clip(query, 40)
+    if count == 0:
+        # The same answer whether the code exists elsewhere or not at all: another area's
+        # households are not this officer's to know about.
+        return [Reply(turn.t("off_house_not_found", query=shown, unit=own.name))]
+    if count > 1:
+        lines = [turn.t("off_house_many", count=count, query=shown)]
+        lines += [f"• {h.code} – {clip(h.household_head, 40)}" for h in found]
+        if count > len(found):
+            lines.append(turn.t("off_house_many_more", more=count - len(found)))
+        lines.append(turn.t("off_house_pick", code=found[0].code))
+        return [Reply("\n".join(lines))]
+    return [await _card(turn, found[0])]
+
+
+async def _card(turn: Turn, h: House) -> Reply:
+    ctx, lang = turn.ctx, turn.lang
+    unit = await units.get(ctx.db, h.unit_id)
+    assert unit is not None
+    lines = [
+        turn.t("off_house_title", code=h.code, head=h.household_head),
+        turn.t("off_house_unit", path=await units.path_names(ctx.db, unit)),
+        turn.t("off_house_kind", category=label(CATEGORIES, h.category, lang),
+               support=label(SUPPORT, h.support_type, lang)),
+    ]
+    if h.address:
+        lines.append(turn.t("off_house_address", address=h.address))
+    stage = label(STAGES, h.stage, lang)
+    lines.append(turn.t("off_house_stage_since", stage=stage, time=ctx.local(h.stage_at)) if h.stage_at
+                 else turn.t("off_house_stage", stage=stage))
+    entries = await review.history(ctx.db, h.id)
+    if not entries:
+        lines.append(turn.t("off_house_no_reports"))
+        return Reply("\n".join(lines))
+    lines.append(turn.t("off_house_reports", count=len(entries)))
+    if len(entries) > SHOWN_REPORTS:
+        lines.append(turn.t("off_house_earlier", count=len(entries) - SHOWN_REPORTS))
+    for e in entries[-SHOWN_REPORTS:]:
+        line = turn.t("off_house_report", number=e.id, time=ctx.local(e.received_at),
+                      stage=label(STAGES, e.stage, lang), reporter=clip(e.reporter_name or "?", 30),
+                      state=label(REVIEW_STATES, e.review_state, lang), photos=e.photos)
+        if e.reason:
+            line += " " + turn.t("off_house_reason", reason=clip(e.reason, 120))
+        if e.flag and e.review_state == "pending":
+            line += " ⚠️"
+        lines.append(line)
+    # Newest evidence first; a returned report's photos were not accepted as evidence.
+    latest = [e.id for e in reversed(entries) if e.review_state != "returned"]
+    files = [ctx.photos.path(rel) for rel in await review.photo_files(ctx.db, latest, ALBUM)]
+    images = tuple(p for p in files if p.is_file())
+    return Reply(fit(lines, turn.t("off_cut")), images=images)

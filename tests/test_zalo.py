@@ -1,0 +1,392 @@
+"""End to end: the real Zalo channel (ZaloChannel, handlers, SQLite, Pillow) against the emulator."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import date, time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.channels.zalo import CHANNEL, TEXT_LIMIT, ZaloSender
+from bot.config import Deadline
+from bot.scheduler import AppSender, Reminders
+from handlers.types import LOCATION_KEY, Choice, Reply
+from storage import inbox, reports, users
+from tests.images import jpeg, png
+from tests.tgemu import utf16_len
+from tests.zalo_world import SECRET, TOKEN, ZaloBot, running_zalo_bot
+
+
+@pytest.fixture
+async def bot(tmp_path: Path) -> AsyncIterator[ZaloBot]:
+    async with running_zalo_bot(tmp_path) as b:
+        yield b
+
+
+@pytest.fixture
+async def hooked(tmp_path: Path) -> AsyncIterator[ZaloBot]:
+    async with running_zalo_bot(tmp_path, webhook=True) as b:
+        yield b
+
+
+async def full_report(bot: ZaloBot, lan_name: str = "Lan") -> None:
+    lan = bot.emu.user(display_name=lan_name)
+    await bot.join(lan, "MTU01")
+    lan.send_text("/baocao nguyen van an")
+    pick = await lan.next_message()
+    assert "Có 2 nhà" in pick.text and "1. MH-001 – Nguyễn Văn An" in pick.text
+    lan.choose("MH-001 – Nguyễn Văn An")
+    stage = await lan.next_message()
+    assert "Nhà đã đến bước nào" in stage.text
+    lan.send_text("hoàn thành")  # the words of a choice work as well as its number
+    await lan.next_message()
+    lan.send_photos([jpeg(1), jpeg(2), png(3)])
+    got = await lan.next_message()
+    assert "Đã nhận 3 ảnh" in got.text  # photos sent together are one step, as an album is
+    lan.choose("Xong")
+    extras = await lan.next_message()
+    assert "Zalo chưa gửi được vị trí" in extras.text and "1. " not in extras.text
+    lan.send_text("Đã lợp mái xong")
+    summary = await lan.next_message()
+    assert "Ảnh: 3" in summary.text and "Đã lợp mái xong" in summary.text
+    lan.choose("Gửi báo cáo")
+    receipt = await lan.next_message()
+    assert "Đã nhận báo cáo số 1" in receipt.text
+    stored = await reports.photos_of(bot.app.db, 1)
+    assert len(stored) == 3
+
+
+# --- payload shapes, both modes -------------------------------------------------------------------
+
+@pytest.mark.parametrize(("wrapped", "photo_field", "empty_poll"), [
+    (True, "photo_url", "http"), (False, "photo", "body"),
+])
+async def test_full_report_over_polling(tmp_path: Path, wrapped: bool, photo_field: str,
+                                        empty_poll: str) -> None:
+    async with running_zalo_bot(tmp_path, wrapped=wrapped, photo_field=photo_field,
+                                empty_poll=empty_poll) as bot:
+        await full_report(bot)
+        # Empty polls came back as 408 and polling went on.
+        await bot.emu.wait_for(lambda: any(e[1] == 408 for e in bot.emu.errors), what="an empty poll")
+        assert await bot.count("reports") == 1
+
+
+@pytest.mark.parametrize("wrapped", [True, False])
+async def test_full_report_over_the_webhook(tmp_path: Path, wrapped: bool) -> None:
+    async with running_zalo_bot(tmp_path, webhook=True, wrapped=wrapped) as bot:
+        assert bot.emu.webhook == {"url": "https://bot.example.vn/zalo/hook", "secret_token": SECRET,
+                                   "updated_at": bot.emu.webhook["updated_at"]}
+        await full_report(bot)
+        await bot.emu.delivered()
+        assert {c.status for c in bot.emu.webhook_calls} == {200}
+        assert bot.emu.calls["getUpdates"] == 0
+
+
+async def test_the_webhook_answers_before_the_work_is_done(hooked: ZaloBot) -> None:
+    lan = hooked.emu.user(display_name="Lan")
+    await hooked.join(lan, "MTU01")
+    lan.send_photos([jpeg(1), jpeg(2)], caption="MH-003 hoàn thành")
+    receipt = await lan.next_message()
+    assert "Đã nhận báo cáo số 1" in receipt.text and "2 ảnh" in receipt.text
+    photo_calls = hooked.emu.webhook_calls[-2:]
+    # Stored, answered, and only then downloaded, decoded and filed.
+    assert all(c.status == 200 and c.answered <= receipt.time for c in photo_calls)
+    assert await inbox.unhandled(hooked.app.db, CHANNEL) == []
+
+
+# --- the door: secret, shape, duplicates ----------------------------------------------------------
+
+async def test_a_wrong_or_missing_secret_is_refused_and_nothing_is_stored(hooked: ZaloBot) -> None:
+    lan = hooked.emu.user(display_name="Lan")
+    code = await hooked.world.invite("MTU01", "volunteer")
+    event = {"event_name": "message.text.received", "message": {
+        "from": {"id": lan.id, "display_name": "Lan"}, "chat": {"id": lan.id, "chat_type": "PRIVATE"},
+        "text": f"/start {code}", "message_id": "abc123", "date": 1750316131602}}
+    body = {"ok": True, "result": event}
+    assert await hooked.emu.post_webhook(body, "wrong-secret-value") == 403
+    assert await hooked.emu.post_webhook(body, None) == 403
+    assert await hooked.emu.post_webhook(body, SECRET[:-1]) == 403
+    assert await hooked.count("inbox") == 0 and await hooked.count("users") == 0
+    assert lan.messages == []
+    assert await hooked.emu.post_webhook(b"{not json", SECRET) == 400
+    assert await hooked.emu.post_webhook(b"x" * (300 * 1024), SECRET) in (400, 413, 0)
+    assert await hooked.count("inbox") == 0
+    assert await hooked.emu.post_webhook(body, SECRET) == 200
+    reply = await lan.next_message()
+    assert "Bạn đã tham gia" in reply.text
+
+
+async def test_a_duplicate_delivery_is_dropped(hooked: ZaloBot) -> None:
+    lan = hooked.emu.user(display_name="Lan")
+    await hooked.join(lan, "MTU01")
+    sent = lan.send_photos([jpeg(1), jpeg(2)], caption="MH-003 hoàn thành")
+    await lan.next_message()
+    for body in sent:
+        hooked.emu.redeliver(body)
+    lan.send_text("/trogiup")  # something after the duplicates, to know they were read
+    await lan.next_message()
+    await hooked.emu.delivered()
+    assert await hooked.count("reports") == 1 and await hooked.count("photos") == 2
+    assert lan.unread() == []
+    downloads = hooked.emu.calls["download"]
+    assert downloads == 2  # the duplicates were not fetched again
+
+
+async def test_a_duplicate_poll_is_dropped(bot: ZaloBot) -> None:
+    lan = bot.emu.user(display_name="Lan")
+    await bot.join(lan, "MTU01")
+    body = lan.send_photo(jpeg(1), caption="MH-001 khởi công")
+    await lan.next_message()
+    bot.emu.redeliver(body)
+    lan.send_text("/trogiup")
+    await lan.next_message()
+    assert await bot.count("reports") == 1 and lan.unread() == []
+
+
+async def test_an_unread_group_message_is_not_answered(hooked: ZaloBot) -> None:
+    lan = hooked.emu.user(display_name="Lan")
+    await hooked.join(lan, "MTU01")
+    event = {"event_name": "message.text.received", "message": {
+        "from": {"id": lan.id, "display_name": "Lan"}, "chat": {"id": "9" * 20, "chat_type": "GROUP"},
+        "text": "/trogiup", "message_id": "g1", "date": 1}}
+    assert await hooked.emu.post_webhook(event, SECRET) == 200
+    lan.send_text("/trogiup")
+    reply = await lan.next_message()
+    assert "Hướng dẫn" in reply.text and lan.unread() == []
+    await hooked.emu.wait_for(lambda: not hooked.channel._workers, what="the workers to finish")
+    assert await inbox.unhandled(hooked.app.db, CHANNEL) == []
+
+
+# --- photos in ------------------------------------------------------------------------------------
+
+async def test_an_expired_photo_url_gets_a_clear_message(bot: ZaloBot) -> None:
+    lan = bot.emu.user(display_name="Lan")
+    await bot.join(lan, "MTU01")
+    lan.send_text("/baocao MH-001")
+    await lan.next_message()
+    lan.choose("Hoàn thành")
+    await lan.next_message()
+    bot.emu.expire_photos()
+    url_body = lan.send_photo(jpeg(1))
+    bot.emu.expire_photos()  # the link died before the bot fetched it
+    got = await lan.next_message()
+    assert "Chưa tải được ảnh" in got.text and url_body["result"]["message"]["message_id"][:8] in got.text
+    assert "Đã nhận 0 ảnh" in (await lan.next_message()).text
+    lan.send_photo(jpeg(2))
+    got = await lan.next_message()
+    assert "Đã nhận 1 ảnh" in got.text
+
+
+async def test_a_5xx_on_the_photo_is_retried(bot: ZaloBot) -> None:
+    lan = bot.emu.user(display_name="Lan")
+    await bot.join(lan, "MTU01")
+    bot.emu.fail_next("download", 2, status=502)
+    lan.send_photos([jpeg(1), jpeg(2)], caption="MH-003 hoàn thành")
+    receipt = await lan.next_message()
+    assert "2 ảnh" in receipt.text
+
+
+async def test_a_strangers_photo_is_not_downloaded(bot: ZaloBot) -> None:
+    stranger = bot.emu.user(display_name="X")
+    stranger.send_photo(jpeg(1), caption="MH-001 hoàn thành")
+    reply = await stranger.next_message()
+    assert "mã mời" in reply.text
+    assert bot.emu.calls["download"] == 0 and await bot.count("users") == 0
+
+
+async def test_stickers_files_and_locations_get_told_what_the_bot_reads(bot: ZaloBot) -> None:
+    lan = bot.emu.user(display_name="Lan")
+    await bot.join(lan, "MTU01")
+    lan.send_sticker()
+    reply = await lan.next_message()
+    assert "chỉ đọc được tin nhắn chữ và ảnh" in reply.text
+    lan.send_unsupported()
+    reply = await lan.next_message()
+    assert "chỉ đọc được tin nhắn chữ và ảnh" in reply.text
+    stranger = bot.emu.user(display_name="Y")
+    stranger.send_unsupported()
+    assert "mã mời" in (await stranger.next_message()).text
+
+
+# --- replies out ----------------------------------------------------------------------------------
+
+async def test_long_text_is_split_within_zalos_limit(bot: ZaloBot) -> None:
+    lan = bot.emu.user(display_name="Lan")
+    await bot.join(lan, "MTU01")
+    text = ("Nhà số 🏠 " * 40 + "\n") * 20 + "x" * 4500  # 7,000+ characters and one endless line
+    choices = (Choice("h:1", "MH-001 – Nguyễn Văn An"), Choice(LOCATION_KEY, "📍 Gửi vị trí"),
+               Choice("cancel", "Hủy"))
+    assert await bot.channel.deliver(lan.id, Reply(text, choices=choices))
+    pieces = lan.unread()
+    assert len(pieces) >= 5 and all(1 <= utf16_len(p.text) <= TEXT_LIMIT for p in pieces)
+    joined = "".join(p.text for p in pieces).replace("\n", "")
+    assert joined.startswith(text.replace("\n", ""))
+    last = pieces[-1].text
+    assert "1. MH-001 – Nguyễn Văn An" in last and "3. Hủy" in last and "2. " not in last
+    assert "Zalo chưa gửi được vị trí" in last
+
+
+async def test_a_5xx_on_send_is_retried_and_a_4xx_is_not(bot: ZaloBot) -> None:
+    lan = bot.emu.user(display_name="Lan")
+    await bot.join(lan, "MTU01")
+    bot.emu.fail_next("sendMessage", 2, status=502)
+    lan.send_text("/trogiup")
+    assert "Hướng dẫn" in (await lan.next_message()).text
+    bot.emu.fail_next("sendMessage", 1, status=400)
+    with pytest.raises(Exception, match="400"):
+        await bot.channel.deliver(lan.id, Reply("x"))
+
+
+async def test_a_blocked_user_is_marked_and_not_retried(bot: ZaloBot) -> None:
+    lan = bot.emu.user(display_name="Lan")
+    await bot.join(lan, "MTU01")
+    bot.emu.block(lan.id)
+    before = bot.emu.calls["sendMessage"]
+    assert await bot.channel.deliver(lan.id, Reply("Nhắc việc")) is False
+    user = await users.find(bot.app.db, CHANNEL, lan.id)
+    assert user is not None and user.status == "blocked"
+    assert bot.emu.calls["sendMessage"] - before == 1
+
+
+async def test_an_officer_gets_progress_with_its_chart_over_zalo(bot: ZaloBot) -> None:
+    lan = bot.emu.user(display_name="Lan")
+    await bot.join(lan, "MTU01")
+    lan.send_photos([jpeg(1), jpeg(2)], caption="MH-003 hoàn thành")
+    await lan.next_message()
+    binh = bot.emu.user(display_name="Bình")
+    await bot.join(binh, "MTU", role="officer")
+    binh.send_text("/tiendo")
+    text = await binh.next_message()
+    assert "Tiến độ" in text.text and "Huyện Mỹ Tú" in text.text
+    chart = await binh.next_message()
+    assert chart.is_photo and chart.photo_type == "png"  # Zalo fetched our signed link
+    assert chart.photo_url is not None and "/media/m/" in chart.photo_url
+    # A house's photos, as /nha shows them, come the same way.
+    binh.send_text("/nha MH-003")
+    await binh.next_message()
+    photos = [await binh.next_message() for _ in range(2)]
+    assert all(p.is_photo and p.photo_type == "jpeg" for p in photos)
+
+
+async def test_an_excel_export_is_a_download_link(bot: ZaloBot) -> None:
+    binh = bot.emu.user(display_name="Bình")
+    await bot.join(binh, "MTU", role="officer")
+    binh.send_text("/xuat")
+    texts = [(await binh.next_message()).text for _ in range(2)]  # the figures, then the link
+    link_line = next(t for t in texts if "Tải tệp" in t)
+    url = link_line.split("tại: ", 1)[1].split("\n", 1)[0]
+    async with httpx.AsyncClient() as client:
+        got = await client.get(url)
+        assert got.status_code == 200 and got.content[:2] == b"PK"
+        assert "attachment" in got.headers["Content-Disposition"]
+        tampered = url[:-6] + ("a" if url[-6] != "a" else "b") + url[-5:]
+        assert (await client.get(tampered)).status_code == 404
+
+
+async def test_without_a_public_address_pictures_and_files_are_explained(tmp_path: Path) -> None:
+    async with running_zalo_bot(tmp_path, public=False) as bot:
+        binh = bot.emu.user(display_name="Bình")
+        await bot.join(binh, "MTU", role="officer")
+        binh.send_text("/tiendo")
+        await binh.next_message()
+        note = await binh.next_message()
+        assert "ảnh chưa gửi được qua Zalo" in note.text
+        binh.send_text("/xuat")
+        texts = [(await binh.next_message()).text for _ in range(2)]
+        assert any("Zalo không gửi kèm tệp được" in t for t in texts)
+        assert bot.emu.calls["sendPhoto"] == 0
+
+
+# --- crash safety ---------------------------------------------------------------------------------
+
+async def test_restart_in_the_middle_of_a_report(hooked: ZaloBot) -> None:
+    lan = hooked.emu.user(display_name="Lan")
+    await hooked.join(lan, "MTU01")
+    lan.send_text("/baocao MH-001")
+    await lan.next_message()
+    lan.choose("Hoàn thành")
+    await lan.next_message()
+    lan.send_photo(jpeg(1))
+    await lan.next_message()
+    await hooked.restart()
+    lan.send_photo(jpeg(2))
+    got = await lan.next_message()
+    assert "Đã nhận 2 ảnh" in got.text
+
+
+async def test_a_message_stored_but_never_handled_is_replayed_once(bot: ZaloBot) -> None:
+    lan = bot.emu.user(display_name="Lan")
+    await bot.join(lan, "MTU01")
+    await bot.channel.stop()
+    lost = {"ok": True, "result": {"event_name": "message.text.received", "message": {
+        "from": {"id": lan.id, "display_name": "Lan"}, "chat": {"id": lan.id, "chat_type": "PRIVATE"},
+        "text": "/baocao MH-001", "message_id": "feedbeef", "date": 1}}}
+    await inbox.store(bot.app.db, CHANNEL, [("zalo:feedbeef", json.dumps(lost))], bot.app.ctx.stamp())
+    await bot.restart()
+    reply = await lan.next_message()
+    assert "Nhà đã đến bước nào" in reply.text
+    await bot.restart()
+    assert lan.unread() == [] and await inbox.unhandled(bot.app.db, CHANNEL) == []
+
+
+# --- what never reaches the log -------------------------------------------------------------------
+
+async def test_the_log_holds_no_token_secret_or_name(tmp_path: Path,
+                                                      caplog: pytest.LogCaptureFixture) -> None:
+    # What production writes: INFO and up, with the HTTP client's request lines silenced (bot.logs).
+    caplog.set_level(logging.INFO)
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    async with running_zalo_bot(tmp_path, webhook=True) as bot:
+        lan = bot.emu.user(display_name="Lan")
+        await bot.join(lan, "MTU01")
+        bot.emu.fail_next("sendMessage", 1, status=400)
+        lan.send_text("/baocao nguyen van an")  # fails to send: the failure is logged
+        await bot.emu.wait_for(lambda: any(e[1] == 400 for e in bot.emu.errors), what="the failure")
+        lan.send_photos([jpeg(1), jpeg(2)], caption="MH-003 hoàn thành")
+        await lan.next_message()
+        await lan.next_message()
+    text = caplog.text
+    assert TOKEN not in text and SECRET not in text
+    assert "Nguyễn" not in text and "Trần Thị Bình" not in text
+
+
+# --- reminders ------------------------------------------------------------------------------------
+
+async def test_the_sender_tells_reminders_what_happened(bot: ZaloBot) -> None:
+    lan = bot.emu.user(display_name="Lan")
+    await bot.join(lan, "MTU01")
+    sender = ZaloSender(bot.channel)
+    assert await sender.send("zalo", lan.id, Reply("⏰ Nhắc hạn")) == "sent"
+    assert "Nhắc hạn" in (await lan.next_message()).text
+    assert await sender.send("telegram", lan.id, Reply("x")) == "failed"
+    bot.emu.fail_next("sendMessage", 5, status=429)  # more than the channel's retries
+    assert await sender.send("zalo", lan.id, Reply("x")) == "retry"
+    bot.emu.fail_next("sendMessage", 1, status=400)
+    assert await sender.send("zalo", lan.id, Reply("x")) == "failed"
+    bot.emu.block(lan.id)
+    assert await sender.send("zalo", lan.id, Reply("x")) == "blocked"
+
+
+async def test_deadline_reminders_reach_zalo_volunteers_through_the_scheduler(bot: ZaloBot) -> None:
+    lan = bot.emu.user(display_name="Lan")
+    await bot.join(lan, "MTU01")
+    deadline = Deadline(name="Nộp báo cáo kết quả", date=date(2026, 8, 23), stage=None, about="",
+                        audience=("volunteers",), offsets=(3,), at=time(8, 0))
+    settings = replace(bot.app.settings,
+                       campaign=replace(bot.app.settings.campaign, deadlines=(deadline,)))
+    bot.app.settings = bot.app.ctx.settings = settings
+
+    async def no_sleep(_seconds: float) -> None:
+        """Pacing is the scheduler's business, tested there; here only the delivery matters."""
+
+    reminders = Reminders(bot.app.ctx, AppSender(bot.app, zalo=ZaloSender(bot.channel)), sleep=no_sleep)
+    report = await reminders.run_due(bot.world.clock.now())
+    assert report.sent == 1
+    got = await lan.next_message()
+    assert "Nộp báo cáo kết quả" in got.text and "còn 3 ngày" in got.text

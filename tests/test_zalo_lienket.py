@@ -1,0 +1,113 @@
+"""/lienket: one person's accounts on two channels, linked by a one-time code."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+
+from handlers.types import Incoming, Reply, parse_command
+from storage import audit, links, units, users
+from tests.world import World, build_world
+
+
+async def say(world: World, channel: str, user_id: str, text: str, name: str = "Lan") -> list[Reply]:
+    command, args = parse_command(text)
+    return await world.app.core.handle(Incoming(channel=channel, user_id=user_id, display_name=name,
+                                                text=text, command=command, args=args))
+
+
+async def join(world: World, channel: str, user_id: str, unit: str, role: str, name: str = "Lan") -> None:
+    code = await world.invite(unit, role)
+    replies = await say(world, channel, user_id, f"/start {code}", name)
+    assert "Bạn đã tham gia" in replies[0].text
+
+
+async def code_for(world: World, channel: str, user_id: str) -> str:
+    replies = await say(world, channel, user_id, "/lienket")
+    found = re.search(r"Mã liên kết: (\w+)", replies[0].text)
+    assert found, replies[0].text
+    return found.group(1)
+
+
+async def test_a_stranger_on_zalo_joins_with_a_code_from_telegram(tmp_path: Path) -> None:
+    world = await build_world(tmp_path)
+    await join(world, "telegram", "1001", "MTU", "officer", name="Bình")
+    code = await code_for(world, "telegram", "1001")
+    replies = await say(world, "zalo", "ab12cd34ef", f"/lienket {code}", name="Bình Zalo")
+    assert "đã được liên kết với tài khoản Telegram" in replies[0].text
+    assert "cán bộ phụ trách của Huyện Mỹ Tú" in replies[0].text
+    # The code's owner is told on their own channel.
+    assert replies[1].to == ("telegram", "1001") and "Bình Zalo" in replies[1].text
+    tg = await users.find(world.app.db, "telegram", "1001")
+    zl = await users.find(world.app.db, "zalo", "ab12cd34ef")
+    assert tg is not None and zl is not None
+    assert (zl.role, zl.unit_id) == (tg.role, tg.unit_id)
+    assert await links.person_of(world.app.db, zl.id) == await links.person_of(world.app.db, tg.id) == tg.id
+    assert [a.id for a in await links.accounts(world.app.db, zl.id)] == [tg.id, zl.id]
+    # The new account works as an officer's at once, within the same unit.
+    status = await say(world, "zalo", "ab12cd34ef", "/tiendo")
+    assert "Huyện Mỹ Tú" in status[0].text
+    assert [e["action"] for e in await audit.entries(world.app.db, "user", zl.id)] == ["user.join"]
+    # A code is used once.
+    again = await say(world, "zalo", "ff00ff00", f"/lienket {code}")
+    assert "không đúng, đã dùng hoặc đã hết hạn" in again[0].text
+    assert await users.find(world.app.db, "zalo", "ff00ff00") is None
+
+
+async def test_two_joined_accounts_are_linked_and_keep_their_own_scope(tmp_path: Path) -> None:
+    world = await build_world(tmp_path)
+    await join(world, "telegram", "1001", "MTU01", "volunteer")
+    await join(world, "zalo", "abcdef", "KSA01", "volunteer")
+    code = await code_for(world, "zalo", "abcdef")
+    replies = await say(world, "telegram", "1001", f"/lienket {code}")
+    assert "Đã liên kết tài khoản Telegram này với tài khoản Zalo" in replies[0].text
+    assert replies[1].to == ("zalo", "abcdef")
+    tg = await users.find(world.app.db, "telegram", "1001")
+    zl = await users.find(world.app.db, "zalo", "abcdef")
+    assert tg is not None and zl is not None
+    assert await links.person_of(world.app.db, tg.id) == await links.person_of(world.app.db, zl.id)
+    mtu01 = await units.by_code(world.app.db, "MTU01")
+    assert mtu01 is not None and tg.unit_id == mtu01.id and zl.unit_id != tg.unit_id
+    # Each account still reports only in its own area.
+    outside = await say(world, "zalo", "abcdef", "/baocao MH-001")
+    assert "không thuộc" in outside[0].text
+    listing = await say(world, "telegram", "1001", "/lienket")
+    assert "Đã liên kết với: Zalo (Lan)" in listing[0].text
+    code = await code_for(world, "zalo", "abcdef")
+    already = await say(world, "telegram", "1001", f"/lienket {code}")
+    assert "đã được liên kết từ trước" in already[0].text
+
+
+async def test_wrong_old_expired_own_and_same_channel_codes_are_refused(tmp_path: Path) -> None:
+    world = await build_world(tmp_path)
+    await join(world, "telegram", "1001", "MTU01", "volunteer")
+    await join(world, "telegram", "1002", "MTU01", "volunteer", name="Hoa")
+    await join(world, "zalo", "abcdef", "MTU01", "volunteer")
+    wrong = await say(world, "zalo", "abcdef", "/lienket ZZZZ9999")
+    assert "“ZZZZ9999” không đúng" in wrong[0].text
+    old = await code_for(world, "telegram", "1001")
+    new = await code_for(world, "telegram", "1001")
+    assert "không đúng" in (await say(world, "zalo", "abcdef", f"/lienket {old}"))[0].text
+    assert "của chính tài khoản này" in (await say(world, "telegram", "1001", f"/lienket {new}"))[0].text
+    same = await say(world, "telegram", "1002", f"/lienket {new}")
+    assert "được tạo trên Telegram" in same[0].text
+    world.clock.advance(timedelta(minutes=16))
+    late = await say(world, "zalo", "abcdef", f"/lienket {new.lower()}")
+    assert "đã hết hạn" in late[0].text
+    tg = await users.find(world.app.db, "telegram", "1001")
+    assert tg is not None and [a.id for a in await links.accounts(world.app.db, tg.id)] == [tg.id]
+
+
+async def test_a_disabled_accounts_code_does_nothing(tmp_path: Path) -> None:
+    world = await build_world(tmp_path)
+    await join(world, "telegram", "1001", "MTU", "officer")
+    code = await code_for(world, "telegram", "1001")
+    tg = await users.find(world.app.db, "telegram", "1001")
+    assert tg is not None
+    async with world.app.db.transaction():
+        await users.set_status(world.app.db, tg.id, "disabled")
+    replies = await say(world, "zalo", "abcdef", f"/lienket {code}")
+    assert "không đúng" in replies[0].text and await users.find(world.app.db, "zalo", "abcdef") is None
+    strangers = await say(world, "zalo", "abcdef", "/lienket")
+    assert "mã mời" in strangers[0].text  # without a code a stranger is told how to join

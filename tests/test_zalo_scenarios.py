@@ -1,0 +1,101 @@
+"""One description of the volunteer's report and the officer's questions, played on Telegram, on Zalo,
+and with the two people on different channels of one bot."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+
+from tests.scenario import (
+    Choose,
+    Expect,
+    ExpectPicture,
+    Join,
+    Photos,
+    Say,
+    Side,
+    Step,
+    TelegramSide,
+    ZaloSide,
+    play,
+)
+from tests.telegram_world import running_bot
+from tests.zalo_world import TOKEN as ZALO_TOKEN
+from tests.zalo_world import attach_zalo
+from tests.zaloemu import ZaloEmulator
+
+REPORT_AND_PROGRESS: list[Step] = [
+    Join("lan", "MTU01"),
+    Say("lan", "/baocao nguyen van an"),
+    Expect("lan", "Có 2 nhà"),
+    Choose("lan", "MH-001 – Nguyễn Văn An"),
+    Expect("lan", "Nhà đã đến bước nào"),
+    Choose("lan", "Hoàn thành"),
+    Expect("lan", "cần ít nhất 2 ảnh"),
+    Photos("lan", (1, 2)),
+    Expect("lan", "Đã nhận 2 ảnh"),
+    Choose("lan", "Xong"),
+    Expect("lan", "ghi chú ngắn"),
+    Choose("lan", "Bỏ qua"),
+    Expect("lan", "Kiểm tra báo cáo", "Ảnh: 2"),
+    Choose("lan", "Gửi báo cáo"),
+    Expect("lan", "Đã nhận báo cáo số 1", "MH-001"),
+    Photos("lan", (3, 4), caption="MH-003 hoàn thành"),
+    Expect("lan", "Đã nhận báo cáo số 2", "2 ảnh"),
+    Join("binh", "MTU", role="officer"),
+    Say("binh", "/tiendo"),
+    Expect("binh", "Tiến độ", "Huyện Mỹ Tú"),
+    ExpectPicture("binh", "png"),
+    Say("binh", "/nha MH-001"),
+    Expect("binh", "MH-001", "Nguyễn Văn An"),
+    ExpectPicture("binh", "jpeg"),
+]
+
+# With review required: the volunteer's report waits, the officer approves it, the volunteer is told.
+REVIEWED: list[Step] = [
+    Join("lan", "MTU01"),
+    Join("binh", "MTU", role="officer"),
+    Photos("lan", (5, 6), caption="MH-002 hoàn thành"),
+    Expect("lan", "Đã nhận báo cáo số 1", "duyệt"),
+    Say("binh", "/duyet"),
+    Expect("binh", "MH-002"),
+    Choose("binh", "✅ Duyệt"),
+    Expect("binh", "Đã duyệt báo cáo số 1"),
+    Expect("lan", "Báo cáo số 1", "đã được cán bộ duyệt"),
+]
+
+
+@asynccontextmanager
+async def both_channels(tmp: Path, review_required: bool = False) -> AsyncIterator[dict[str, Side]]:
+    """One bot (one database, one core) on both channels at once, each against its emulator."""
+    async with running_bot(tmp) as tg, ZaloEmulator(token=ZALO_TOKEN) as emu:
+        if review_required:
+            from dataclasses import replace
+
+            from bot.config import ReviewSettings
+
+            settings = replace(tg.app.settings, review=ReviewSettings(required=True))
+            tg.app.settings = tg.app.ctx.settings = settings
+        zalo = await attach_zalo(tg.world, emu, tmp)
+        try:
+            yield {"telegram": TelegramSide(tg), "zalo": ZaloSide(zalo)}
+        finally:
+            await zalo.channel.stop()
+
+
+@pytest.mark.parametrize(("lan", "binh"), [
+    ("telegram", "telegram"), ("zalo", "zalo"), ("zalo", "telegram"),
+])
+async def test_the_report_and_progress_scenario(tmp_path: Path, lan: str, binh: str) -> None:
+    async with both_channels(tmp_path) as sides:
+        await play(REPORT_AND_PROGRESS, {"lan": sides[lan], "binh": sides[binh]})
+
+
+@pytest.mark.parametrize(("lan", "binh"), [("zalo", "telegram"), ("telegram", "zalo"), ("zalo", "zalo")])
+async def test_a_review_decision_reaches_the_volunteer_on_their_channel(tmp_path: Path, lan: str,
+                                                                        binh: str) -> None:
+    async with both_channels(tmp_path, review_required=True) as sides:
+        await play(REVIEWED, {"lan": sides[lan], "binh": sides[binh]})

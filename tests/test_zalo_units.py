@@ -1,0 +1,125 @@
+"""The Zalo adapter's pure parts: payload shapes in, numbered text out, and its [zalo] settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.channels.zalo import TEXT_LIMIT, parse_event, render, split_text
+from bot.config import ConfigError, ZaloSettings, load_settings
+from handlers.types import LOCATION_KEY, Choice, Reply
+from tests.tgemu import utf16_len
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# The documented sample, as Zalo's webhook sends it.
+SAMPLE = {"ok": True, "result": {"message": {
+    "from": {"id": "6ede9afa66b88fe6d6a9", "display_name": "Ted", "is_bot": False},
+    "chat": {"id": "6ede9afa66b88fe6d6a9", "chat_type": "PRIVATE"},
+    "text": "Xin chào", "message_id": "2d758cb5e222177a4e35", "date": 1750316131602},
+    "event_name": "message.text.received"}}
+
+
+def test_a_wrapped_and_a_flat_event_read_the_same() -> None:
+    wrapped = parse_event(SAMPLE)
+    flat = parse_event(SAMPLE["result"])
+    assert wrapped == flat
+    assert wrapped is not None
+    assert wrapped.key == "zalo:2d758cb5e222177a4e35" and wrapped.user_id == "6ede9afa66b88fe6d6a9"
+    assert wrapped.text == "Xin chào" and wrapped.display_name == "Ted" and wrapped.chat_type == "PRIVATE"
+
+
+@pytest.mark.parametrize("field", ["photo_url", "photo"])
+def test_an_image_is_read_from_either_field_with_its_caption(field: str) -> None:
+    event = {"event_name": "message.image.received", "message": {
+        "from": {"id": "a1"}, "chat": {"id": "a1", "chat_type": "PRIVATE"}, "message_id": "m1",
+        field: "https://photo-zalo.zdn.vn/x.jpg", "caption": "MH-001 hoàn thành", "date": 1}}
+    parsed = parse_event(event)
+    assert parsed is not None and parsed.is_image
+    assert parsed.photo_url == "https://photo-zalo.zdn.vn/x.jpg" and parsed.text == "MH-001 hoàn thành"
+
+
+@pytest.mark.parametrize("body", [
+    None, [], "x", {}, {"ok": True}, {"ok": True, "result": {"event_name": "x"}},
+    {"event_name": "message.text.received", "message": "nope"},
+    {"event_name": "message.text.received", "message": {"text": "no sender"}},
+])
+def test_what_is_not_a_message_event_is_none(body: object) -> None:
+    assert parse_event(body) is None
+
+
+def test_a_message_without_an_id_still_gets_a_stable_key() -> None:
+    event = {"event_name": "message.sticker.received",
+             "message": {"from": {"id": "a1"}, "chat": {"id": "a1"}}}
+    first, again = parse_event(event), parse_event(dict(event))
+    assert first is not None and again is not None and first.key == again.key
+    assert first.chat_type == "PRIVATE"
+
+
+def test_choices_are_numbered_by_position_and_a_location_is_a_sentence() -> None:
+    reply = Reply("Gửi vị trí?", choices=(Choice(LOCATION_KEY, "📍 Gửi vị trí"), Choice("skip", "Bỏ qua"),
+                                          Choice("cancel", "Hủy")))
+    text = render(reply, "vi")
+    assert text.splitlines()[:3] == ["Gửi vị trí?", "2. Bỏ qua", "3. Hủy"]
+    assert "Gửi vị trí\n" not in text and "1." not in text
+    assert "gửi mã nhà, hoặc một ảnh chụp tại nhà" in text and "ví dụ: 2" in text
+    english = render(reply, "en")
+    assert "send the house code, or a photo taken at the house" in english and "e.g. 2" in english
+    assert render(Reply("Chỉ chữ"), "vi") == "Chỉ chữ"
+
+
+def test_splitting_keeps_every_character_and_the_limit() -> None:
+    text = "dòng ngắn\n" * 150 + "🏠" * 1500 + "\n\n" + "a" * 2500
+    pieces = split_text(text)
+    assert all(0 < utf16_len(p) <= TEXT_LIMIT for p in pieces)
+    assert "".join(pieces).replace("\n", "") == text.replace("\n", "")
+    assert split_text("") == [] and split_text("  \n ") == []
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_example_config_has_zalo_off() -> None:
+    s = load_settings(ROOT / "config.example.toml", env={})
+    assert s.zalo == ZaloSettings()
+    assert s.zalo.base_url == "https://bot-api.zaloplatforms.com/bot" and s.zalo.link_ttl_minutes == 60
+
+
+def test_zalo_settings_and_the_token_from_the_environment(tmp_path: Path) -> None:
+    path = write(tmp_path, """
+[zalo]
+token = "1234567890:fromfileAAAAAAAA"
+webhook_url = "https://bot.example.vn/zalo/hook"
+webhook_secret = "s3cret-value_ok"
+port = 9000
+public_base_url = "https://bot.example.vn/media/"
+link_ttl_minutes = 30
+""")
+    s = load_settings(path, env={"CHUNGTAY_ZALO_TOKEN": "987654321:fromenvBBBBBBBB"})
+    z = s.zalo
+    assert z.token == "987654321:fromenvBBBBBBBB" and z.port == 9000 and z.link_ttl_minutes == 30
+    assert z.public_base_url == "https://bot.example.vn/media" and z.webhook_secret == "s3cret-value_ok"
+    assert s.telegram.token == ""
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    ('token = "has space in it"', "[zalo] token"),
+    ('token = "abc/../../evil"', "[zalo] token"),
+    ('webhook_url = "https://x.vn/h"', "[zalo] webhook_secret"),
+    ('webhook_url = "https://x.vn/h"\nwebhook_secret = "short"', "[zalo] webhook_secret"),
+    (f'webhook_url = "https://x.vn/h"\nwebhook_secret = "{"a" * 257}"', "[zalo] webhook_secret"),
+    ('webhook_url = "ftp://x.vn/h"\nwebhook_secret = "long-enough"', "[zalo] webhook_url"),
+    ('public_base_url = "bot.example.vn"', "[zalo] public_base_url"),
+    ('public_base_url = "https://x.vn/?a=1"', "[zalo] public_base_url"),
+    ("link_ttl_minutes = 0", "[zalo] link_ttl_minutes"),
+    ("port = 70000", "[zalo] port"),
+    ('colour = "blue"', "[zalo] colour"),
+])
+def test_zalo_mistakes_name_the_key(tmp_path: Path, text: str, key: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, f"[zalo]\n{text}\n"), env={})
+    assert caught.value.key == key
