@@ -152,7 +152,7 @@ def _emulator_process(conn: multiprocessing.connection.Connection, n: int, round
     async def run() -> None:
         async with ZaloEmulator(token=TOKEN) as emu:
             conn.send(emu.base_url)
-            port, codes = conn.recv()
+            port, codes = await asyncio.get_running_loop().run_in_executor(None, conn.recv)
             await emu.wait_for(lambda: emu.webhook is not None, timeout=30)
             emu.deliver_to = f"http://127.0.0.1:{port}{HOOK}"
             times, wall, answers = await load(emu, n, rounds, codes, photos)
