@@ -37,6 +37,7 @@ from telegram.request import HTTPXRequest
 
 from bot.app import App
 from bot.catalog import t
+from bot.channels.chats import ChatWorkers
 from bot.channels.telegram_render import button_rows, callback_ok, split_html
 from bot.clock import to_db
 from handlers.commands import COMMANDS
@@ -106,9 +107,13 @@ class TelegramChannel:
     def __init__(self, app: App, tuning: Tuning | None = None) -> None:
         self.app = app
         self.tuning = tuning or Tuning()
-        self._queues: dict[int, asyncio.Queue[Update]] = {}
-        self._workers: dict[int, asyncio.Task[None]] = {}
-        self._stopping = False
+        self._chats: ChatWorkers[Update] = ChatWorkers(
+            self._handle, self._report_failure,
+            starts_group=lambda u: bool(u.message and u.message.media_group_id),
+            same_group=lambda first, nxt: bool(
+                nxt.message and first.message and nxt.message.media_group_id == first.message.media_group_id),
+            group_wait=self.tuning.album_wait,
+        )
         self._recently_stored: set[int] = set()
         self._background: set[asyncio.Task[None]] = set()
         self.application = self._build()
@@ -171,13 +176,10 @@ class TelegramChannel:
 
     async def stop(self) -> None:
         """Finish what each chat has in hand, then stop; anything still queued is replayed later."""
-        self._stopping = True
         updater = self.application.updater
         if updater is not None and updater.running:
             await updater.stop()
-        workers = list(self._workers.values())
-        if workers:
-            await asyncio.gather(*workers, return_exceptions=True)
+        await self._chats.stop()
         if self.application.running:
             await self.application.stop()
         await self.application.shutdown()
@@ -215,42 +217,7 @@ class TelegramChannel:
         if chat is None or chat.type != "private" or update.effective_user is None:
             await self.app.core.skip((key_of(update),))
             return
-        queue = self._queues.setdefault(chat.id, asyncio.Queue())
-        queue.put_nowait(update)
-        if chat.id not in self._workers or self._workers[chat.id].done():
-            self._workers[chat.id] = asyncio.create_task(self._work(chat.id), name=f"chat-{chat.id}")
-
-    async def _work(self, chat_id: int) -> None:
-        queue = self._queues[chat_id]
-        carried: Update | None = None
-        while not self._stopping and (carried is not None or not queue.empty()):
-            update = carried or queue.get_nowait()
-            carried = None
-            group = [update]
-            media_group = update.message.media_group_id if update.message else None
-            if media_group:
-                carried = await self._gather_album(queue, media_group, group)
-            try:
-                await self._handle(group)
-            except Exception as exc:  # one bad update must not stop the chat
-                await self._report_failure(group, exc)
-        if queue.empty():
-            self._queues.pop(chat_id, None)
-        self._workers.pop(chat_id, None)
-
-    async def _gather_album(self, queue: asyncio.Queue[Update], media_group: str,
-                            group: list[Update]) -> Update | None:
-        """Take the rest of the album off the queue; return the first update that is not part of it."""
-        while True:
-            try:
-                nxt = queue.get_nowait() if not queue.empty() else await asyncio.wait_for(
-                    queue.get(), self.tuning.album_wait)
-            except TimeoutError:
-                return None
-            if nxt.message and nxt.message.media_group_id == media_group:
-                group.append(nxt)
-            else:
-                return nxt
+        self._chats.put(chat.id, update)
 
     # --- updates to the core and back -----------------------------------------------------------
 

@@ -1,0 +1,75 @@
+"""Per-chat workers shared by the channels: one chat's messages in arrival order, chats in parallel.
+
+Photos that belong together (a Telegram album, Zalo photos sent in one go) arrive as separate
+updates; a worker takes them off its queue as one group, waiting a little for the rest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Hashable
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class ChatWorkers(Generic[T]):
+    def __init__(
+        self,
+        handle: Callable[[list[T]], Awaitable[None]],
+        on_failure: Callable[[list[T], BaseException], Awaitable[None]],
+        starts_group: Callable[[T], bool],
+        same_group: Callable[[T, T], bool],
+        group_wait: float,
+    ) -> None:
+        self._handle = handle
+        self._on_failure = on_failure
+        self._starts_group = starts_group
+        self._same_group = same_group
+        self._wait = group_wait
+        self._queues: dict[Hashable, asyncio.Queue[T]] = {}
+        self._workers: dict[Hashable, asyncio.Task[None]] = {}
+        self._stopping = False
+
+    def put(self, chat: Hashable, item: T) -> None:
+        queue = self._queues.setdefault(chat, asyncio.Queue())
+        queue.put_nowait(item)
+        if chat not in self._workers or self._workers[chat].done():
+            self._workers[chat] = asyncio.create_task(self._work(chat), name=f"chat-{chat}")
+
+    async def stop(self) -> None:
+        """Each chat finishes the group in hand; what is still queued stays in the inbox for later."""
+        self._stopping = True
+        workers = list(self._workers.values())
+        if workers:
+            await asyncio.gather(*workers, return_exceptions=True)
+
+    async def _work(self, chat: Hashable) -> None:
+        queue = self._queues[chat]
+        carried: T | None = None
+        while not self._stopping and (carried is not None or not queue.empty()):
+            item = carried if carried is not None else queue.get_nowait()
+            carried = None
+            group = [item]
+            if self._starts_group(item):
+                carried = await self._gather(queue, group)
+            try:
+                await self._handle(group)
+            except Exception as exc:  # one bad message must not stop the chat
+                await self._on_failure(group, exc)
+        if queue.empty():
+            self._queues.pop(chat, None)
+        self._workers.pop(chat, None)
+
+    async def _gather(self, queue: asyncio.Queue[T], group: list[T]) -> T | None:
+        """Take the rest of the group off the queue; return the first item that is not part of it."""
+        while True:
+            try:
+                nxt = queue.get_nowait() if not queue.empty() else await asyncio.wait_for(
+                    queue.get(), self._wait)
+            except TimeoutError:
+                return None
+            if self._same_group(group[0], nxt):
+                group.append(nxt)
+            else:
+                return nxt
