@@ -5,6 +5,9 @@ the baseline, then our bot (TelegramChannel, handlers, SQLite, Pillow). Prints r
 p50 / p95 from a user's message to the bot's answer, and our cost per message against the echo's.
 
     .venv/bin/python bench/ingest.py [--users 50] [--rounds 2]
+    .venv/bin/python bench/ingest.py --zalo [--users 50] [--rounds 3] [--emulator-process]
+
+--zalo runs the same load through Zalo's webhook instead (bench/ingest_zalo.py).
 """
 
 from __future__ import annotations
@@ -204,6 +207,10 @@ async def album_burst_in_process_of_its_own(emu: BotApiEmulator, n_users: int, p
 
 
 async def main() -> int:
+    if "--zalo" in sys.argv[1:]:
+        from bench.ingest_zalo import main as zalo_main
+
+        return await zalo_main([a for a in sys.argv[1:] if a != "--zalo"])
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=3)

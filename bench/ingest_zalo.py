@@ -30,6 +30,7 @@ from collections import defaultdict
 from collections.abc import Awaitable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -59,7 +60,8 @@ class Result:
     webhook_answers: list[float]
     burst_wall: float
     reports: int
-    cpu_per_text_update_ms: float
+    cpu_per_update_ms: float
+    split: int
 
 
 class Volunteers:
@@ -69,6 +71,7 @@ class Volunteers:
         self.emu = emu
         self.users = [emu.user(display_name=f"TNV {i}") for i in range(n)]
         self.times: dict[str, list[float]] = defaultdict(list)
+        self.split = 0  # volunteers whose three photos arrived as more than one step
 
     async def step(self, user: ZaloUser, kind: str, act: Awaitable[object] | None = None,
                    send: object = None) -> str:
@@ -90,8 +93,17 @@ class Volunteers:
         user = self.users[i]
         start = time.monotonic()
         user.send_photos(shots, caption=f"H{i}-1 hoàn thành")
-        receipt = await user.next_message(timeout=120)
-        assert "Đã nhận báo cáo" in receipt.text, receipt.text
+        text = (await user.next_message(timeout=120)).text
+        if "Đã nhận báo cáo" not in text:
+            # The photos were not taken as one step: the report goes on as a dialog, as it would for
+            # the volunteer, and the time counts to its receipt all the same.
+            self.split += 1
+            while "Đã nhận 3 ảnh" not in text:
+                text = (await user.next_message(timeout=120)).text
+            for label in ("Xong", "Bỏ qua", "Gửi báo cáo"):
+                user.choose(label)
+                text = (await user.next_message(timeout=120)).text
+        assert "Đã nhận báo cáo" in text, text
         self.times["burst"].append(time.monotonic() - start)
 
 
@@ -113,8 +125,8 @@ async def prepare(tmp: Path, base_url: str, port: int, n: int) -> tuple[App, lis
 
 
 async def load(emu: ZaloEmulator, n: int, rounds: int, codes: list[str], photos: list[bytes],
-               ) -> tuple[dict[str, list[float]], float, list[float]]:
-    """Join, the text phase, the photo burst. Returns timings, the burst's wall time, webhook answers."""
+               ) -> dict[str, object]:
+    """Join, the text phase, the photo burst: timings, the burst's wall time, webhook answer times."""
     v = Volunteers(emu, n)
     await asyncio.gather(*(v.step(u, "join", send=lambda u=u, c=c: u.send_text(f"/start {c}"))
                            for u, c in zip(v.users, codes, strict=True)))
@@ -125,7 +137,7 @@ async def load(emu: ZaloEmulator, n: int, rounds: int, codes: list[str], photos:
     wall = time.monotonic() - wall
     await emu.delivered()
     answers = [c.answered - c.started for c in emu.webhook_calls[first_call:]]
-    return v.times, wall, answers
+    return {"times": v.times, "wall": wall, "answers": answers, "split": v.split}
 
 
 async def in_process(n: int, rounds: int, photos: list[bytes], tmp: Path) -> Result:
@@ -136,13 +148,12 @@ async def in_process(n: int, rounds: int, photos: list[bytes], tmp: Path) -> Res
         await channel.start_webhook()
         emu.deliver_to = f"http://127.0.0.1:{channel.port}{HOOK}"
         cpu0 = time.process_time()
-        times, wall, answers = await load(emu, n, rounds, codes, photos)
+        got = await load(emu, n, rounds, codes, photos)
         cpu = time.process_time() - cpu0
         reports = int(await app.db.scalar("SELECT count(*) FROM reports"))
         await channel.stop()
         await app.close()
-    updates = n * (1 + rounds * 3 + 3)
-    return Result(times["text"], times["burst"], answers, wall, reports, cpu / updates * 1000)
+    return _result(got, reports, cpu, n, rounds)
 
 
 # --- the emulator in a process of its own ----------------------------------------------------------
@@ -155,8 +166,7 @@ def _emulator_process(conn: multiprocessing.connection.Connection, n: int, round
             port, codes = await asyncio.get_running_loop().run_in_executor(None, conn.recv)
             await emu.wait_for(lambda: emu.webhook is not None, timeout=30)
             emu.deliver_to = f"http://127.0.0.1:{port}{HOOK}"
-            times, wall, answers = await load(emu, n, rounds, codes, photos)
-            conn.send(json.dumps({"times": times, "wall": wall, "answers": answers}))
+            conn.send(json.dumps(await load(emu, n, rounds, codes, photos)))
 
     asyncio.run(run())
 
@@ -180,9 +190,13 @@ async def separate(n: int, rounds: int, photos: list[bytes], tmp: Path) -> Resul
     await channel.stop()
     await app.close()
     await loop.run_in_executor(None, proc.join)
+    return _result(got, reports, cpu, n, rounds)
+
+
+def _result(got: dict[str, Any], reports: int, cpu: float, n: int, rounds: int) -> Result:
     updates = n * (1 + rounds * 3 + 3)
     return Result(got["times"]["text"], got["times"]["burst"], got["answers"], got["wall"], reports,
-                  cpu / updates * 1000)
+                  cpu / updates * 1000, got["split"])
 
 
 async def main(argv: list[str] | None = None) -> int:
@@ -201,12 +215,13 @@ async def main(argv: list[str] | None = None) -> int:
           f"{args.rounds} x (command, typed choice, /huy) each; photo phase: 3 photos (1280x960) each "
           f"at once, the first captioned")
     print(f"text answers: p50 {pct(r.text_times, .5):.0f} ms, p95 {pct(r.text_times, .95):.0f} ms; "
-          f"bot CPU {r.cpu_per_text_update_ms:.2f} ms per update over the whole run")
+          f"bot process CPU {r.cpu_per_update_ms:.2f} ms per message over the whole run")
     print(f"webhook answered (POST to 200, photo phase): p50 {pct(r.webhook_answers, .5):.0f} ms, "
           f"p95 {pct(r.webhook_answers, .95):.0f} ms")
     print(f"photos to stored report (first POST to receipt): p50 {pct(r.burst_times, .5):.0f} ms, "
           f"p95 {pct(r.burst_times, .95):.0f} ms (target p95 < 1000); {r.reports} reports stored, "
-          f"{len(r.burst_times) / r.burst_wall:.1f} reports/s")
+          f"{len(r.burst_times) / r.burst_wall:.1f} reports/s; photos taken as one step for "
+          f"{args.users - r.split} of {args.users} volunteers")
     return 0 if pct(r.burst_times, .95) < 1000 and r.reports == args.users else 1
 
 

@@ -47,6 +47,11 @@ from storage import inbox, users
 CHANNEL = "zalo"
 TEXT_LIMIT = 2000                       # sendMessage and captions: 1 to 2000 characters
 DOWNLOAD_LIMIT = 20 * 1024 * 1024       # the same cap as Telegram photos
+# Requests in flight at once (API calls and photo downloads). httpx's pool looks over every queued
+# request and every connection at each step, so a burst of hundreds costs quadratic CPU; a few
+# dozen round trips at a time keep it linear and are plenty for Zalo's latency.
+HTTP_SLOTS = 16
+ARRIVING_CAP = 5.0                      # seconds a photo waits at most for the chat's next ones
 EMPTY_POLL = 408                        # getUpdates: nothing arrived within the timeout
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
 WEBHOOK_BODY_LIMIT = 256 * 1024         # one event is a few hundred bytes; refuse anything big unread
@@ -74,14 +79,17 @@ class ZaloError(Exception):
 class ZaloApi:
     """POST <base_url><token>/<method> with a JSON body; the answer's result, or ZaloError."""
 
-    def __init__(self, token: str, base_url: str, client: httpx.AsyncClient) -> None:
+    def __init__(self, token: str, base_url: str, client: httpx.AsyncClient,
+                 slots: asyncio.Semaphore | None = None) -> None:
         self._prefix = f"{base_url}{token}/"
         self.client = client
+        self.slots = slots
 
     async def call(self, method: str, params: dict[str, Any] | None = None,
                    timeout: float | None = None) -> Any:
         extra: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
-        response = await self.client.post(self._prefix + method, json=params or {}, **extra)
+        async with self.slots or contextlib.nullcontext():
+            response = await self.client.post(self._prefix + method, json=params or {}, **extra)
         try:
             body = response.json()
         except ValueError:
@@ -222,9 +230,9 @@ def _hard_wrap(line: str, limit: int) -> list[str]:
 
 @dataclass
 class Tuning:
-    # Zalo has no albums: several photos sent together arrive as separate messages within
-    # milliseconds of each other. Photos queued one after another in a chat, or arriving within
-    # this many seconds of the last, are one step of the dialog, as a Telegram album is.
+    # Zalo has no albums: several photos sent together arrive as separate messages, close together.
+    # Photos queued one after another in a chat, or arriving within this many seconds of the last
+    # (or still being stored when it ends), are one step of the dialog, as a Telegram album is.
     album_wait: float = 0.3
     retry_delays: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)  # network errors, 429 and 5xx
     poll_timeout: int = 30
@@ -233,16 +241,15 @@ class Tuning:
 
 
 class ZaloChannel:
-    def __init__(self, app: App, tuning: Tuning | None = None,
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(self, app: App, tuning: Tuning | None = None) -> None:
         self.app = app
         self.settings = app.settings.zalo
         self.tuning = tuning or Tuning()
-        limits = httpx.Limits(max_connections=64, max_keepalive_connections=32)
-        self._client = httpx.AsyncClient(timeout=httpx.Timeout(30.0), limits=limits, transport=transport)
-        self._poll_client = httpx.AsyncClient(
-            timeout=httpx.Timeout(self.tuning.poll_timeout + 15.0), transport=transport)
-        self.api = ZaloApi(self.settings.token, self.settings.base_url, self._client)
+        self._slots = asyncio.Semaphore(HTTP_SLOTS)
+        limits = httpx.Limits(max_connections=HTTP_SLOTS, max_keepalive_connections=HTTP_SLOTS)
+        self._client = httpx.AsyncClient(timeout=httpx.Timeout(30.0), limits=limits)
+        self._poll_client = httpx.AsyncClient(timeout=httpx.Timeout(self.tuning.poll_timeout + 15.0))
+        self.api = ZaloApi(self.settings.token, self.settings.base_url, self._client, self._slots)
         self._poll_api = ZaloApi(self.settings.token, self.settings.base_url, self._poll_client)
         self.links: MediaLinks | None = None
         if self.settings.public_base_url:
@@ -253,6 +260,8 @@ class ZaloChannel:
         self._workers: dict[str, asyncio.Task[None]] = {}
         self._writer = _InboxWriter(app)
         self._stopping = False
+        self._arriving: dict[str, int] = {}  # chat id -> webhook calls being stored right now
+        self._prefetched: dict[str, asyncio.Task[IncomingFile | None]] = {}  # message key -> download
         self._poller: asyncio.Task[None] | None = None
         self._server: HTTPServer | None = None
         self.port = 0
@@ -260,25 +269,26 @@ class ZaloChannel:
 
     # --- starting and stopping ------------------------------------------------------------------
 
-    async def _start(self) -> None:
-        await inbox.prune(self.app.db, to_db(self.app.ctx.now() - INBOX_KEEP))
-        await self.replay()
-
     async def start_polling(self) -> None:
         """Development mode: replay what was stored but never handled, then poll. Returns once running.
 
         getUpdates forgets an update once it has answered with it, so the moment between its answer
         and our write is not covered as the webhook's is; Zalo recommends polling only for testing.
         """
-        await self._start()
+        await inbox.prune(self.app.db, to_db(self.app.ctx.now() - INBOX_KEEP))
         if self.links is not None:
             await self._serve(webhook=False)
+        await self.replay()
         self._poller = asyncio.create_task(self._poll(), name="zalo-poll")
 
     async def start_webhook(self) -> None:
-        """Production mode: the web server (webhook and picture links), then setWebhook."""
-        await self._start()
+        """Production mode: the web server (webhook and picture links), the replay, then setWebhook.
+
+        The server comes first: replayed messages may be answered with pictures Zalo must fetch.
+        """
+        await inbox.prune(self.app.db, to_db(self.app.ctx.now() - INBOX_KEEP))
         await self._serve(webhook=True)
+        await self.replay()
         await self._retrying(lambda: self.api.call("setWebhook", {
             "url": self.settings.webhook_url, "secret_token": self.settings.webhook_secret}))
 
@@ -290,7 +300,8 @@ class ZaloChannel:
         if self.links is not None:
             routes.append((_exact(self.links.route_prefix) + r"(.+)", MediaHandler, {"links": self.links}))
         application = TornadoApplication(routes, log_function=_quiet_log)
-        sockets = bind_sockets(self.settings.port, address=self.settings.listen, family=socket.AF_INET)
+        family = socket.AF_INET6 if ":" in self.settings.listen else socket.AF_INET
+        sockets = bind_sockets(self.settings.port, address=self.settings.listen, family=family)
         self._server = HTTPServer(application, max_body_size=WEBHOOK_BODY_LIMIT)
         self._server.add_sockets(sockets)
         self.port = sockets[0].getsockname()[1]
@@ -302,13 +313,18 @@ class ZaloChannel:
             self._poller.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._poller
+        workers = list(self._workers.values())
+        if workers:
+            await asyncio.gather(*workers, return_exceptions=True)
+        # Only now: the replies just sent may carry picture links Zalo has yet to fetch.
         if self._server is not None:
             self._server.stop()
             await self._server.close_all_connections()
             self._server = None
-        workers = list(self._workers.values())
-        if workers:
-            await asyncio.gather(*workers, return_exceptions=True)
+        for task in self._prefetched.values():  # photos of messages left for the replay
+            task.cancel()
+        await asyncio.gather(*self._prefetched.values(), return_exceptions=True)
+        self._prefetched.clear()
         await self._writer.drain()
         await self._client.aclose()
         await self._poll_client.aclose()
@@ -327,16 +343,30 @@ class ZaloChannel:
 
     # --- arrival ----------------------------------------------------------------------------------
 
-    async def accept(self, body: dict[str, Any]) -> bool:
-        """Store one event and queue it; False when it was seen before or is not a message at all."""
+    async def accept(self, body: dict[str, Any], arriving: bool = False) -> bool:
+        """Store one event and queue it; False when it was seen before or is not a message at all.
+
+        arriving: count the call while it is stored, so the chat's worker waits for it (webhook).
+        """
         event = parse_event(body)
         if event is None:
             name = (unwrap(body) or {}).get("event_name", "?")
             log.info("ignored a Zalo call that is not a message event (%s)", str(name)[:60])
             return False
-        fresh = await self._writer.store(event.key, json.dumps(body, ensure_ascii=False))
-        if fresh:
-            self._enqueue(event)
+        chat = event.chat_id
+        if arriving:
+            self._arriving[chat] = self._arriving.get(chat, 0) + 1
+        try:
+            fresh = await self._writer.store(event.key, json.dumps(body, ensure_ascii=False))
+            if fresh:
+                self._enqueue(event)
+        finally:
+            if arriving:
+                left = self._arriving[chat] - 1
+                if left:
+                    self._arriving[chat] = left
+                else:
+                    del self._arriving[chat]
         return fresh
 
     async def _poll(self) -> None:
@@ -371,6 +401,8 @@ class ZaloChannel:
     # --- one chat at a time, in order -------------------------------------------------------------
 
     def _enqueue(self, event: ZaloEvent) -> None:
+        if event.is_image and event.key not in self._prefetched:
+            self._prefetched[event.key] = asyncio.create_task(self._prefetch(event), name="zalo-photo")
         queue = self._queues.setdefault(event.chat_id, asyncio.Queue())
         queue.put_nowait(event)
         worker = self._workers.get(event.chat_id)
@@ -386,7 +418,7 @@ class ZaloChannel:
             carried = None
             group = [event]
             if event.is_image:
-                carried = await self._gather_photos(queue, group)
+                carried = await self._gather_photos(chat_id, queue, group)
             try:
                 await self._handle(group)
             except Exception as exc:  # one bad message must not stop the chat
@@ -395,14 +427,22 @@ class ZaloChannel:
             self._queues.pop(chat_id, None)
         self._workers.pop(chat_id, None)
 
-    async def _gather_photos(self, queue: asyncio.Queue[ZaloEvent],
+    async def _gather_photos(self, chat_id: str, queue: asyncio.Queue[ZaloEvent],
                              group: list[ZaloEvent]) -> ZaloEvent | None:
-        """Take the photos sent together off the queue; return the first message that is not one."""
+        """Take the photos sent together off the queue; return the first message that is not one.
+
+        Waits album_wait after the last one for another, and longer while a webhook call for this
+        chat is still being stored: under load the write, not Zalo, is what keeps photos apart.
+        """
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + ARRIVING_CAP
         while True:
             try:
                 nxt = queue.get_nowait() if not queue.empty() else await asyncio.wait_for(
                     queue.get(), self.tuning.album_wait)
             except TimeoutError:
+                if self._arriving.get(chat_id) and loop.time() < give_up:
+                    continue
                 return None
             if nxt.is_image:
                 group.append(nxt)
@@ -439,12 +479,25 @@ class ZaloChannel:
             command, args = parse_command(text)
             return Incoming(**base, text=text, command=command, args=args)
         if first.is_image:
-            files: tuple[IncomingFile, ...] = ()
-            if fetch:
-                files = tuple(await asyncio.gather(*(self._download(e) for e in group)))
+            fetched = await asyncio.gather(*(self._photo(e, fetch) for e in group))
+            files = tuple(f for f in fetched if f is not None)
             return Incoming(**base, text=text, files=files)
         kind = first.event.removeprefix("message.").removesuffix(".received")
         return Incoming(**base, unsupported=kind or "other")
+
+    async def _prefetch(self, event: ZaloEvent) -> IncomingFile | None:
+        """Fetched on arrival, while the chat's earlier messages are handled and its next photos
+        awaited: the link may expire, and the wait for them then costs no extra time."""
+        if event.chat_type != "PRIVATE" or await users.find(self.app.db, CHANNEL, event.user_id) is None:
+            return None  # nothing of a stranger's is downloaded
+        return await self._download(event)
+
+    async def _photo(self, event: ZaloEvent, fetch: bool) -> IncomingFile | None:
+        task = self._prefetched.pop(event.key, None)
+        got = await task if task is not None else None
+        if got is None and fetch:  # they joined between the photo's arrival and now
+            got = await self._download(event)
+        return got if fetch else None
 
     async def _download(self, event: ZaloEvent) -> IncomingFile:
         """The photo behind the URL, at once: Zalo's photo links do not last."""
@@ -475,7 +528,8 @@ class ZaloChannel:
 
     async def _fetch(self, url: str) -> bytes:
         timeout = httpx.Timeout(self.tuning.download_timeout)
-        async with self._client.stream("GET", url, timeout=timeout, follow_redirects=True) as response:
+        async with self._slots, self._client.stream("GET", url, timeout=timeout,
+                                                    follow_redirects=True) as response:
             if response.status_code != 200:
                 raise ZaloError(response.status_code, "download")
             declared = response.headers.get("Content-Length", "")
@@ -577,6 +631,10 @@ class ZaloChannel:
         known = await users.find(self.app.db, CHANNEL, first.user_id)
         # Marked handled: the person was told to try again, and replaying a poison message at every
         # start would only fail again.
+        for e in group:
+            task = self._prefetched.pop(e.key, None)
+            if task is not None:
+                task.cancel()
         with contextlib.suppress(Exception):
             await self.app.core.skip(tuple(e.key for e in group))
         with contextlib.suppress(Exception):
@@ -652,7 +710,7 @@ class _WebhookHandler(RequestHandler):
             self._answer(400, {"ok": False, "description": "not a JSON object"})
             return
         try:
-            await self.channel.accept(body)
+            await self.channel.accept(body, arriving=True)
         except Exception as exc:
             # Not stored: answering an error lets Zalo try again rather than lose the message.
             log.error("storing a Zalo message failed: %s", type(exc).__name__)
