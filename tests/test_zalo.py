@@ -158,7 +158,7 @@ async def test_an_unread_group_message_is_not_answered(hooked: ZaloBot) -> None:
     lan.send_text("/trogiup")
     reply = await lan.next_message()
     assert "Hướng dẫn" in reply.text and lan.unread() == []
-    await hooked.emu.wait_for(lambda: not hooked.channel._workers, what="the workers to finish")
+    await hooked.emu.wait_for(lambda: not hooked.channel._chats._workers, what="the workers to finish")
     assert await inbox.unhandled(hooked.app.db, CHANNEL) == []
 
 
@@ -390,3 +390,11 @@ async def test_deadline_reminders_reach_zalo_volunteers_through_the_scheduler(bo
     assert report.sent == 1
     got = await lan.next_message()
     assert "Nộp báo cáo kết quả" in got.text and "còn 3 ngày" in got.text
+
+
+async def test_a_photo_over_20_mb_is_refused_without_keeping_it(bot: ZaloBot) -> None:
+    lan = bot.emu.user(display_name="Lan")
+    await bot.join(lan, "MTU01")
+    lan.send_photo(jpeg(1) + b"\0" * (21 * 1024 * 1024), caption="MH-001 khởi công")
+    reply = await lan.next_message()
+    assert "quá nặng" in reply.text and await bot.count("photos") == 0

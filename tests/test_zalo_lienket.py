@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
+
+import pytest
 
 from handlers.types import Incoming, Reply, parse_command
 from storage import audit, links, units, users
@@ -30,8 +33,14 @@ async def code_for(world: World, channel: str, user_id: str) -> str:
     return found.group(1)
 
 
-async def test_a_stranger_on_zalo_joins_with_a_code_from_telegram(tmp_path: Path) -> None:
-    world = await build_world(tmp_path)
+@pytest.fixture
+async def world(tmp_path: Path) -> AsyncIterator[World]:
+    w = await build_world(tmp_path)
+    yield w
+    await w.app.close()
+
+
+async def test_a_stranger_on_zalo_joins_with_a_code_from_telegram(world: World) -> None:
     await join(world, "telegram", "1001", "MTU", "officer", name="Bình")
     code = await code_for(world, "telegram", "1001")
     replies = await say(world, "zalo", "ab12cd34ef", f"/lienket {code}", name="Bình Zalo")
@@ -55,8 +64,7 @@ async def test_a_stranger_on_zalo_joins_with_a_code_from_telegram(tmp_path: Path
     assert await users.find(world.app.db, "zalo", "ff00ff00") is None
 
 
-async def test_two_joined_accounts_are_linked_and_keep_their_own_scope(tmp_path: Path) -> None:
-    world = await build_world(tmp_path)
+async def test_two_joined_accounts_are_linked_and_keep_their_own_scope(world: World) -> None:
     await join(world, "telegram", "1001", "MTU01", "volunteer")
     await join(world, "zalo", "abcdef", "KSA01", "volunteer")
     code = await code_for(world, "zalo", "abcdef")
@@ -79,8 +87,7 @@ async def test_two_joined_accounts_are_linked_and_keep_their_own_scope(tmp_path:
     assert "đã được liên kết từ trước" in already[0].text
 
 
-async def test_wrong_old_expired_own_and_same_channel_codes_are_refused(tmp_path: Path) -> None:
-    world = await build_world(tmp_path)
+async def test_wrong_old_expired_own_and_same_channel_codes_are_refused(world: World) -> None:
     await join(world, "telegram", "1001", "MTU01", "volunteer")
     await join(world, "telegram", "1002", "MTU01", "volunteer", name="Hoa")
     await join(world, "zalo", "abcdef", "MTU01", "volunteer")
@@ -99,8 +106,7 @@ async def test_wrong_old_expired_own_and_same_channel_codes_are_refused(tmp_path
     assert tg is not None and [a.id for a in await links.accounts(world.app.db, tg.id)] == [tg.id]
 
 
-async def test_a_disabled_accounts_code_does_nothing(tmp_path: Path) -> None:
-    world = await build_world(tmp_path)
+async def test_a_disabled_accounts_code_does_nothing(world: World) -> None:
     await join(world, "telegram", "1001", "MTU", "officer")
     code = await code_for(world, "telegram", "1001")
     tg = await users.find(world.app.db, "telegram", "1001")

@@ -21,12 +21,18 @@ class ChatWorkers(Generic[T]):
         starts_group: Callable[[T], bool],
         same_group: Callable[[T, T], bool],
         group_wait: float,
+        arriving: Callable[[Hashable], bool] | None = None,
+        arriving_cap: float = 5.0,
     ) -> None:
+        """arriving(chat): more of the chat's items are on their way (a Zalo webhook call still being
+        stored), so the group waits past group_wait for them, up to arriving_cap seconds in all."""
         self._handle = handle
         self._on_failure = on_failure
         self._starts_group = starts_group
         self._same_group = same_group
         self._wait = group_wait
+        self._arriving = arriving
+        self._arriving_cap = arriving_cap
         self._queues: dict[Hashable, asyncio.Queue[T]] = {}
         self._workers: dict[Hashable, asyncio.Task[None]] = {}
         self._stopping = False
@@ -52,7 +58,7 @@ class ChatWorkers(Generic[T]):
             carried = None
             group = [item]
             if self._starts_group(item):
-                carried = await self._gather(queue, group)
+                carried = await self._gather(chat, queue, group)
             try:
                 await self._handle(group)
             except Exception as exc:  # one bad message must not stop the chat
@@ -61,13 +67,17 @@ class ChatWorkers(Generic[T]):
             self._queues.pop(chat, None)
         self._workers.pop(chat, None)
 
-    async def _gather(self, queue: asyncio.Queue[T], group: list[T]) -> T | None:
+    async def _gather(self, chat: Hashable, queue: asyncio.Queue[T], group: list[T]) -> T | None:
         """Take the rest of the group off the queue; return the first item that is not part of it."""
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + self._arriving_cap
         while True:
             try:
                 nxt = queue.get_nowait() if not queue.empty() else await asyncio.wait_for(
                     queue.get(), self._wait)
             except TimeoutError:
+                if self._arriving is not None and self._arriving(chat) and loop.time() < give_up:
+                    continue
                 return None
             if self._same_group(group[0], nxt):
                 group.append(nxt)

@@ -37,6 +37,7 @@ from tornado.web import RequestHandler
 
 from bot.app import App
 from bot.catalog import t
+from bot.channels.chats import ChatWorkers
 from bot.channels.media_links import MediaHandler, MediaLinks, derive_key
 from bot.channels.telegram_render import utf16_len
 from bot.clock import to_db
@@ -256,8 +257,12 @@ class ZaloChannel:
             # Only the media directory is ever served: photos, charts and exports all live there.
             self.links = MediaLinks(derive_key(self.settings.token), app.ctx.photos.media_dir,
                                     self.settings.public_base_url, self.settings.link_ttl_minutes * 60)
-        self._queues: dict[str, asyncio.Queue[ZaloEvent]] = {}
-        self._workers: dict[str, asyncio.Task[None]] = {}
+        # Photos queued one after another are one group; under load the write of the next one's
+        # webhook call, not Zalo, is what keeps them apart, so a group also waits for that.
+        self._chats: ChatWorkers[ZaloEvent] = ChatWorkers(
+            self._handle, self._report_failure, starts_group=lambda e: e.is_image,
+            same_group=lambda _first, nxt: nxt.is_image, group_wait=self.tuning.album_wait,
+            arriving=lambda chat: chat in self._arriving, arriving_cap=ARRIVING_CAP)
         self._writer = _InboxWriter(app)
         self._stopping = False
         self._arriving: dict[str, int] = {}  # chat id -> webhook calls being stored right now
@@ -313,9 +318,7 @@ class ZaloChannel:
             self._poller.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._poller
-        workers = list(self._workers.values())
-        if workers:
-            await asyncio.gather(*workers, return_exceptions=True)
+        await self._chats.stop()
         # Only now: the replies just sent may carry picture links Zalo has yet to fetch.
         if self._server is not None:
             self._server.stop()
@@ -403,51 +406,7 @@ class ZaloChannel:
     def _enqueue(self, event: ZaloEvent) -> None:
         if event.is_image and event.key not in self._prefetched:
             self._prefetched[event.key] = asyncio.create_task(self._prefetch(event), name="zalo-photo")
-        queue = self._queues.setdefault(event.chat_id, asyncio.Queue())
-        queue.put_nowait(event)
-        worker = self._workers.get(event.chat_id)
-        if worker is None or worker.done():
-            self._workers[event.chat_id] = asyncio.create_task(self._work(event.chat_id),
-                                                               name="zalo-chat")
-
-    async def _work(self, chat_id: str) -> None:
-        queue = self._queues[chat_id]
-        carried: ZaloEvent | None = None
-        while not self._stopping and (carried is not None or not queue.empty()):
-            event = carried or queue.get_nowait()
-            carried = None
-            group = [event]
-            if event.is_image:
-                carried = await self._gather_photos(chat_id, queue, group)
-            try:
-                await self._handle(group)
-            except Exception as exc:  # one bad message must not stop the chat
-                await self._report_failure(group, exc)
-        if queue.empty():
-            self._queues.pop(chat_id, None)
-        self._workers.pop(chat_id, None)
-
-    async def _gather_photos(self, chat_id: str, queue: asyncio.Queue[ZaloEvent],
-                             group: list[ZaloEvent]) -> ZaloEvent | None:
-        """Take the photos sent together off the queue; return the first message that is not one.
-
-        Waits album_wait after the last one for another, and longer while a webhook call for this
-        chat is still being stored: under load the write, not Zalo, is what keeps photos apart.
-        """
-        loop = asyncio.get_running_loop()
-        give_up = loop.time() + ARRIVING_CAP
-        while True:
-            try:
-                nxt = queue.get_nowait() if not queue.empty() else await asyncio.wait_for(
-                    queue.get(), self.tuning.album_wait)
-            except TimeoutError:
-                if self._arriving.get(chat_id) and loop.time() < give_up:
-                    continue
-                return None
-            if nxt.is_image:
-                group.append(nxt)
-            else:
-                return nxt
+        self._chats.put(event.chat_id, event)
 
     async def _handle(self, group: list[ZaloEvent]) -> None:
         first = group[0]
