@@ -252,6 +252,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "officers_only": (
         "Lệnh này dành cho cán bộ phụ trách.", "This command is for officers."
     ),
+    "someone": ("bạn", "there"),
+    "console_switched": ("— Bây giờ bạn là {name} ({persona}).", "— You are now {name} ({persona})."),
     # button labels
     "btn_done": ("Xong", "Done"),
     "btn_skip": ("Bỏ qua", "Skip"),

@@ -31,7 +31,7 @@ async def stranger(ctx: Context, inc: Incoming) -> list[Reply]:
                     {"role": invite.role, "unit_id": invite.unit_id, "invite": invite.code})
     unit = await units.get(ctx.db, invite.unit_id)
     assert unit is not None
-    return [Reply(t(lang, "joined", name=name or "bạn", role=label(ROLES, user.role, lang),
+    return [Reply(t(lang, "joined", name=name or t(lang, "someone"), role=label(ROLES, user.role, lang),
                     unit=unit.name))]
 
 

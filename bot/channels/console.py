@@ -6,6 +6,7 @@ import shlex
 from collections.abc import Callable
 from pathlib import Path
 
+from bot.catalog import t
 from handlers.core import Core
 from handlers.types import LOCATION_KEY, Incoming, IncomingFile, Location, Reply, parse_command
 
@@ -80,7 +81,7 @@ async def converse(core: Core, read: Callable[[str], str], write: Callable[[str]
             return
         if line.startswith(":") and line[1:] in personas:
             current = line[1:]
-            write(f"— Bây giờ bạn là {personas[current][1]} ({current}).")
+            write(t("vi", "console_switched", name=personas[current][1], persona=current))
             continue
         incoming = parse_line(line, user_id, name)
         if isinstance(incoming, str):
