@@ -180,14 +180,28 @@ class PhotoStore:
 
     async def process_async(self, data: bytes, *, keep_original: bool = False) -> StoredPhoto:
         # At most one decode per core at a time: a burst of albums must not hold dozens of
-        # full-size bitmaps in memory at once, nor starve the event loop's own thread.
+        # full-size bitmaps in memory at once, nor starve the event loop's own thread. The
+        # writes wait on the disk, not the CPU, so they run outside that limit.
         async with _decode_slots():
-            return await asyncio.to_thread(self.process, data, keep_original=keep_original)
+            photo, writes = await asyncio.to_thread(self._prepare, data, keep_original)
+        await asyncio.to_thread(self._write_all, writes)
+        return photo
 
     def process(self, data: bytes, *, keep_original: bool = False) -> StoredPhoto:
+        photo, writes = self._prepare(data, keep_original)
+        self._write_all(writes)
+        return photo
+
+    def _write_all(self, writes: list[tuple[str, bytes]]) -> None:
+        for relative, content in writes:
+            self._write(relative, content)
+
+    def _prepare(self, data: bytes, keep_original: bool) -> tuple[StoredPhoto, list[tuple[str, bytes]]]:
+        """Everything but the disk: the photo's record and the files still to be written."""
         if len(data) > self.max_bytes:
             raise PhotoRejected("too_large")
         sha = hashlib.sha256(data).hexdigest()
+        writes: list[tuple[str, bytes]] = []
         with _open(data) as img:
             fmt = img.format or ""
             if fmt not in _EXTENSIONS:
@@ -203,14 +217,15 @@ class PhotoStore:
             # Same bytes, same output: when both files are there, only their headers are read.
             done = self._stored(normalized, thumb)
             if done is None:
-                done = self._render(img, fmt, orientation, normalized, thumb, data)
+                done = self._render(img, fmt, orientation, normalized, thumb, data, writes)
         original = f"{base}.orig.{_EXTENSIONS[fmt]}" if keep_original else None
         if original is not None:
-            self._write(original, data)
+            writes.append((original, data))
         out_w, out_h, phash = done
-        return StoredPhoto(sha256=sha, normalized=normalized, thumb=thumb, original=original,
-                           width=out_w, height=out_h, taken_at=taken_at, lat=lat, lon=lon,
-                           phash=phash)
+        photo = StoredPhoto(sha256=sha, normalized=normalized, thumb=thumb, original=original,
+                            width=out_w, height=out_h, taken_at=taken_at, lat=lat, lon=lon,
+                            phash=phash)
+        return photo, writes
 
     def _stored(self, normalized: str, thumb: str) -> tuple[int, int, int] | None:
         norm_path, thumb_path = self.path(normalized), self.path(thumb)
@@ -235,7 +250,7 @@ class PhotoStore:
                 and img.mode in ("RGB", "L") and set(img.info) <= _HARMLESS_JPEG_INFO)
 
     def _render_thumb_only(self, img: ImageFile.ImageFile, data: bytes, normalized: str,
-                           thumb: str) -> tuple[int, int, int]:
+                           thumb: str, writes: list[tuple[str, bytes]]) -> tuple[int, int, int]:
         # The bytes already are a normalized JPEG: only the thumbnail is made, decoded by
         # libjpeg at reduced scale. Truncated data still fails the decode, as on the full path.
         width, height = img.size
@@ -244,12 +259,12 @@ class PhotoStore:
         _load(img)
         small = img.convert("RGB")
         small.info = {}
-        phash = self._save(small, None, thumb, normalized, data)
+        phash = self._save(small, None, thumb, normalized, data, writes)
         return width, height, phash
 
     def _save(self, frame: Image.Image, icc: bytes | None, thumb: str, normalized: str,
-              norm_bytes: bytes) -> int:
-        """Write the thumbnail (made from `frame`) and the normalized bytes; return the hash."""
+              norm_bytes: bytes, writes: list[tuple[str, bytes]]) -> int:
+        """Plan the thumbnail (made from `frame`) and the normalized bytes; return the hash."""
         small = frame
         thumb_size = _fit(frame.size, self.thumb_side)
         if thumb_size != frame.size:
@@ -258,17 +273,16 @@ class PhotoStore:
         # Hash the thumbnail as stored, so a later run can recompute it from the file alone.
         with Image.open(io.BytesIO(thumb_bytes)) as stored_thumb:
             phash = _dhash(stored_thumb)
-        self._write(thumb, thumb_bytes)
-        self._write(normalized, norm_bytes)
+        writes += [(thumb, thumb_bytes), (normalized, norm_bytes)]
         return phash
 
     def _render(self, img: ImageFile.ImageFile, fmt: str, orientation: int, normalized: str,
-                thumb: str, data: bytes) -> tuple[int, int, int]:
+                thumb: str, data: bytes, writes: list[tuple[str, bytes]]) -> tuple[int, int, int]:
         # Sizes are planned in the stored (pre-rotation) frame: the long side doesn't change
         # under rotation, and rotating the small result is cheaper than rotating the source.
         planned = _fit(img.size, self.long_side)
         if self._already_normal(img, fmt, orientation, planned):
-            return self._render_thumb_only(img, data, normalized, thumb)
+            return self._render_thumb_only(img, data, normalized, thumb, writes)
         if planned != img.size and fmt in _JPEG_FORMATS:
             # libjpeg decodes at 1/2, 1/4 or 1/8 scale as long as the result still covers
             # `planned` in both directions; smaller than that would need upscaling back.
@@ -287,7 +301,7 @@ class PhotoStore:
         if orientation in _ORIENT:  # pillow_heif reports 1 for HEIF: libheif already turned it
             frame = frame.transpose(_ORIENT[orientation])
         frame = _flatten(frame)
-        phash = self._save(frame, icc, thumb, normalized, _jpeg(frame, icc))
+        phash = self._save(frame, icc, thumb, normalized, _jpeg(frame, icc), writes)
         return frame.width, frame.height, phash
 
     def _write(self, relative: str, data: bytes) -> None:

@@ -33,11 +33,11 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ExtBot, TypeHandler
-from telegram.request import HTTPXRequest
 
 from bot.app import App
 from bot.catalog import t
 from bot.channels.chats import ChatWorkers
+from bot.channels.telegram_http import AiohttpRequest
 from bot.channels.telegram_render import button_rows, callback_ok, split_html
 from bot.clock import to_db
 from handlers.commands import COMMANDS
@@ -99,6 +99,10 @@ class Tuning:
     sleep: Callable[[float], Awaitable[None]] = field(default=asyncio.sleep)
 
 
+# Requests in flight at once (replies, getFile, downloads, reminders); more wait their turn.
+HTTP_SLOTS = 16
+
+
 def key_of(update: Update) -> str:
     return f"tg:{update.update_id}"
 
@@ -123,11 +127,9 @@ class TelegramChannel:
 
     def _build(self) -> Application[Any, Any, Any, Any, Any, Any]:
         tg = self.app.settings.telegram
-        # A Bot made by hand gets a one-connection pool; replies, downloads and reminders to many
-        # people at once need many (the builder's own default is 256).
         bot = InboxBot(tg.token, base_url=tg.base_url, base_file_url=tg.base_file_url,
-                       request=HTTPXRequest(connection_pool_size=64, read_timeout=30.0),
-                       get_updates_request=HTTPXRequest(connection_pool_size=1, read_timeout=60.0),
+                       request=AiohttpRequest(HTTP_SLOTS, read_timeout=30.0),
+                       get_updates_request=AiohttpRequest(1, read_timeout=60.0),
                        rate_limiter=AIORateLimiter(max_retries=5), on_fetched=self._store_fetched)
         application = (
             ApplicationBuilder()
