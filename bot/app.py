@@ -42,7 +42,8 @@ class App:
     async def open(cls, settings: Settings, clock: Clock | None = None,
                    database: Path | None = None, media_dir: Path | None = None) -> App:
         db = await Database.open(database or settings.storage.database)
-        photos = PhotoStore(media_dir or settings.storage.media_dir)
+        photos = PhotoStore(media_dir or settings.storage.media_dir,
+                            processes=settings.storage.photo_processes)
         ctx = Context(db=db, photos=photos, clock=clock or SystemClock(settings.campaign.timezone),
                       settings=settings)
         return cls(settings=settings, ctx=ctx, core=Core(ctx))

@@ -51,6 +51,8 @@ class ZaloSettings:
 class StorageSettings:
     database: Path = Path("data/chungtay.sqlite")
     media_dir: Path = Path("data/media")
+    # helper processes that decode photos; 0: threads of the bot's own process
+    photo_processes: int = field(default_factory=lambda: min(4, os.cpu_count() or 1))
 
 
 @dataclass(frozen=True)
@@ -232,15 +234,19 @@ def _telegram(r: _Reader, env: dict[str, str]) -> TelegramSettings:
 
 def _storage(r: _Reader, base: Path) -> StorageSettings:
     s = r.table("storage")
-    r.unknown_keys(s, "storage", {"database", "media_dir"})
+    r.unknown_keys(s, "storage", {"database", "media_dir", "photo_processes"})
     d = StorageSettings()
     database = r.get(s, "storage", "database", str, str(d.database))
     media = r.get(s, "storage", "media_dir", str, str(d.media_dir))
+    processes = r.get(s, "storage", "photo_processes", int, d.photo_processes)
     if not database:
         raise r.fail("[storage] database", "must not be empty")
+    if not 0 <= processes <= 64:
+        raise r.fail("[storage] photo_processes", f"must be 0 to 64, got {processes}")
     return StorageSettings(
         database=Path(database) if database == ":memory:" else base / database,
         media_dir=base / media,
+        photo_processes=processes,
     )
 
 

@@ -24,6 +24,11 @@ async def run_bot(settings: Settings) -> int:
     from bot.scheduler import AppSender, Reminders, ReminderScheduler, Sender, TelegramSender
 
     app = await App.open(settings)
+    if settings.storage.photo_processes:
+        from storage import photo_workers
+
+        # Started before the first message, not by it: the first album would wait ~0.5 s.
+        await asyncio.to_thread(photo_workers.warm, settings.storage.photo_processes)
     # Each channel runs when its token is set; either may be left out.
     channel = zalo = None
     senders: dict[str, Sender] = {}

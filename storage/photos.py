@@ -26,6 +26,8 @@ from typing import TypeVar
 
 from PIL import ExifTags, Image, ImageFile
 
+from storage import photo_workers
+
 try:
     from pillow_heif import register_heif_opener
 except ImportError:  # pragma: no cover - HEIC is optional; without it such files are "unsupported"
@@ -160,8 +162,11 @@ def _decode_slots() -> asyncio.Semaphore:
 class PhotoStore:
     def __init__(self, media_dir: Path, *, max_pixels: int = 60_000_000,
                  max_bytes: int = 20 * 1024 * 1024, long_side: int = 2048,
-                 thumb_side: int = 320) -> None:
+                 thumb_side: int = 320, processes: int = 0) -> None:
+        """processes: decode in that many helper processes (storage/photo_workers.py); 0: in
+        threads of this process."""
         global _pillow_limit
+        self.processes = processes
         self.media_dir = Path(media_dir)
         self.max_pixels = max_pixels
         self.max_bytes = max_bytes
@@ -179,6 +184,10 @@ class PhotoStore:
         return self.media_dir.joinpath(*rel.parts)
 
     async def process_async(self, data: bytes, *, keep_original: bool = False) -> StoredPhoto:
+        if self.processes > 0:
+            spec = (self.media_dir, self.max_pixels, self.max_bytes, self.long_side, self.thumb_side)
+            photo: StoredPhoto = await photo_workers.process(self.processes, spec, data, keep_original)
+            return photo
         # At most one decode per core at a time: a burst of albums must not hold dozens of
         # full-size bitmaps in memory at once, nor starve the event loop's own thread. The
         # writes wait on the disk, not the CPU, so they run outside that limit.

@@ -17,6 +17,7 @@ import pillow_heif
 import pytest
 from PIL import ExifTags, Image, ImageDraw, ImageFilter
 
+from storage import photo_workers
 from storage.photos import (
     NEAR_DUPLICATE_DISTANCE,
     PhotoRejected,
@@ -478,3 +479,30 @@ def test_a_clean_small_jpeg_is_kept_as_it_is_and_one_with_metadata_is_rewritten(
     scene(4, (1280, 960)).save(commented, "JPEG", quality=85, comment=b"Nguyen Van A, ap 3")
     rewritten = store.process(commented.getvalue())
     assert b"Nguyen Van A" not in store.path(rewritten.normalized).read_bytes()
+
+
+async def test_helper_processes_store_the_same_photo_and_refuse_the_same_bytes(tmp_path: Path) -> None:
+    threads = PhotoStore(tmp_path / "threads")
+    helpers = PhotoStore(tmp_path / "helpers", processes=2)
+    data = encode(photo(23, (900, 700)))
+    in_helper = await helpers.process_async(data, keep_original=True)
+    assert in_helper == await threads.process_async(data, keep_original=True)
+    # The helper wrote into this store's own folder, byte for byte what a thread writes.
+    for name in (in_helper.normalized, in_helper.thumb, in_helper.original or ""):
+        assert helpers.path(name).read_bytes() == threads.path(name).read_bytes()
+    with pytest.raises(PhotoRejected) as refused:
+        await helpers.process_async(b"%PDF-1.7\n")
+    assert refused.value.reason == "not_image"
+
+
+async def test_a_helper_process_that_dies_is_replaced(tmp_path: Path) -> None:
+    store = PhotoStore(tmp_path, processes=2)
+    first = await store.process_async(encode(photo(29, (640, 480))))
+    pool = photo_workers._pool_of(2)
+    for worker in list(pool._processes.values()):
+        worker.kill()
+        worker.join()
+    second = await store.process_async(encode(photo(31, (640, 480))))
+    assert store.path(second.normalized).is_file()
+    assert first.sha256 != second.sha256
+    assert photo_workers._pool_of(2) is not pool

@@ -20,6 +20,7 @@ from storage import inbox, reports, users
 from tests.images import jpeg, png
 from tests.tgemu import utf16_len
 from tests.zalo_world import SECRET, TOKEN, ZaloBot, running_zalo_bot
+from tests.zaloemu import ZaloUser
 
 
 @pytest.fixture
@@ -50,7 +51,7 @@ async def full_report(bot: ZaloBot, lan_name: str = "Lan") -> None:
     assert "Đã nhận 3 ảnh" in got.text  # photos sent together are one step, as an album is
     lan.choose("Xong")
     extras = await lan.next_message()
-    assert "Zalo chưa gửi được vị trí" in extras.text and "1. " not in extras.text
+    assert "Zalo chưa gửi được vị trí" in extras.text and "3. " not in extras.text
     lan.send_text("Đã lợp mái xong")
     summary = await lan.next_message()
     assert "Ảnh: 3" in summary.text and "Đã lợp mái xong" in summary.text
@@ -227,8 +228,40 @@ async def test_long_text_is_split_within_zalos_limit(bot: ZaloBot) -> None:
     joined = "".join(p.text for p in pieces).replace("\n", "")
     assert joined.startswith(text.replace("\n", ""))
     last = pieces[-1].text
-    assert "1. MH-001 – Nguyễn Văn An" in last and "3. Hủy" in last and "2. " not in last
+    assert "1. MH-001 – Nguyễn Văn An" in last and "2. Hủy" in last and "3. " not in last
     assert "Zalo chưa gửi được vị trí" in last
+
+
+async def extras_step(bot: ZaloBot, lan_name: str = "Lan") -> tuple[ZaloUser, str]:
+    """A volunteer at the question that offers a location: what they see there."""
+    lan = bot.emu.user(display_name=lan_name)
+    await bot.join(lan, "MTU01")
+    lan.send_text("/baocao MH-001")
+    await lan.next_message()
+    lan.choose("Hoàn thành")
+    await lan.next_message()
+    lan.send_photos([jpeg(1), jpeg(2)])
+    assert "Đã nhận 2 ảnh" in (await lan.next_message()).text
+    lan.choose("Xong")
+    return lan, (await lan.next_message()).text
+
+
+async def test_choices_beside_a_location_are_numbered_from_1_and_typed_numbers_follow(bot: ZaloBot) -> None:
+    lan, extras = await extras_step(bot)
+    numbered = [line for line in extras.splitlines() if line[:1].isdigit()]
+    assert numbered == ["1. Bỏ qua", "2. Hủy"] and "ví dụ: 1" in extras
+    lan.send_text("3")  # on no list the person saw: the question again, the report kept
+    assert (await lan.next_message()).text == extras
+    await bot.restart()  # the numbers are read against the stored dialog, not this process's memory
+    lan.send_text("1")
+    summary = await lan.next_message()
+    assert "Kiểm tra báo cáo" in summary.text and "Ghi chú: không có" in summary.text
+    lan.send_text("1")  # a list without a location is read as it always was
+    assert "Đã nhận báo cáo số 1" in (await lan.next_message()).text
+    hoa, _ = await extras_step(bot, "Hoa")
+    hoa.send_text("2")
+    assert "Đã hủy báo cáo" in (await hoa.next_message()).text
+    assert await bot.count("reports") == 1
 
 
 async def test_a_5xx_on_send_is_retried_and_a_4xx_is_not(bot: ZaloBot) -> None:
@@ -338,10 +371,8 @@ async def test_a_message_stored_but_never_handled_is_replayed_once(bot: ZaloBot)
 
 async def test_the_log_holds_no_token_secret_or_name(tmp_path: Path,
                                                       caplog: pytest.LogCaptureFixture) -> None:
-    # What production writes: INFO and up, with the HTTP client's request lines silenced (bot.logs).
+    # What production writes: INFO and up (bot.logs).
     caplog.set_level(logging.INFO)
-    for name in ("httpx", "httpcore"):
-        logging.getLogger(name).setLevel(logging.WARNING)
     async with running_zalo_bot(tmp_path, webhook=True) as bot:
         lan = bot.emu.user(display_name="Lan")
         await bot.join(lan, "MTU01")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.channels.zalo import TEXT_LIMIT, parse_event, render, split_text
+from bot.channels.zalo import TEXT_LIMIT, parse_event, render, split_text, typed_choice
 from bot.config import ConfigError, ZaloSettings, load_settings
 from handlers.types import LOCATION_KEY, Choice, Reply
 from tests.tgemu import utf16_len
@@ -57,16 +57,39 @@ def test_a_message_without_an_id_still_gets_a_stable_key() -> None:
     assert first.chat_type == "PRIVATE"
 
 
-def test_choices_are_numbered_by_position_and_a_location_is_a_sentence() -> None:
+def test_the_shown_choices_are_numbered_from_1_and_a_location_is_a_sentence() -> None:
     reply = Reply("Gửi vị trí?", choices=(Choice(LOCATION_KEY, "📍 Gửi vị trí"), Choice("skip", "Bỏ qua"),
                                           Choice("cancel", "Hủy")))
     text = render(reply, "vi")
-    assert text.splitlines()[:3] == ["Gửi vị trí?", "2. Bỏ qua", "3. Hủy"]
-    assert "Gửi vị trí\n" not in text and "1." not in text
-    assert "gửi mã nhà, hoặc một ảnh chụp tại nhà" in text and "ví dụ: 2" in text
+    assert text.splitlines()[:3] == ["Gửi vị trí?", "1. Bỏ qua", "2. Hủy"]
+    assert "Gửi vị trí\n" not in text and "3." not in text
+    assert "gửi mã nhà, hoặc một ảnh chụp tại nhà" in text and "ví dụ: 1" in text
     english = render(reply, "en")
-    assert "send the house code, or a photo taken at the house" in english and "e.g. 2" in english
+    assert "send the house code, or a photo taken at the house" in english and "e.g. 1" in english
     assert render(Reply("Chỉ chữ"), "vi") == "Chỉ chữ"
+    # A location in the middle: the numbers still run without a gap.
+    middle = Reply("?", choices=(Choice("a", "A"), Choice(LOCATION_KEY, "📍"), Choice("b", "B")))
+    assert render(middle, "vi").splitlines()[1:3] == ["1. A", "2. B"]
+
+
+@pytest.mark.parametrize(("typed", "offered", "key"), [
+    # Numbered as shown: the location, never shown, takes no number.
+    ("1", [LOCATION_KEY, "skip", "cancel"], "skip"),
+    (" 2 ", [LOCATION_KEY, "skip", "cancel"], "cancel"),
+    ("1", ["a", LOCATION_KEY, "b"], "a"),
+    ("2", ["a", LOCATION_KEY, "b"], "b"),
+    # Past the shown list, where the dialog's own count would find a choice: asked again.
+    ("3", [LOCATION_KEY, "skip", "cancel"], LOCATION_KEY),
+    # Nothing to correct: the dialog reads these itself, as on every other list.
+    ("0", [LOCATION_KEY, "skip", "cancel"], None),
+    ("4", [LOCATION_KEY, "skip", "cancel"], None),
+    ("1", ["send", "cancel"], None),
+    ("1", [], None),
+    ("Bỏ qua", [LOCATION_KEY, "skip", "cancel"], None),
+    ("²", [LOCATION_KEY, "skip", "cancel"], None),
+])
+def test_a_typed_number_is_read_as_it_was_shown(typed: str, offered: list[str], key: str | None) -> None:
+    assert typed_choice(typed, offered) == key
 
 
 def test_splitting_keeps_every_character_and_the_limit() -> None:

@@ -1,4 +1,4 @@
-"""The Zalo channel: the only module that speaks the Zalo Bot API (on httpx; no Zalo SDK).
+"""The Zalo channel: the only module that speaks the Zalo Bot API (on aiohttp; no Zalo SDK).
 
 Zalo looks like Telegram's Bot API and is poorer underneath: no buttons, no edits, no locations,
 no file uploads, no getFile, and getUpdates hands out one update per call with no id and no offset.
@@ -22,14 +22,16 @@ import logging
 import re
 import socket
 import traceback
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
+from urllib.request import getproxies
 
-import httpx
+import aiohttp
 from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
 from tornado.web import Application as TornadoApplication
@@ -43,15 +45,20 @@ from bot.channels.telegram_render import utf16_len
 from bot.clock import to_db
 from bot.scheduler import Outcome
 from handlers.types import LOCATION_KEY, Incoming, IncomingFile, Reply, parse_command
-from storage import inbox, users
+from storage import dialogs, inbox, users
+from storage.models import User
 
 CHANNEL = "zalo"
 TEXT_LIMIT = 2000                       # sendMessage and captions: 1 to 2000 characters
 DOWNLOAD_LIMIT = 20 * 1024 * 1024       # the same cap as Telegram photos
-# Requests in flight at once (API calls and photo downloads). httpx's pool looks over every queued
-# request and every connection at each step, so a burst of hundreds costs quadratic CPU; a few
-# dozen round trips at a time keep it linear and are plenty for Zalo's latency.
+# Requests in flight at once (API calls and photo downloads); the rest wait their turn on a
+# semaphore, so a burst of hundreds never meets a pool timeout nor queues inside the connector, and a
+# few dozen round trips at a time are plenty for Zalo's latency.
 HTTP_SLOTS = 16
+HTTP_TIMEOUT = 30.0                     # seconds for each step of an API call
+# An idle connection is dropped this soon, well before a server is likely to close it under us, so
+# a request seldom goes out on a connection that is already being shut.
+KEEPALIVE = 5.0
 ARRIVING_CAP = 5.0                      # seconds a photo waits at most for the chat's next ones
 EMPTY_POLL = 408                        # getUpdates: nothing arrived within the timeout
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
@@ -77,28 +84,107 @@ class ZaloError(Exception):
         return self.code == 429 or self.code >= 500
 
 
-class ZaloApi:
-    """POST <base_url><token>/<method> with a JSON body; the answer's result, or ZaloError."""
+class ZaloNetworkError(Exception):
+    """The exchange itself failed: refused, reset, cut short, timed out, or a garbled answer.
 
-    def __init__(self, token: str, base_url: str, client: httpx.AsyncClient,
-                 slots: asyncio.Semaphore | None = None) -> None:
+    Named by aiohttp's error class only, never its message: those may quote the URL, which holds the
+    token, and an error raised out of start_webhook ends up printed whole.
+    """
+
+    def __init__(self, kind: str, *, timed_out: bool = False, transient: bool = True) -> None:
+        super().__init__(kind)
+        self.kind = kind
+        self.timed_out = timed_out
+        self.transient = transient
+
+
+@contextlib.contextmanager
+def _network_errors() -> Iterator[None]:
+    try:
+        yield
+    except TimeoutError as exc:
+        raise ZaloNetworkError(type(exc).__name__, timed_out=True) from None
+    except aiohttp.ClientError as exc:
+        # A malformed URL or a redirect loop will be the same next time; a broken exchange may not.
+        hopeless = isinstance(exc, aiohttp.InvalidURL | aiohttp.TooManyRedirects)
+        raise ZaloNetworkError(type(exc).__name__, transient=not hopeless) from None
+
+
+def step_timeout(seconds: float) -> aiohttp.ClientTimeout:
+    """`seconds` for connecting and for each wait for data, and no limit on the whole: a photo that
+    arrives slowly but steadily still arrives."""
+    return aiohttp.ClientTimeout(total=None, connect=seconds, sock_read=seconds)
+
+
+def _compact_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+class Http:
+    """One aiohttp session, with at most `slots` requests in flight when given.
+
+    The session is opened on first use, because aiohttp ties it to the running event loop, and closed
+    for good by close(): a request after that fails, rather than opening a session nobody closes.
+    """
+
+    def __init__(self, timeout: aiohttp.ClientTimeout, slots: int | None = None) -> None:
+        self.timeout = timeout
+        self._limit = slots or 100
+        self._slots = asyncio.Semaphore(slots) if slots else None
+        self._session: aiohttp.ClientSession | None = None
+        self._closed = False
+
+    def slot(self) -> contextlib.AbstractAsyncContextManager[Any]:
+        return self._slots or contextlib.nullcontext()
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            if self._closed:
+                raise RuntimeError("the Zalo channel has stopped")
+            connector = aiohttp.TCPConnector(limit=self._limit, limit_per_host=self._limit,
+                                             keepalive_timeout=KEEPALIVE)
+            # A server that reaches the internet only through HTTP(S)_PROXY still reaches Zalo. aiohttp
+            # looks the proxy up in a thread at every request when told to, so only when one is set.
+            proxied = any(scheme in getproxies() for scheme in ("http", "https"))
+            self._session = aiohttp.ClientSession(connector=connector, timeout=self.timeout,
+                                                  json_serialize=_compact_json, trust_env=proxied)
+        return self._session
+
+    async def close(self) -> None:
+        self._closed = True
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+
+class ZaloApi:
+    """POST <base_url><token>/<method> with a JSON body; the answer's result, or ZaloError.
+
+    ZaloNetworkError when no answer came at all.
+    """
+
+    def __init__(self, token: str, base_url: str, http: Http) -> None:
         self._prefix = f"{base_url}{token}/"
-        self.client = client
-        self.slots = slots
+        self.http = http
 
     async def call(self, method: str, params: dict[str, Any] | None = None,
                    timeout: float | None = None) -> Any:
-        extra: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
-        async with self.slots or contextlib.nullcontext():
-            response = await self.client.post(self._prefix + method, json=params or {}, **extra)
+        extra: dict[str, Any] = {} if timeout is None else {"timeout": step_timeout(timeout)}
+        # Redirects are not followed: a POST must not turn into a GET somewhere else.
+        with _network_errors():
+            async with self.http.slot(), self.http.session.post(
+                    self._prefix + method, json=params or {}, allow_redirects=False, **extra) as response:
+                status = response.status
+                raw = await response.read()
         try:
-            body = response.json()
+            body = json.loads(raw)
         except ValueError:
             body = None
-        if isinstance(body, dict) and body.get("ok") is True and response.status_code == 200:
+        if isinstance(body, dict) and body.get("ok") is True and status == 200:
             return body.get("result")
-        code = response.status_code
-        description = response.reason_phrase or "error"
+        code = status
+        description = _reason(status) or "error"
         if isinstance(body, dict):
             if isinstance(body.get("error_code"), int):
                 code = body["error_code"]
@@ -107,6 +193,14 @@ class ZaloApi:
         if code == 200:  # HTTP said fine but the body said no
             code = 400
         raise ZaloError(code, description)
+
+
+def _reason(status: int) -> str:
+    """The standard phrase, not the server's own: that one is free text and could hold anything."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
 
 
 # --- what arrives ---------------------------------------------------------------------------------
@@ -177,21 +271,35 @@ def _text(value: object) -> str:
 def render(reply: Reply, lang: str) -> str:
     """The reply's text with its choices as a numbered list, answered with the number or the words.
 
-    A choice keeps its position as its number, because that is how the dialog reads a typed number;
-    the location choice, which nobody can act on from Zalo, is replaced by a sentence, not numbered.
+    The location choice, which nobody can act on from Zalo, is replaced by a sentence; the others are
+    numbered 1 to n as shown, and a typed number is read back the same way (typed_choice).
     """
     lines = [reply.text] if reply.text else []
-    numbers = []
-    for number, choice in enumerate(reply.choices, 1):
-        if choice.key == LOCATION_KEY:
-            continue
-        lines.append(f"{number}. {choice.label}")
-        numbers.append(number)
-    if any(c.key == LOCATION_KEY for c in reply.choices):
+    shown = [c for c in reply.choices if c.key != LOCATION_KEY]
+    lines.extend(f"{number}. {choice.label}" for number, choice in enumerate(shown, 1))
+    if len(shown) < len(reply.choices):
         lines.append(t(lang, "zalo_no_location"))
-    if numbers:
-        lines.append(t(lang, "zalo_answer_hint", example=numbers[0]))
+    if shown:
+        lines.append(t(lang, "zalo_answer_hint", example=1))
     return "\n".join(lines)
+
+
+def typed_choice(text: str, offered: Sequence[str]) -> str | None:
+    """The key a typed number names among the offered keys, counted as render() numbered them.
+
+    The dialog reads a number as a position among everything it offered, the location included; the
+    two countings differ only when the location was offered, and only then is a choice returned.
+    A number past the shown list but within the offered one would land on a choice the person never
+    saw under it (cancelling, say): it comes back as the location, and the dialog asks again.
+    """
+    typed = text.strip()
+    if LOCATION_KEY not in offered or not typed.isdecimal():
+        return None
+    shown = [key for key in offered if key != LOCATION_KEY]
+    number = int(typed)
+    if 1 <= number <= len(shown):
+        return shown[number - 1]
+    return LOCATION_KEY if 1 <= number <= len(offered) else None
 
 
 def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
@@ -246,12 +354,12 @@ class ZaloChannel:
         self.app = app
         self.settings = app.settings.zalo
         self.tuning = tuning or Tuning()
-        self._slots = asyncio.Semaphore(HTTP_SLOTS)
-        limits = httpx.Limits(max_connections=HTTP_SLOTS, max_keepalive_connections=HTTP_SLOTS)
-        self._client = httpx.AsyncClient(timeout=httpx.Timeout(30.0), limits=limits)
-        self._poll_client = httpx.AsyncClient(timeout=httpx.Timeout(self.tuning.poll_timeout + 15.0))
-        self.api = ZaloApi(self.settings.token, self.settings.base_url, self._client, self._slots)
-        self._poll_api = ZaloApi(self.settings.token, self.settings.base_url, self._poll_client)
+        self._http = Http(step_timeout(HTTP_TIMEOUT), slots=HTTP_SLOTS)
+        # A long poll of its own, outside the slots: a burst of replies must not hold up the next
+        # message, nor the poll a reply.
+        self._poll_http = Http(step_timeout(self.tuning.poll_timeout + 15.0))
+        self.api = ZaloApi(self.settings.token, self.settings.base_url, self._http)
+        self._poll_api = ZaloApi(self.settings.token, self.settings.base_url, self._poll_http)
         self.links: MediaLinks | None = None
         if self.settings.public_base_url:
             # Only the media directory is ever served: photos, charts and exports all live there.
@@ -329,8 +437,8 @@ class ZaloChannel:
         await asyncio.gather(*self._prefetched.values(), return_exceptions=True)
         self._prefetched.clear()
         await self._writer.drain()
-        await self._client.aclose()
-        await self._poll_client.aclose()
+        await self._http.close()
+        await self._poll_http.close()
         if self.app.outbound.get(CHANNEL) == self.deliver:
             del self.app.outbound[CHANNEL]
 
@@ -383,11 +491,11 @@ class ZaloChannel:
                     continue
                 failures += 1
                 log.warning("getUpdates failed: error %d", exc.code)
-            except httpx.TimeoutException:
-                continue
-            except httpx.HTTPError as exc:
+            except ZaloNetworkError as exc:
+                if exc.timed_out:
+                    continue
                 failures += 1
-                log.warning("getUpdates failed: %s", type(exc).__name__)
+                log.warning("getUpdates failed: %s", exc.kind)
             else:
                 failures = 0
                 for body in result if isinstance(result, list) else [result]:
@@ -421,7 +529,7 @@ class ZaloChannel:
             await self.deliver(first.chat_id, Reply(t(known.lang, "zalo_unsupported")))
             return
         # Nothing of a stranger's is downloaded: they get told how to join, and that is all.
-        incoming = await self._to_incoming(group, keys, fetch=known is not None)
+        incoming = await self._to_incoming(group, keys, known)
         replies = await self.app.core.handle(incoming)
         for reply in replies:
             if reply.to is None:
@@ -429,15 +537,23 @@ class ZaloChannel:
             else:
                 await self.app.deliver(reply.to[0], reply.to[1], reply)
 
-    async def _to_incoming(self, group: list[ZaloEvent], keys: tuple[str, ...], fetch: bool) -> Incoming:
+    async def _to_incoming(self, group: list[ZaloEvent], keys: tuple[str, ...],
+                           known: User | None) -> Incoming:
         first = group[0]
         base: dict[str, Any] = {"channel": CHANNEL, "user_id": first.user_id,
                                 "display_name": first.display_name, "update_keys": keys}
         text = next((e.text for e in group if e.text), "")
         if first.event == TEXT_EVENT:
             command, args = parse_command(text)
-            return Incoming(**base, text=text, command=command, args=args)
+            choice = None
+            if known is not None and command is None and text.strip().isdecimal():
+                # Read from the stored dialog, not from what this process sent: after a restart
+                # the list on the person's screen is still the one the dialog offered.
+                _, draft = await dialogs.load(self.app.db, known.id)
+                choice = typed_choice(text, [key for key, _ in draft.get("offered") or []])
+            return Incoming(**base, text=text, command=command, args=args, choice=choice)
         if first.is_image:
+            fetch = known is not None
             fetched = await asyncio.gather(*(self._photo(e, fetch) for e in group))
             files = tuple(f for f in fetched if f is not None)
             return Incoming(**base, text=text, files=files)
@@ -477,7 +593,7 @@ class ZaloChannel:
             except ZaloError as exc:
                 if not exc.transient or attempt == len(delays):
                     return failed("download_failed")
-            except httpx.HTTPError:
+            except ZaloNetworkError:
                 if attempt == len(delays):
                     return failed("download_failed")
             else:
@@ -486,20 +602,21 @@ class ZaloChannel:
         return failed("download_failed")
 
     async def _fetch(self, url: str) -> bytes:
-        timeout = httpx.Timeout(self.tuning.download_timeout)
-        async with self._slots, self._client.stream("GET", url, timeout=timeout,
-                                                    follow_redirects=True) as response:
-            if response.status_code != 200:
-                raise ZaloError(response.status_code, "download")
-            declared = response.headers.get("Content-Length", "")
-            if declared.isdigit() and int(declared) > DOWNLOAD_LIMIT:
-                raise _TooLarge
-            chunks, size = [], 0
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > DOWNLOAD_LIMIT:
+        timeout = step_timeout(self.tuning.download_timeout)
+        with _network_errors():
+            async with self._http.slot(), self._http.session.get(url, timeout=timeout, allow_redirects=True,
+                                                                 max_redirects=20) as response:
+                if response.status != 200:
+                    raise ZaloError(response.status, "download")
+                declared = response.headers.get("Content-Length", "")
+                if declared.isdigit() and int(declared) > DOWNLOAD_LIMIT:
                     raise _TooLarge
-                chunks.append(chunk)
+                chunks, size = [], 0
+                async for chunk in response.content.iter_any():
+                    size += len(chunk)
+                    if size > DOWNLOAD_LIMIT:
+                        raise _TooLarge
+                    chunks.append(chunk)
         return b"".join(chunks)
 
     # --- replies out ----------------------------------------------------------------------------
@@ -566,8 +683,8 @@ class ZaloChannel:
             except ZaloError as exc:
                 if not exc.transient or attempt == len(delays):
                     raise
-            except httpx.TransportError:
-                if attempt == len(delays):
+            except ZaloNetworkError as exc:
+                if not exc.transient or attempt == len(delays):
                     raise
             await self.tuning.sleep(delays[attempt])
         raise AssertionError("unreachable")

@@ -85,12 +85,17 @@ class SimUser:
                                     "length": utf16_len(command.group(0))}]
         return self._send(content, reply_to)
 
-    def send_photo(self, data: bytes, caption: str | None = None,
-                   media_group_id: str | None = None) -> dict[str, Any]:
+    def upload_photo(self, data: bytes) -> list[dict[str, Any]]:
+        """What the client and Telegram's servers do before the message exists: the PhotoSizes."""
         try:
-            sizes = self.emu.files.photo_sizes(data, recompress=self.emu.recompress_photos)
+            return self.emu.files.photo_sizes(data, recompress=self.emu.recompress_photos)
         except ApiError:
             raise ValueError("send_photo needs image bytes Pillow can open") from None
+
+    def send_photo(self, data: bytes | list[dict[str, Any]], caption: str | None = None,
+                   media_group_id: str | None = None) -> dict[str, Any]:
+        """data: image bytes, or the PhotoSizes of an earlier upload_photo."""
+        sizes = data if isinstance(data, list) else self.upload_photo(data)
         content: dict[str, Any] = {"photo": sizes}
         if media_group_id is not None:
             content["media_group_id"] = media_group_id
@@ -98,7 +103,7 @@ class SimUser:
             content["caption"] = caption
         return self._send(content)
 
-    def send_album(self, images: Sequence[bytes], caption: str | None = None
+    def send_album(self, images: Sequence[bytes | list[dict[str, Any]]], caption: str | None = None
                    ) -> list[dict[str, Any]]:
         """One update per photo, sharing a media_group_id; clients put the caption first."""
         group_id = self.emu.new_media_group_id()
