@@ -157,6 +157,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Mỗi báo cáo tối đa {max} ảnh; {dropped} ảnh sau cùng không được lưu.",
         "A report holds at most {max} photos; the last {dropped} were not kept.",
     ),
+    "album_joined": (
+        "📎 Đã thêm {count} ảnh gửi cùng đợt vào báo cáo số {number} (nhà {code}); báo cáo nay có "
+        "{total} ảnh.",
+        "📎 Added {count} photo(s) sent with the others to report no. {number} (house {code}); it "
+        "now has {total} photo(s).",
+    ),
+    "album_photo_used_elsewhere": (
+        "Một ảnh gửi cùng đợt trùng với ảnh của báo cáo số {other} cho nhà khác nên không được thêm "
+        "vào báo cáo số {number}.",
+        "A photo sent with the others matches one in report no. {other} for another house, so it was "
+        "not added to report no. {number}.",
+    ),
+    "album_nothing_new": (
+        "Các ảnh này đã có trong báo cáo số {number}.",
+        "These photos are already in report no. {number}.",
+    ),
     "photo_duplicate_in_draft": (
         "Ảnh này đã có trong báo cáo đang soạn.", "That photo is already in this report."
     ),

@@ -51,6 +51,10 @@ async def on_idle_photos(turn: Turn) -> list[Reply]:
     out = _rejections(turn)
     if not turn.photos:
         return out or [Reply(turn.t("photo_no_report"))]
+    if turn.state == "idle" and turn.inc.album:
+        joined = await _join_album_report(turn)
+        if joined is not None:
+            return out + joined
     caption = turn.inc.text.strip()
     # Photos already gathered while the house was being asked for stay with the report.
     draft: dict[str, Any] = {"photos": list(turn.draft.get("photos", [])) if turn.state == "house" else []}
@@ -71,6 +75,8 @@ async def on_idle_photos(turn: Turn) -> list[Reply]:
     if len(draft["photos"]) >= _need(turn, stage):
         turn.draft = draft
         return out + await _file(turn)
+    # Too few photos so far; if the rest of this album comes in a moment, it completes the report.
+    draft["caption_album"] = turn.inc.album
     await turn.go("photos", draft)
     return [*out, _photos_prompt(turn)]
 
@@ -129,6 +135,10 @@ async def _step_photos(turn: Turn) -> list[Reply]:
         _set_location(turn)
     if turn.photos:
         out.extend(_add_photos(turn, turn.draft))
+        album = turn.draft.get("caption_album")
+        if (album and turn.inc.album == album
+                and len(turn.draft["photos"]) >= _need(turn, turn.draft["stage"])):
+            return out + await _file(turn)
         await turn.go("photos")
         return [*out, _photos_prompt(turn, progress=True)]
     if turn.chosen() == "done":
@@ -248,6 +258,41 @@ async def _parse_caption(turn: Turn, caption: str) -> tuple[House | None, int | 
     return house, parse_stage(caption[len(caption.split()[0]):])
 
 
+async def _join_album_report(turn: Turn) -> list[Reply] | None:
+    """The later part of an album whose first part already became a report joins that report."""
+    ctx = turn.ctx
+    assert turn.inc.album is not None
+    report = await reports.by_album(ctx.db, turn.user.id, turn.inc.album)
+    if report is None or report.review_state == "returned":
+        return None
+    house = await houses.get(ctx.db, report.house_id)
+    assert house is not None
+    have = await reports.photos_of(ctx.db, report.id)
+    known = {p.sha256 for p in have}
+    fresh = [p for p in turn.photos if p.sha256 not in known]
+    room = max(0, ctx.settings.report.max_photos - len(have))
+    kept, dropped = fresh[:room], len(fresh) - min(room, len(fresh))
+    # A picture already used for another house is not slipped into a report after its receipt;
+    # it is left out, and the volunteer is told which one.
+    matches = await reports.find_photo_matches(ctx.db, house.id, kept)
+    refused = {m.position for m in matches}
+    kept = [p for i, p in enumerate(kept, 1) if i not in refused]
+    lines: list[str] = []
+    if kept:
+        now = ctx.stamp()
+        await reports.add_photos(ctx.db, report.id, kept)
+        await audit.log(ctx.db, now, turn.user.id, "report.photos_added", "report", report.id,
+                        {"house_id": house.id, "photos": len(kept)})
+        lines.append(turn.t("album_joined", count=len(kept), number=report.id, code=house.code,
+                            total=len(have) + len(kept)))
+    lines += [turn.t("album_photo_used_elsewhere", number=report.id, other=m.report_id) for m in matches]
+    if dropped:
+        lines.append(turn.t("photos_over_max", max=ctx.settings.report.max_photos, dropped=dropped))
+    if not lines:
+        lines.append(turn.t("album_nothing_new", number=report.id))
+    return [Reply("\n".join(lines))]
+
+
 def _need(turn: Turn, stage: int) -> int:
     return turn.ctx.settings.report.photos_required.get(stage, 0)
 
@@ -256,6 +301,8 @@ def _add_photos(turn: Turn, draft: dict[str, Any]) -> list[Reply]:
     """Add this turn's photos to the draft, skipping repeats and anything over the limit."""
     kept: list[dict[str, Any]] = draft.setdefault("photos", [])
     known = {p["sha256"] for p in kept}
+    if turn.inc.album and turn.photos and turn.inc.album not in draft.setdefault("albums", []):
+        draft["albums"].append(turn.inc.album)
     limit = turn.ctx.settings.report.max_photos
     out: list[Reply] = []
     repeated = dropped = 0
@@ -367,6 +414,8 @@ async def _file(turn: Turn) -> list[Reply]:
         lat=d.get("lat"), lon=d.get("lon"), received_at=now, claimed_at=claimed,
         review_state="pending" if pending else "accepted", flag=flag, photos=photos,
     )
+    if d.get("albums"):
+        await reports.remember_albums(ctx.db, turn.user.id, d["albums"], report_id)
     if not pending:
         await houses.set_stage(ctx.db, house.id, stage, now)
     await houses.touch_report(ctx.db, house.id, now)

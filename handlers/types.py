@@ -39,6 +39,7 @@ class Incoming:
     update_keys: tuple[str, ...] = ()
     lang_hint: str | None = None
     unsupported: str | None = None   # a kind of message the bot cannot read (sticker, voice, ...)
+    album: str | None = None         # photos sent together (a Telegram media group), by its id
 
 
 def parse_command(text: str) -> tuple[str | None, str]:

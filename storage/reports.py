@@ -80,6 +80,34 @@ async def create(db: Database, *, house_id: int, reporter_id: int, stage: int, n
         "review_state, flag) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (house_id, reporter_id, stage, note, lat, lon, received_at, claimed_at, review_state, flag),
     )
+    await _insert_photos(db, report_id, photos, 1)
+    return report_id
+
+
+async def remember_albums(db: Database, reporter_id: int, albums: Sequence[str], report_id: int) -> None:
+    await db.executemany(
+        "INSERT OR IGNORE INTO report_albums (reporter_id, album, report_id) VALUES (?, ?, ?)",
+        [(reporter_id, album, report_id) for album in albums],
+    )
+
+
+async def by_album(db: Database, reporter_id: int, album: str) -> Report | None:
+    row = await db.fetchone(
+        f"SELECT {', '.join('r.' + c.strip() for c in _COLS.split(','))} FROM report_albums a "
+        "JOIN reports r ON r.id = a.report_id WHERE a.reporter_id = ? AND a.album = ?",
+        (reporter_id, album),
+    )
+    return _report(row) if row else None
+
+
+async def add_photos(db: Database, report_id: int, photos: Sequence[StoredPhoto]) -> None:
+    """Append photos to a report, numbered after the ones it has."""
+    last = int(await db.scalar("SELECT coalesce(max(position), 0) FROM photos WHERE report_id = ?",
+                               (report_id,)) or 0)
+    await _insert_photos(db, report_id, photos, last + 1)
+
+
+async def _insert_photos(db: Database, report_id: int, photos: Sequence[StoredPhoto], first: int) -> None:
     await db.executemany(
         "INSERT INTO photos (report_id, position, sha256, normalized, thumb, original, width, height, "
         "taken_at, lat, lon, phash, band0, band1, band2, band3) "
@@ -87,10 +115,9 @@ async def create(db: Database, *, house_id: int, reporter_id: int, stage: int, n
         [
             (report_id, i, p.sha256, p.normalized, p.thumb, p.original, p.width, p.height,
              p.taken_at, p.lat, p.lon, p.phash, *phash_bands(p.phash))
-            for i, p in enumerate(photos, 1)
+            for i, p in enumerate(photos, first)
         ],
     )
-    return report_id
 
 
 async def count(db: Database) -> int:

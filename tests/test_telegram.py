@@ -244,3 +244,52 @@ async def test_webhook_mode_checks_the_secret_and_stores_before_answering(tmp_pa
         finally:
             await channel.stop()
             await app.close()
+
+
+async def test_the_late_part_of_an_album_joins_its_report(bot: Bot) -> None:
+    lan = bot.emu.user(1001, first_name="Lan")
+    await bot.join(lan, "MTU01")
+    group = bot.emu.new_media_group_id()
+    lan.send_photo(jpeg(1), caption="MH-003 hoàn thành", media_group_id=group)
+    lan.send_photo(jpeg(2), media_group_id=group)
+    receipt = await lan.next_message()
+    assert "Đã nhận báo cáo số 1" in (receipt.text or "") and "2 ảnh" in (receipt.text or "")
+    # The album's third photo reached the bot only after the receipt (a later getUpdates answer).
+    lan.send_photo(jpeg(3), media_group_id=group)
+    joined = await lan.next_message()
+    assert "Đã thêm 1 ảnh" in (joined.text or "") and "báo cáo số 1" in (joined.text or "")
+    assert "3 ảnh" in (joined.text or "")
+    assert await bot.count("reports") == 1
+    stored = await reports.photos_of(bot.app.db, 1)
+    assert len(stored) == 3 and len({p.sha256 for p in stored}) == 3
+    # A photo of no album, sent afterwards, is not slipped into that report.
+    lan.send_photo(jpeg(4))
+    asked = await lan.next_message()
+    assert "nhà nào" in (asked.text or "").lower() and len(await reports.photos_of(bot.app.db, 1)) == 3
+
+
+async def test_a_late_album_photo_used_for_another_house_is_left_out(bot: Bot) -> None:
+    lan = bot.emu.user(1001, first_name="Lan")
+    await bot.join(lan, "MTU01")
+    lan.send_album([jpeg(7), jpeg(8)], caption="MH-001 khởi công")
+    assert "Đã nhận báo cáo số 1" in ((await lan.next_message()).text or "")
+    group = bot.emu.new_media_group_id()
+    lan.send_photo(jpeg(1), caption="MH-003 hoàn thành", media_group_id=group)
+    lan.send_photo(jpeg(2), media_group_id=group)
+    assert "Đã nhận báo cáo số 2" in ((await lan.next_message()).text or "")
+    lan.send_photo(jpeg(7), media_group_id=group)
+    refused = await lan.next_message()
+    assert "không được thêm" in (refused.text or "") and "báo cáo số 1" in (refused.text or "")
+    assert len(await reports.photos_of(bot.app.db, 2)) == 2
+
+
+async def test_an_album_split_before_enough_photos_still_files_itself(bot: Bot) -> None:
+    lan = bot.emu.user(1001, first_name="Lan")
+    await bot.join(lan, "MTU01")
+    group = bot.emu.new_media_group_id()
+    lan.send_photo(jpeg(1), caption="MH-003 hoàn thành", media_group_id=group)
+    asked = await lan.next_message()  # "hoàn thành" needs 2 photos; only one has arrived
+    assert "Đã nhận báo cáo" not in (asked.text or "")
+    lan.send_photo(jpeg(2), media_group_id=group)
+    receipt = await lan.next_message()
+    assert "Đã nhận báo cáo số 1" in (receipt.text or "") and "2 ảnh" in (receipt.text or "")

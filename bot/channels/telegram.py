@@ -91,8 +91,9 @@ class InboxQueue(asyncio.Queue[object]):
 @dataclass
 class Tuning:
     # Seconds to wait for the rest of an album. Clients send an album in one request, so its
-    # items arrive together; the wait only covers items split across two getUpdates answers.
-    album_wait: float = 0.25
+    # items arrive together, in one getUpdates answer or in webhook calls a moment apart; a part
+    # that comes later still joins its report (handlers/report.py), so the wait is kept short.
+    album_wait: float = 0.05
     retry_delays: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)  # network errors and 5xx
     poll_timeout: int = 30
     concurrent_chats: int = 256
@@ -279,8 +280,9 @@ class TelegramChannel:
         unsupported = None
         if not (text or files or location):
             unsupported = "contact" if messages[0].contact else "other"
+        album = messages[0].media_group_id
         return Incoming(**base, text=text, command=command, args=args, files=files, location=location,
-                        unsupported=unsupported)
+                        unsupported=unsupported, album=album)
 
     async def _file_of(self, message: Message) -> IncomingFile | None:
         if message.photo:
