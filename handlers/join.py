@@ -6,7 +6,7 @@ from bot.catalog import ROLES, label, pick_lang, t
 from handlers import link
 from handlers.context import Context
 from handlers.turn import Turn
-from handlers.types import Incoming, Reply
+from handlers.types import MENU, Incoming, Reply
 from storage import audit, invites, units, users
 from storage.textfold import clip
 
@@ -32,7 +32,7 @@ async def stranger(ctx: Context, inc: Incoming) -> list[Reply]:
     unit = await units.get(ctx.db, invite.unit_id)
     assert unit is not None
     return [Reply(t(lang, "joined", name=name or t(lang, "someone"), role=label(ROLES, user.role, lang),
-                    unit=unit.name))]
+                    unit=unit.name), meta={MENU: (user.is_officer, lang)})]
 
 
 async def start_again(turn: Turn) -> list[Reply]:
@@ -50,4 +50,4 @@ async def switch_language(turn: Turn) -> list[Reply]:
     wanted = turn.inc.args.strip().lower()[:2]
     lang = wanted if wanted in ("vi", "en") else ("en" if turn.lang == "vi" else "vi")
     await users.set_lang(turn.ctx.db, turn.user.id, lang)
-    return [Reply(t(lang, "lang_set"))]
+    return [Reply(t(lang, "lang_set"), meta={MENU: (turn.user.is_officer, lang)})]

@@ -16,7 +16,7 @@ from bot.clock import to_db
 from handlers.command import Command
 from handlers.context import Context
 from handlers.turn import Turn
-from handlers.types import Incoming, Reply
+from handlers.types import MENU, Incoming, Reply
 from storage import audit, links, units, users
 from storage.models import User
 from storage.textfold import clip
@@ -93,7 +93,7 @@ async def join_with_code(ctx: Context, inc: Incoming) -> list[Reply]:
     lang = user.lang
     return [
         Reply(t(lang, "link_joined", name=name or "bạn", role=label(ROLES, user.role, lang), unit=unit.name,
-                there=channel_name(source.channel, lang))),
+                there=channel_name(source.channel, lang)), meta={MENU: (user.is_officer, lang)}),
         Reply(t(source.lang, "link_done_other", channel=channel_name(inc.channel, source.lang),
                 name=name or "?"), to=(source.channel, source.external_id)),
     ]

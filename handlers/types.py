@@ -67,6 +67,9 @@ class Choice:
 # turn's transaction commits. Slow work (a chart, a workbook) must not hold the one writer lock
 # every other message waits for; it reads nothing it did not gather in the turn, or opens its own.
 AFTER_COMMIT = "after_commit"
+# Reply.meta key: (officer, lang) — the person's command menu changes (they joined, or switched
+# language); channels with a menu show officers the officers' commands, everyone else the rest.
+MENU = "menu"
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,14 @@ async def create(db: Database, channel: str, external_id: str, display_name: str
     return user
 
 
+async def officers_on(db: Database, channel: str) -> list[User]:
+    """Active officers and admins of one channel (their command menu lists the officers' commands)."""
+    rows = await db.fetchall(
+        f"SELECT {_COLS} FROM users WHERE channel = ? AND role IN ('officer', 'admin') "
+        "AND status = 'active' ORDER BY id", (channel,))
+    return [_user(r) for r in rows]
+
+
 async def set_lang(db: Database, user_id: int, lang: str) -> None:
     await db.execute("UPDATE users SET lang = ? WHERE id = ?", (lang, user_id))
 

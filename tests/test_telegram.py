@@ -31,6 +31,31 @@ async def test_join_by_invite_link_and_the_command_menu(bot: Bot) -> None:
     assert user is not None and user.display_name == "Lan"
 
 
+def chat_menu(bot: Bot, chat_id: int) -> list[str]:
+    key = (json.dumps({"chat_id": chat_id, "type": "chat"}, sort_keys=True), "")
+    return [c["command"] for c in bot.emu.commands.get(key, [])]
+
+
+async def test_only_officers_see_the_officers_commands_in_their_menu(bot: Bot) -> None:
+    everyone = [c["command"] for c in bot.emu.commands[(json.dumps({"type": "default"}), "")]]
+    assert "baocao" in everyone and "tiendo" not in everyone and "duyet" not in everyone
+    lan, minh = bot.emu.user(1001, first_name="Lan"), bot.emu.user(2002, first_name="Minh")
+    await bot.join(lan, "MTU01")
+    await bot.join(minh, "MTU", role="officer")
+    await bot.emu.wait_for(lambda: "tiendo" in chat_menu(bot, 2002), what="the officer's menu")
+    assert "baocao" in chat_menu(bot, 2002) and "xuat" in chat_menu(bot, 2002)
+    assert "baocao" in chat_menu(bot, 1001) and "tiendo" not in chat_menu(bot, 1001)
+    # The menu follows the language chosen in the bot.
+    minh.send_text("/ngonngu en")
+    await minh.next_message()
+    await bot.emu.wait_for(lambda: "status" in chat_menu(bot, 2002), what="the English menu")
+    # After a restart, officers already known get their menu again without writing first.
+    bot.emu.commands.clear()
+    await bot.restart()
+    await bot.emu.wait_for(lambda: "status" in chat_menu(bot, 2002), what="the menu after a restart")
+    assert chat_menu(bot, 1001) == []
+
+
 async def test_a_stranger_is_told_how_to_join(bot: Bot) -> None:
     stranger = bot.emu.user(666, first_name="X")
     stranger.send_photo(jpeg(1), caption="MH-001 hoàn thành")

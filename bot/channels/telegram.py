@@ -22,6 +22,7 @@ from urllib.parse import urlparse
 
 from telegram import (
     BotCommand,
+    BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputMediaPhoto,
@@ -41,7 +42,7 @@ from bot.channels.telegram_http import AiohttpRequest
 from bot.channels.telegram_render import button_rows, callback_ok, split_html
 from bot.clock import to_db
 from handlers.commands import COMMANDS
-from handlers.types import LOCATION_KEY, Incoming, IncomingFile, Location, Reply, parse_command
+from handlers.types import LOCATION_KEY, MENU, Incoming, IncomingFile, Location, Reply, parse_command
 from storage import inbox, users
 
 CHANNEL = "telegram"
@@ -104,6 +105,11 @@ class Tuning:
 HTTP_SLOTS = 16
 
 
+def _menu(officer: bool, lang: str) -> list[BotCommand]:
+    return [BotCommand(c.names[0] if lang == "vi" else c.names[-1], c.menu[0] if lang == "vi" else c.menu[1])
+            for c in COMMANDS if c.menu and (officer or not c.officers_only)]
+
+
 def key_of(update: Update) -> str:
     return f"tg:{update.update_id}"
 
@@ -144,12 +150,32 @@ class TelegramChannel:
         return application
 
     async def _set_menu(self) -> None:
-        """The command menu in Vietnamese, and in English for English-language clients."""
-        vi = [BotCommand(c.names[0], c.menu[0]) for c in COMMANDS if c.menu]
-        en = [BotCommand(c.names[-1], c.menu[1]) for c in COMMANDS if c.menu]
+        """Everyone's command menu, in Vietnamese and for English-language clients in English,
+        without the officers' commands; each officer's chat gets the full menu of its own."""
         bot = self.application.bot
-        await self._retrying(lambda: bot.set_my_commands(vi))
-        await self._retrying(lambda: bot.set_my_commands(en, language_code="en"))
+        await self._retrying(lambda: bot.set_my_commands(_menu(officer=False, lang="vi")))
+        await self._retrying(lambda: bot.set_my_commands(_menu(officer=False, lang="en"),
+                                                         language_code="en"))
+        officers = await users.officers_on(self.app.db, CHANNEL)
+        if officers:
+            # In the background: hundreds of officers must not hold up the first answers.
+            task = asyncio.create_task(self._officer_menus([(int(o.external_id), o.lang) for o in officers]))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+
+    async def _officer_menus(self, chats: list[tuple[int, str]]) -> None:
+        for chat_id, lang in chats:
+            await self._chat_menu(chat_id, officer=True, lang=lang)
+
+    async def _chat_menu(self, chat_id: int, officer: bool, lang: str) -> None:
+        # Set for volunteers too: the chat's own menu follows the language chosen in the bot, where
+        # everyone's menu can only follow the language of the person's Telegram app.
+        commands = _menu(officer=officer, lang=lang)
+        bot = self.application.bot
+        try:
+            await self._retrying(lambda: bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id)))
+        except TelegramError as exc:  # a menu is a convenience: never a reason to fail a turn
+            log.warning("command menu of a chat not set: %s", type(exc).__name__)
 
     async def _start(self) -> None:
         await self.application.initialize()
@@ -359,6 +385,10 @@ class TelegramChannel:
         except Forbidden:
             await self._mark_blocked(chat_id)
             return False
+        menu = reply.meta.get(MENU)
+        if isinstance(menu, tuple):
+            officer, lang = menu
+            await self._chat_menu(chat_id, officer=bool(officer), lang=str(lang))
         return True
 
     def _markup(self, reply: Reply) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
