@@ -257,6 +257,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "cancelled": ("Đã hủy báo cáo đang soạn. Gõ /baocao để bắt đầu lại.",
                   "The report you were writing is dropped. Send /report to start again."),
+    "stopped": ("Đã dừng. Gõ /trogiup để xem các lệnh.", "Stopped. Send /help to see the commands."),
     "nothing_to_cancel": ("Không có báo cáo nào đang soạn.", "There is no report in progress."),
     "draft_replaced": (
         "Bản nháp báo cáo nhà {code} đã được bỏ để bắt đầu báo cáo mới.",

@@ -42,8 +42,10 @@ async def start(turn: Turn) -> list[Reply]:
 async def cancel(turn: Turn) -> list[Reply]:
     if turn.state == "idle":
         return [Reply(turn.t("nothing_to_cancel"))]
+    writing = turn.state in _STEPS
     await turn.go("idle")
-    return [Reply(turn.t("cancelled"))]
+    # /huy also ends an officer's review; that is not a report being dropped.
+    return [Reply(turn.t("cancelled" if writing else "stopped"))]
 
 
 async def on_idle_photos(turn: Turn) -> list[Reply]:

@@ -185,3 +185,15 @@ async def test_an_officer_elsewhere_does_not_see_the_report(world: World) -> Non
     other = await world.person("50", "KSA", role="officer")
     await other.say("/duyet")
     assert "Không có báo cáo nào chờ duyệt trong Huyện Kế Sách" in other.text
+
+
+async def test_huy_while_reviewing_stops_the_review_in_its_own_words(world: World) -> None:
+    await flagged(world)
+    hai = await world.person("50", "MTU", role="officer", name="Trần Văn Hải")
+    await hai.say("/duyet")
+    await hai.say("/huy")
+    assert "Đã dừng" in hai.text and "báo cáo đang soạn" not in hai.text
+    report = await reports.get(world.app.db, 2)
+    assert report and report.review_state == "pending"  # nothing was decided
+    await hai.say("/huy")
+    assert "Không có báo cáo nào đang soạn" in hai.text
