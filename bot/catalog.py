@@ -63,7 +63,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "1. Gõ /baocao, chọn nhà (mã nhà hoặc tên chủ hộ, không cần dấu).\n"
         "2. Chọn bước: khởi công, hoàn thành hay bàn giao.\n"
         "3. Gửi ảnh (bước hoàn thành và bàn giao cần {photos_done} ảnh), thêm vị trí, ghi chú nếu có.\n"
-        "4. Kiểm tra rồi bấm “Gửi báo cáo”, bạn sẽ nhận số báo cáo.\n"
+        "4. Kiểm tra rồi chọn “Gửi báo cáo”, bạn sẽ nhận số báo cáo.\n"
         "Cách nhanh: gửi ảnh kèm chú thích “MÃ_NHÀ hoàn thành”.\n"
         "/huy: hủy báo cáo đang soạn. /ngonngu: đổi ngôn ngữ (Tiếng Việt / English).",
         "How to report:\n"
@@ -71,7 +71,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "2. Pick the stage: started, completed or handed over.\n"
         "3. Send photos (completed and handed over need {photos_done}), a location and a note if "
         "you like.\n"
-        "4. Check it and press “Send report”; you get a report number.\n"
+        "4. Check it and choose “Send report”; you get a report number.\n"
+        "Quick way: send photos with the caption “HOUSECODE completed”.\n"
+        "/cancel: drop the report you are writing. /language: switch language.",
+    ),
+    # Zalo cannot send a location or a file: the same steps without them.
+    "help@zalo": (
+        "Hướng dẫn báo cáo:\n"
+        "1. Gõ /baocao, chọn nhà (mã nhà hoặc tên chủ hộ, không cần dấu).\n"
+        "2. Chọn bước: khởi công, hoàn thành hay bàn giao (gõ số hoặc chữ).\n"
+        "3. Gửi ảnh (bước hoàn thành và bàn giao cần {photos_done} ảnh), thêm ghi chú nếu có.\n"
+        "4. Kiểm tra rồi chọn “Gửi báo cáo”, bạn sẽ nhận số báo cáo.\n"
+        "Cách nhanh: gửi ảnh kèm chú thích “MÃ_NHÀ hoàn thành”.\n"
+        "/huy: hủy báo cáo đang soạn. /ngonngu: đổi ngôn ngữ (Tiếng Việt / English).",
+        "How to report:\n"
+        "1. Send /report and pick the house (its code, or part of the household head's name).\n"
+        "2. Pick the stage: started, completed or handed over (type its number or its name).\n"
+        "3. Send photos (completed and handed over need {photos_done}) and a note if you like.\n"
+        "4. Check it and choose “Send report”; you get a report number.\n"
         "Quick way: send photos with the caption “HOUSECODE completed”.\n"
         "/cancel: drop the report you are writing. /language: switch language.",
     ),
@@ -133,22 +150,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "figures are wrong, ask your officer to correct them.",
     ),
     "stage_unknown": (
-        "Chưa rõ bước nào. Chọn một trong các nút, hoặc gõ: khởi công, hoàn thành, bàn giao.",
-        "Which stage? Press a button, or type: started, completed, handed over.",
+        "Chưa rõ bước nào. Chọn một bước ở trên, hoặc gõ: khởi công, hoàn thành, bàn giao.",
+        "Which stage? Choose one above, or type: started, completed, handed over.",
     ),
     "ask_photos": (
         "Gửi ảnh chụp nhà {code} (bước “{stage}” cần ít nhất {need} ảnh). Có thể gửi nhiều ảnh một "
-        "lúc; gửi xong bấm “Xong”.",
+        "lúc; gửi xong chọn “Xong”.",
         "Send photos of house {code} (“{stage}” needs at least {need}). You can send several at "
-        "once; press “Done” when finished.",
+        "once; choose “Done” when finished.",
     ),
     "ask_photos_optional": (
-        "Gửi ảnh chụp nhà {code} nếu có (bước “{stage}” không bắt buộc ảnh), rồi bấm “Xong”.",
-        "Send photos of house {code} if you have them (“{stage}” needs none), then press “Done”.",
+        "Gửi ảnh chụp nhà {code} nếu có (bước “{stage}” không bắt buộc ảnh), rồi chọn “Xong”.",
+        "Send photos of house {code} if you have them (“{stage}” needs none), then choose “Done”.",
     ),
     "photos_received": ("Đã nhận {count} ảnh.", "Got {count} photo(s) so far."),
     "photos_need_more": ("Cần thêm {more} ảnh nữa.", "{more} more needed."),
-    "photos_enough": ("Gửi thêm hoặc bấm “Xong”.", "Send more or press “Done”."),
+    "photos_enough": ("Gửi thêm hoặc chọn “Xong”.", "Send more or choose “Done”."),
     "photos_too_few": (
         "Bước “{stage}” cần ít nhất {need} ảnh, mới có {have}. Hãy gửi thêm {more} ảnh.",
         "“{stage}” needs at least {need} photos; you sent {have}. Please send {more} more.",
@@ -177,8 +194,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Ảnh này đã có trong báo cáo đang soạn.", "That photo is already in this report."
     ),
     "expect_photo": (
-        "Đang chờ ảnh nhà {code}. Hãy gửi ảnh, bấm “Xong” khi đủ, hoặc /huy để hủy.",
-        "Waiting for photos of house {code}. Send photos, press “Done” when finished, or /cancel.",
+        "Đang chờ ảnh nhà {code}. Hãy gửi ảnh, chọn “Xong” khi đủ, hoặc /huy để hủy.",
+        "Waiting for photos of house {code}. Send photos, choose “Done” when finished, or /cancel.",
     ),
     "photo_not_image": (
         "Tệp “{name}” không phải là ảnh. Hãy gửi ảnh JPEG, PNG, WebP hoặc HEIC.",
@@ -211,13 +228,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "caption “HOUSECODE completed”.",
     ),
     "ask_extras": (
-        "Nếu được, gửi vị trí của nhà (📎 → Vị trí) và/hoặc một ghi chú ngắn. Không có thì bấm “Bỏ qua”.",
+        "Nếu được, gửi vị trí của nhà (📎 → Vị trí) và/hoặc một ghi chú ngắn. Không có thì chọn “Bỏ qua”.",
         "If you can, send the house's location (📎 → Location) and/or a short note. Otherwise press "
         "“Skip”.",
     ),
+    "ask_extras@zalo": (
+        "Nếu được, gửi một ghi chú ngắn (ví dụ: đã lợp mái, chờ cửa). Không có thì chọn “Bỏ qua”.",
+        "If you can, send a short note (e.g. roof done, waiting for doors). Otherwise choose “Skip”.",
+    ),
     "location_received": (
-        "Đã nhận vị trí. Gửi ghi chú nếu có, hoặc bấm “Tiếp”.",
-        "Location received. Send a note if you have one, or press “Next”.",
+        "Đã nhận vị trí. Gửi ghi chú nếu có, hoặc chọn “Tiếp”.",
+        "Location received. Send a note if you have one, or choose “Next”.",
     ),
     "note_too_long": (
         "Ghi chú dài {length} ký tự, tối đa {limit}. Hãy viết ngắn lại.",
@@ -232,7 +253,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "summary_none": ("không có", "none"),
     "confirm_expected": (
         "Bấm “Gửi báo cáo” để gửi, hoặc “Hủy” để bỏ.",
-        "Press “Send report” to send it, or “Cancel” to drop it.",
+        "Choose “Send report” to send it, or “Cancel” to drop it.",
     ),
     "receipt": (
         "✅ Đã nhận báo cáo số {number}: nhà {code}, {stage}, {photos} ảnh, lúc {time}. Cảm ơn bạn!",
@@ -292,11 +313,17 @@ def _merge(*parts: dict[str, tuple[str, str]]) -> None:
 _merge(catalog_officers.MESSAGES, catalog_reminders.MESSAGES, catalog_zalo.MESSAGES)
 
 
-def t(lang: str, key: str, **values: Any) -> str:
+def t(lang: str, key: str, /, **values: Any) -> str:
     """The message in the user's language, filled in."""
     pair = MESSAGES[key]
     text = pair[1] if lang == "en" else pair[0]
     return text.format(**values) if values else text
+
+
+def t_on(channel: str, lang: str, key: str, /, **values: Any) -> str:
+    """The message as worded for one channel, where that channel needs its own words (Zalo has no
+    attachment menu to send a location from): the key "<key>@<channel>" when the catalog has it."""
+    return t(lang, f"{key}@{channel}" if f"{key}@{channel}" in MESSAGES else key, **values)
 
 
 def label(table: dict[Any, tuple[str, str]], key: Any, lang: str) -> str:

@@ -201,8 +201,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "off_btn_stop": ("Dừng duyệt", "Stop reviewing"),
     "off_btn_keep": ("Quay lại báo cáo", "Back to the report"),
     "off_review_press": (
-        "Hãy bấm một nút: Duyệt, Trả lại, Để sau hoặc Dừng duyệt.",
-        "Please press a button: Approve, Return, Later or Stop reviewing.",
+        "Hãy chọn: Duyệt, Trả lại, Để sau hoặc Dừng duyệt.",
+        "Please choose: Approve, Return, Later or Stop reviewing.",
     ),
     "off_review_ask_reason": (
         "Gõ lý do trả lại báo cáo số {number}; người báo cáo sẽ nhận được ngay.",

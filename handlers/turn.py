@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.catalog import t
+from bot.catalog import t_on
 from handlers.context import Context
 from handlers.types import Choice, Incoming, Reply
 from storage import dialogs
@@ -29,7 +29,7 @@ class Turn:
         return self.user.lang
 
     def t(self, key: str, **values: Any) -> str:
-        return t(self.lang, key, **values)
+        return t_on(self.inc.channel, self.lang, key, **values)
 
     async def load(self) -> None:
         self.state, self.draft = await dialogs.load(self.ctx.db, self.user.id)

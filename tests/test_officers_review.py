@@ -146,7 +146,7 @@ async def test_typed_text_or_an_old_button_shows_the_report_again(world: World) 
     await hai.say("/duyet")
     old = list(hai.last)
     await hai.say("duyệt giúp")
-    assert "Hãy bấm một nút" in hai.text and "Báo cáo số 2 chờ duyệt" in hai.text
+    assert "Hãy chọn: Duyệt, Trả lại" in hai.text and "Báo cáo số 2 chờ duyệt" in hai.text
     await hai.say("1")  # the first button, typed: approve
     assert "Đã duyệt báo cáo số 2" in hai.text
     hai.last = old

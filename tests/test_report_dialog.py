@@ -318,3 +318,20 @@ async def test_english_speaker(world: World) -> None:
     assert "Which stage" in lan.text
     await lan.press("Completed")
     assert "at least 2" in lan.text
+
+
+async def test_zalo_users_are_not_asked_for_what_zalo_cannot_send(world: World) -> None:
+    tg = await world.person("10", "MTU01", name="Lan", channel="telegram")
+    zl = await world.person("a1b2", "MTU01", name="Lan", channel="zalo")
+    for person in (tg, zl):
+        await person.say("/trogiup")
+    assert "vị trí" in tg.text and "vị trí" not in zl.text
+    for person in (tg, zl):
+        await person.say("/baocao MH-003")
+        await person.press("s:1")
+        await person.photos(jpeg(1 if person is tg else 2))
+        await person.press("Xong")
+    assert "📎 → Vị trí" in tg.text
+    assert "📎" not in zl.text and "ghi chú" in zl.text and "Bỏ qua" in zl.text
+    for person in (tg, zl):
+        assert "bấm" not in person.text

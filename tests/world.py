@@ -27,13 +27,14 @@ class Person:
     name: str
     lang_hint: str = "vi"
     last: list[Reply] = field(default_factory=list)
+    channel: str = "test"
 
     async def send(self, inc: Incoming) -> list[Reply]:
         self.last = await self.world.app.core.handle(inc)
         return self.last
 
     def _incoming(self, **fields: Any) -> Incoming:
-        return Incoming(channel="test", user_id=self.user_id, display_name=self.name,
+        return Incoming(channel=self.channel, user_id=self.user_id, display_name=self.name,
                         lang_hint=self.lang_hint, **fields)
 
     async def say(self, text: str, update_key: str | None = None) -> list[Reply]:
@@ -81,8 +82,8 @@ class World:
             return await invites.create(self.app.db, unit.id, role, self.app.ctx.stamp())
 
     async def person(self, user_id: str, unit_code: str, role: str = "volunteer",
-                     name: str = "Lan") -> Person:
-        p = Person(self, user_id, name)
+                     name: str = "Lan", channel: str = "test") -> Person:
+        p = Person(self, user_id, name, channel=channel)
         code = await self.invite(unit_code, role)
         await p.say(f"/start {code}")
         return p
