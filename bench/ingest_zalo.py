@@ -39,7 +39,7 @@ from bench.ingest import pct, phone_photo  # noqa: E402
 from bot.app import App  # noqa: E402
 from bot.channels.zalo import Tuning, ZaloChannel  # noqa: E402
 from bot.config import Settings, ZaloSettings  # noqa: E402
-from storage import houses, invites, units  # noqa: E402
+from storage import houses, invites, photo_workers, units  # noqa: E402
 from tests.zaloemu import ZaloEmulator, ZaloUser  # noqa: E402
 
 TOKEN = "1234567890:BENCH-zalo-token-for-the-local-emulator"
@@ -112,6 +112,10 @@ async def prepare(tmp: Path, base_url: str, port: int, n: int) -> tuple[App, lis
         token=TOKEN, base_url=base_url, webhook_url=f"https://bench.example.vn{HOOK}",
         webhook_secret=SECRET, listen="127.0.0.1", port=port))
     app = await App.open(settings, database=tmp / "bench.sqlite", media_dir=tmp / "media")
+    if settings.storage.photo_processes:
+        # As `chungtay run` does before its first message: the photo helper processes are started,
+        # not left to the first photo of the burst.
+        await asyncio.to_thread(photo_workers.warm, settings.storage.photo_processes)
     codes = []
     async with app.db.transaction():
         await units.upsert(app.db, "P", "Tỉnh", None, None)

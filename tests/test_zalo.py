@@ -246,7 +246,9 @@ async def extras_step(bot: ZaloBot, lan_name: str = "Lan") -> tuple[ZaloUser, st
     return lan, (await lan.next_message()).text
 
 
-async def test_choices_beside_a_location_are_numbered_from_1_and_typed_numbers_follow(bot: ZaloBot) -> None:
+async def test_choices_beside_a_location_are_numbered_from_1_and_typed_numbers_follow(
+        hooked: ZaloBot) -> None:
+    bot = hooked  # a restart under polling could leave a message to the stopped bot's last long poll
     lan, extras = await extras_step(bot)
     numbered = [line for line in extras.splitlines() if line[:1].isdigit()]
     assert numbered == ["1. Bỏ qua", "2. Hủy"] and "ví dụ: 1" in extras
@@ -365,6 +367,18 @@ async def test_a_message_stored_but_never_handled_is_replayed_once(bot: ZaloBot)
     assert "Nhà đã đến bước nào" in reply.text
     await bot.restart()
     assert lan.unread() == [] and await inbox.unhandled(bot.app.db, CHANNEL) == []
+
+
+async def test_stopping_closes_the_http_sessions(bot: ZaloBot) -> None:
+    lan = bot.emu.user(display_name="Lan")
+    await bot.join(lan, "MTU01")  # a poll and a reply: both sessions open
+    sessions = [bot.channel._http._session, bot.channel._poll_http._session]
+    assert all(s is not None and not s.closed for s in sessions)
+    await bot.channel.stop()
+    assert all(s is not None and s.closed for s in sessions)
+    with pytest.raises(RuntimeError, match="stopped"):  # not a new session nobody would close
+        await bot.channel.deliver(lan.id, Reply("x"))
+    await bot.channel.stop()  # twice is harmless
 
 
 # --- what never reaches the log -------------------------------------------------------------------

@@ -36,11 +36,12 @@ async def prepare(tmp: Path, emu: ZaloEmulator) -> tuple[Path, int]:
 
 async def start(config: Path) -> asyncio.subprocess.Process:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHUNGTAY_")}
-    log = (config.parent / "bot.log").open("ab")
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "--config", str(config), "run",
-        cwd=ROOT, env=env, stdout=log, stderr=log,
-    )
+    # The child writes to its own copy of the file handle; ours is closed once it has one.
+    with (config.parent / "bot.log").open("ab") as log:
+        return await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", "--config", str(config), "run",
+            cwd=ROOT, env=env, stdout=log, stderr=log,
+        )
 
 
 async def text_of(user: ZaloUser, timeout: float = 30) -> str:
@@ -93,6 +94,7 @@ async def test_run_with_zalo_only_kill_restart_and_sigterm(tmp_path: Path) -> No
             assert proc.returncode == 0, log
             assert "Zalo webhook listening" in log and "stopping" in log
             assert TOKEN not in log and SECRET not in log and "Lan" not in log
+            assert "Unclosed" not in log  # aiohttp's word for a session or connector left open
         except BaseException:
             print(log_of(config))
             raise
