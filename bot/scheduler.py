@@ -285,13 +285,15 @@ class Reminders:
                                           "offset": occ.offset}
             people: list[Recipient] = []
             if "officers" in d.audience:  # officers' deadline reminders cannot be paused
-                people += await store.people(db, ("officer", "admin"))
+                people += rules.one_per_person(await store.people(db, ("officer", "admin")))
             if "volunteers" in d.audience:
-                people += [p for p in await store.people(db, ("volunteer",)) if not p.paused]
+                people += [p for p in rules.one_per_person(await store.people(db, ("volunteer",)))
+                           if not p.paused]
             return [row(p, rules.deadline_topic(d), payload) for p in people]
         if occ.kind == "digest":
             payload = {"since": to_db(occ.at - timedelta(days=1)), "until": to_db(occ.at)}
-            return [row(p, "digest", payload) for p in await store.people(db, ("officer", "admin"))
+            return [row(p, "digest", payload)
+                    for p in rules.one_per_person(await store.people(db, ("officer", "admin")))
                     if not p.paused]
         return await self._stale_rows(occ, row)
 
@@ -307,13 +309,16 @@ class Reminders:
             days = (day - from_db(h.last_report_at, tz).date()).days
             if days >= n and days % n == 0:
                 by_reporter.setdefault(h.reporter_id, []).append([h.id, h.last_report_at, h.unit_path])
+        reporters = [p for p in [await store.person(self.ctx.db, u) for u in by_reporter]
+                     if p is not None and p.status == "active"]
         out = []
-        for user_id, houses in by_reporter.items():
-            person = await store.person(self.ctx.db, user_id)
-            if person is None or person.status != "active" or person.paused:
+        for group in rules.by_person(reporters):
+            person = rules.last_used(group)
+            if person.paused:
                 continue
             # Only houses of the person's own area: a reporter who moved is not told about the old one.
-            mine = [[h[0], h[1]] for h in houses if str(h[2]).startswith(person.unit_path)]
+            mine = [[h[0], h[1]] for p in group for h in by_reporter[p.user_id]
+                    if str(h[2]).startswith(person.unit_path)]
             if mine:
                 out.append(row(person, "stale", {"houses": mine}))
         return out

@@ -77,6 +77,7 @@ class Core:
             return [Reply(t(user.lang, "disabled"))]
         if user.status == "blocked":  # they wrote to us again, so they unblocked the bot
             await users.set_status(ctx.db, user.id, "active")
+        await users.seen(ctx.db, user.id, ctx.stamp())
         turn = Turn(ctx, user, inc, photos, rejected)
         await turn.load()
         replies = await self._answer(turn)

@@ -6,7 +6,8 @@ aware `now` in, datetimes out), so bot/scheduler.py can decide what is due with 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -26,6 +27,27 @@ from storage.textfold import fold
 HOUSES_LISTED = 15       # a volunteer's reminder lists at most this many houses
 BEHIND_LISTED = 3        # sub-units named as most behind
 PACE_DAYS = 7
+
+
+# --- one person, one copy -------------------------------------------------------------------------
+
+def by_person(people: Iterable[Recipient]) -> list[list[Recipient]]:
+    """Accounts of one person (linked with /lienket) that share a role and a unit would be told the
+    same thing: they form one group. Unlinked accounts are groups of one."""
+    groups: dict[tuple[int, str, int], list[Recipient]] = {}
+    for p in people:
+        groups.setdefault((p.person or p.user_id, p.role, p.unit_id), []).append(p)
+    return list(groups.values())
+
+
+def last_used(group: list[Recipient]) -> Recipient:
+    """The account of a group the person wrote from last; a pause on any of them holds for the group."""
+    chosen = max(group, key=lambda p: (p.last_seen, p.user_id))
+    return replace(chosen, paused=any(p.paused for p in group))
+
+
+def one_per_person(people: Iterable[Recipient]) -> list[Recipient]:
+    return sorted((last_used(g) for g in by_person(people)), key=lambda p: p.user_id)
 
 
 # --- how dates read -------------------------------------------------------------------------------

@@ -28,6 +28,8 @@ class Recipient:
     lang: str
     status: str
     paused: bool
+    person: int = 0  # the person the account belongs to (storage.links): its own id when unlinked
+    last_seen: str = ""
 
     @property
     def is_officer(self) -> bool:
@@ -87,12 +89,14 @@ class StaleHouse:
 # --- people ---------------------------------------------------------------------------------------
 
 _PEOPLE = ("SELECT u.id, u.channel, u.external_id, u.role, u.unit_id, un.path, u.lang, u.status, "
-           "p.user_id IS NOT NULL FROM users u JOIN units un ON un.id = u.unit_id "
+           "p.user_id IS NOT NULL, coalesce(u.person_id, u.id), coalesce(u.last_seen_at, u.joined_at) "
+           "FROM users u JOIN units un ON un.id = u.unit_id "
            "LEFT JOIN reminder_prefs p ON p.user_id = u.id")
 
 
 def _recipient(row: Row) -> Recipient:
-    return Recipient(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], bool(row[8]))
+    return Recipient(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], bool(row[8]),
+                     row[9], row[10])
 
 
 async def people(db: Database, roles: Sequence[str]) -> list[Recipient]:
@@ -235,11 +239,15 @@ async def recover(db: Database, at: str) -> int:
 # --- what messages are about ----------------------------------------------------------------------
 
 async def reported_houses(db: Database, user_id: int, unit_path: str, below_stage: int) -> list[HouseLine]:
-    """Houses of the person's area they have reported on that have not reached a stage."""
+    """Houses of the person's area they have reported on, from any of their linked accounts, that have
+    not reached a stage."""
     rows = await db.fetchall(
+        "WITH me AS (SELECT coalesce(person_id, id) AS person FROM users WHERE id = ?), "
+        "mine AS (SELECT id FROM users WHERE id = (SELECT person FROM me) "
+        "         OR person_id = (SELECT person FROM me)) "
         "SELECT h.id, h.code, h.household_head, h.stage, h.last_report_at FROM houses h "
         "JOIN units u ON u.id = h.unit_id "
-        "WHERE h.id IN (SELECT house_id FROM reports WHERE reporter_id = ?) "
+        "WHERE h.id IN (SELECT house_id FROM reports WHERE reporter_id IN (SELECT id FROM mine)) "
         "AND u.path >= ? AND u.path < ? AND h.stage < ? ORDER BY h.code",
         (user_id, unit_path, unit_path + "\uffff", below_stage),
     )

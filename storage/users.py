@@ -54,3 +54,7 @@ async def set_status(db: Database, user_id: int, status: str) -> None:
 
 async def set_display_name(db: Database, user_id: int, name: str) -> None:
     await db.execute("UPDATE users SET display_name = ? WHERE id = ?", (name, user_id))
+
+
+async def seen(db: Database, user_id: int, at: str) -> None:
+    await db.execute("UPDATE users SET last_seen_at = ? WHERE id = ?", (at, user_id))

@@ -600,3 +600,61 @@ async def test_nhacnho_with_a_word_it_does_not_know(campaign: Campaign) -> None:
     lan = await volunteer(campaign)
     await lan.say("/nhacnho ngay mai")
     assert "Không hiểu “ngay mai”" in lan.text
+
+
+# --- one person on two channels ---------------------------------------------------------------------
+
+async def linked_on_zalo(c: Campaign, person: Person, zalo_id: str) -> Person:
+    """The same person's Zalo account, joined with a /lienket code made on their first account."""
+    await person.say("/lienket")
+    code = person.text.split("Mã liên kết: ")[1].split()[0]
+    other = Person(c.world, zalo_id, person.name, channel="zalo")
+    await other.say(f"/lienket {code}")
+    assert "đã được liên kết" in other.text, other.text
+    return other
+
+
+async def test_a_person_on_two_channels_is_reminded_once_where_they_wrote_last(campaign: Campaign) -> None:
+    c = campaign
+    lan = await volunteer(c)
+    hung = await officer(c)
+    await c.report(lan, "MH-001", "khởi công", 1)        # from her first account
+    lan_zalo = await linked_on_zalo(c, lan, "z10")
+    hung_zalo = await linked_on_zalo(c, hung, "z50")
+    c.world.clock.set(at(21, 8, 9))
+    await c.report(lan_zalo, "MH-003", "khởi công", 2)   # she has moved to Zalo
+    await hung.say("/tiendo")                            # he still writes from his first account
+
+    await c.run_at(at(26, 8))
+    assert c.phones.of(lan) == [] and c.phones.of(hung_zalo) == []
+    [to_lan] = c.phones.of(lan_zalo)
+    # The houses she reported from either account.
+    assert "MH-001 – Nguyễn Văn An" in to_lan and "MH-003 – Trần Thị Bình" in to_lan
+    [to_hung] = c.phones.of(hung)
+    assert "Huyện Mỹ Tú: còn 40/40 nhà chưa bàn giao." in to_hung
+
+
+async def test_a_pause_on_either_account_holds_for_the_person(campaign: Campaign) -> None:
+    c = campaign
+    lan = await volunteer(c)
+    await c.report(lan, "MH-001", "khởi công", 1)
+    lan_zalo = await linked_on_zalo(c, lan, "z10")
+    await lan.say("/nhacnho_tat")
+    c.world.clock.set(at(21, 8, 9))
+    await c.report(lan_zalo, "MH-003", "khởi công", 2)   # the account used last never paused
+    await c.run_at(at(26, 8))
+    await c.run_at(at(27, 8))          # seven days without news of MH-001 either
+    assert c.phones.total() == 0
+
+
+async def test_a_stale_nudge_reaches_the_person_once_with_both_accounts_houses(campaign: Campaign) -> None:
+    c = campaign
+    c.configure(deadlines=())
+    lan = await volunteer(c)
+    lan_zalo = await linked_on_zalo(c, lan, "z10")
+    await c.report(lan, "MH-001", "khởi công", 1)        # 20/8, from each account
+    await c.report(lan_zalo, "MH-003", "khởi công", 2)
+    await c.run_at(at(27, 8))
+    assert c.phones.of(lan) == []
+    [text] = c.phones.of(lan_zalo)
+    assert "MH-001 – Nguyễn Văn An: 7 ngày" in text and "MH-003 – Trần Thị Bình: 7 ngày" in text
