@@ -49,7 +49,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "or Zalo) send: /link {code}\nBoth accounts will be seen as one person; each keeps its role "
         "and area. Do not give this code to anyone.",
     ),
-    "link_list": ("Đã liên kết với: {accounts}.", "Already linked with: {accounts}."),
+    "link_list": (
+        "Đã liên kết với: {accounts}. Gửi /lienket bo để gỡ liên kết.",
+        "Already linked with: {accounts}. Send /link remove to undo the link.",
+    ),
     "link_bad_code": (
         "Mã liên kết “{code}” không đúng, đã dùng hoặc đã hết hạn. Gửi /lienket trên tài khoản kia để "
         "lấy mã mới.",
@@ -73,9 +76,35 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "link_done_other": (
         "🔗 Tài khoản {channel} “{name}” vừa được liên kết với tài khoản này bằng mã liên kết của bạn. "
-        "Nếu không phải bạn, hãy báo ngay cho cán bộ quản trị.",
+        "Nếu không phải bạn, hãy gửi ngay /lienket bo để gỡ liên kết, rồi báo cho cán bộ quản trị.",
         "🔗 The {channel} account “{name}” was just linked with this account using your link code. "
-        "If that was not you, tell your administrator at once.",
+        "If that was not you, send /link remove at once to undo it, then tell your administrator.",
+    ),
+    "unlink_none": (
+        "Tài khoản này chưa liên kết với tài khoản nào khác.",
+        "This account is not linked with any other.",
+    ),
+    "unlink_done": (
+        "✅ Đã gỡ liên kết với: {accounts}.",
+        "✅ No longer linked with: {accounts}.",
+    ),
+    "unlink_closed": (
+        "Tài khoản {accounts} chỉ vào được nhờ mã liên kết nên không còn dùng được bot nữa.",
+        "{accounts} came in only through the link code, so it can no longer use the bot.",
+    ),
+    "unlink_other_kept": (
+        "🔗 Tài khoản này không còn liên kết với tài khoản {channel} “{name}”. Vai trò và đơn vị của "
+        "bạn giữ nguyên.",
+        "🔗 This account is no longer linked with the {channel} account “{name}”. Your role and area "
+        "are unchanged.",
+    ),
+    "unlink_other_closed": (
+        "🔒 Tài khoản {channel} “{name}” đã gỡ liên kết với tài khoản này, nên tài khoản này không còn "
+        "dùng được bot. Nếu đây đúng là tài khoản của bạn, hãy xin cán bộ phụ trách một mã mời rồi gửi "
+        "/start MÃ_MỜI.",
+        "🔒 The {channel} account “{name}” removed its link with this account, so this account can no "
+        "longer use the bot. If this is your account, ask your officer for an invite code and send "
+        "/start CODE.",
     ),
     "link_joined": (
         "Chào {name}! Tài khoản này đã được liên kết với tài khoản {there} của bạn: {role} của {unit}.\n"

@@ -74,6 +74,8 @@ class Core:
         if user is None:
             return await join.stranger(ctx, inc)
         if user.status == "disabled":
+            if inc.command == "start" and inc.args:  # a new invite from an officer lets them back in
+                return await join.rejoin(ctx, user, inc)
             return [Reply(t(user.lang, "disabled"))]
         if user.status == "blocked":  # they wrote to us again, so they unblocked the bot
             await users.set_status(ctx.db, user.id, "active")

@@ -7,7 +7,8 @@ from handlers import link
 from handlers.context import Context
 from handlers.turn import Turn
 from handlers.types import MENU, Incoming, Reply
-from storage import audit, invites, units, users
+from storage import audit, dialogs, invites, units, users
+from storage.models import User
 from storage.textfold import clip
 
 
@@ -33,6 +34,26 @@ async def stranger(ctx: Context, inc: Incoming) -> list[Reply]:
     assert unit is not None
     return [Reply(t(lang, "joined", name=name or t(lang, "someone"), role=label(ROLES, user.role, lang),
                     unit=unit.name), meta={MENU: (user.is_officer, lang)})]
+
+
+async def rejoin(ctx: Context, user: User, inc: Incoming) -> list[Reply]:
+    """A suspended account given a fresh invite: active again with the invite's role and unit."""
+    code = inc.args.split()[0][:32]
+    invite = await invites.find_unused(ctx.db, code)
+    if invite is None:
+        return [Reply(t(user.lang, "bad_invite", code=clip(code, 32)))]
+    now = ctx.stamp()
+    await users.reinstate(ctx.db, user.id, invite.role, invite.unit_id)
+    await dialogs.save(ctx.db, user.id, "idle", {}, now)  # a draft from before may be of another area
+    await invites.mark_used(ctx.db, invite.code, user.id, now)
+    await audit.log(ctx.db, now, user.id, "user.rejoin", "user", user.id,
+                    {"role": invite.role, "unit_id": invite.unit_id, "invite": invite.code})
+    unit = await units.get(ctx.db, invite.unit_id)
+    assert unit is not None
+    lang = user.lang
+    return [Reply(t(lang, "joined", name=user.display_name or t(lang, "someone"),
+                    role=label(ROLES, invite.role, lang), unit=unit.name),
+                  meta={MENU: (invite.role != "volunteer", lang)})]
 
 
 async def start_again(turn: Turn) -> list[Reply]:

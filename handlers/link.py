@@ -19,10 +19,12 @@ from handlers.turn import Turn
 from handlers.types import MENU, Incoming, Reply
 from storage import audit, links, units, users
 from storage.models import User
-from storage.textfold import clip
+from storage.textfold import clip, fold
 
 CODE_MINUTES = 15
 NAMES = ("lienket", "link")
+# /lienket bo (bỏ, gỡ) or /link remove takes the person's accounts apart again.
+UNLINK_WORDS = ("bo", "go", "remove", "unlink")
 
 
 def channel_name(channel: str, lang: str) -> str:
@@ -32,6 +34,8 @@ def channel_name(channel: str, lang: str) -> str:
 async def link(turn: Turn) -> list[Reply]:
     """/lienket [CODE]."""
     code = turn.inc.args.split()[0][:32] if turn.inc.args.strip() else ""
+    if fold(code) in UNLINK_WORDS:
+        return await _unlink(turn)
     if code:
         return await _use(turn, code)
     ctx, user = turn.ctx, turn.user
@@ -97,6 +101,34 @@ async def join_with_code(ctx: Context, inc: Incoming) -> list[Reply]:
         Reply(t(source.lang, "link_done_other", channel=channel_name(inc.channel, source.lang),
                 name=name or "?"), to=(source.channel, source.external_id)),
     ]
+
+
+async def _unlink(turn: Turn) -> list[Reply]:
+    """Accounts that had their own invite keep their role and unit; one that came in only through a
+    link code loses access with the link, since the link was its only right to be here (a code may
+    have been used by someone else: that is what this is for)."""
+    ctx, user = turn.ctx, turn.user
+    now = ctx.stamp()
+    closed = [a for a in await links.accounts(ctx.db, user.id)
+              if a.id != user.id and await links.joined_by_link(ctx.db, a.id)]
+    others = await links.unlink(ctx.db, user.id)
+    if not others:
+        return [Reply(turn.t("unlink_none"))]
+    replies = [Reply(turn.t("unlink_done", accounts=", ".join(_account(a, turn.lang) for a in others)))]
+    here = clip(user.display_name or "?", 40)
+    for other in others:
+        shut = other in closed
+        if shut:
+            await users.set_status(ctx.db, other.id, "disabled")
+        await audit.log(ctx.db, now, user.id, "user.unlink", "user", other.id,
+                        {"from": user.id, "disabled": shut})
+        key = "unlink_other_closed" if shut else "unlink_other_kept"
+        replies.append(Reply(t(other.lang, key, channel=channel_name(user.channel, other.lang), name=here),
+                             to=(other.channel, other.external_id)))
+    if closed:
+        replies[0] = Reply(replies[0].text + "\n" + turn.t(
+            "unlink_closed", accounts=", ".join(_account(a, turn.lang) for a in closed)))
+    return replies
 
 
 def _account(user: User, lang: str) -> str:

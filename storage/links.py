@@ -66,6 +66,21 @@ async def link(db: Database, a: int, b: int) -> int:
     return person
 
 
+async def unlink(db: Database, user_id: int) -> list[User]:
+    """Take every account of this account's person apart; returns the others, as they were."""
+    others = [a for a in await accounts(db, user_id) if a.id != user_id]
+    person = await person_of(db, user_id)
+    await db.execute("UPDATE users SET person_id = NULL WHERE id = ? OR person_id = ?", (person, person))
+    return others
+
+
+async def joined_by_link(db: Database, user_id: int) -> bool:
+    """Whether the account's only way in was a link code (no invite of its own)."""
+    own_invite = await db.scalar("SELECT 1 FROM invites WHERE used_by = ?", (user_id,))
+    by_code = await db.scalar("SELECT 1 FROM link_codes WHERE used_by = ?", (user_id,))
+    return own_invite is None and by_code is not None
+
+
 async def accounts(db: Database, user_id: int) -> list[User]:
     """Every account of the person this account belongs to, itself included, oldest first."""
     person = await person_of(db, user_id)

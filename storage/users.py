@@ -58,3 +58,8 @@ async def set_display_name(db: Database, user_id: int, name: str) -> None:
 
 async def seen(db: Database, user_id: int, at: str) -> None:
     await db.execute("UPDATE users SET last_seen_at = ? WHERE id = ?", (at, user_id))
+
+
+async def reinstate(db: Database, user_id: int, role: str, unit_id: int) -> None:
+    await db.execute("UPDATE users SET status = 'active', role = ?, unit_id = ? WHERE id = ?",
+                     (role, unit_id, user_id))

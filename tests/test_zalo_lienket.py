@@ -117,3 +117,61 @@ async def test_a_disabled_accounts_code_does_nothing(world: World) -> None:
     assert "không đúng" in replies[0].text and await users.find(world.app.db, "zalo", "abcdef") is None
     strangers = await say(world, "zalo", "abcdef", "/lienket")
     assert "mã mời" in strangers[0].text  # without a code a stranger is told how to join
+
+
+async def test_a_link_made_by_someone_else_is_undone_and_their_account_shut(world: World) -> None:
+    await join(world, "telegram", "1001", "MTU", "officer", name="Bình")
+    code = await code_for(world, "telegram", "1001")
+    # Someone who saw the code joins with it from Zalo; the officer is told...
+    told = await say(world, "zalo", "bad0bad0", f"/lienket {code}", name="Lạ")
+    assert "/lienket bo" in told[1].text
+    # ...and takes the link apart.
+    replies = await say(world, "telegram", "1001", "/lienket bo", name="Bình")
+    assert "Đã gỡ liên kết với: Zalo (Lạ)" in replies[0].text
+    assert "không còn dùng được bot" in replies[0].text
+    assert replies[1].to == ("zalo", "bad0bad0") and "/start" in replies[1].text
+    tg = await users.find(world.app.db, "telegram", "1001")
+    zl = await users.find(world.app.db, "zalo", "bad0bad0")
+    assert tg is not None and zl is not None and zl.status == "disabled"
+    assert [a.id for a in await links.accounts(world.app.db, tg.id)] == [tg.id]
+    assert [e["action"] for e in await audit.entries(world.app.db, "user", zl.id)] == ["user.join",
+                                                                                      "user.unlink"]
+    # The stranger sees nothing of the district any more.
+    shut = await say(world, "zalo", "bad0bad0", "/tiendo", name="Lạ")
+    assert "tạm khóa" in shut[0].text and "Mỹ Tú" not in shut[0].text
+    # Nothing left to undo.
+    again = await say(world, "telegram", "1001", "/link remove", name="Bình")
+    assert "chưa liên kết" in again[0].text
+
+
+async def test_unlinking_two_invited_accounts_keeps_both(world: World) -> None:
+    await join(world, "telegram", "1001", "MTU01", "volunteer")
+    await join(world, "zalo", "abcdef", "KSA01", "volunteer")
+    code = await code_for(world, "zalo", "abcdef")
+    await say(world, "telegram", "1001", f"/lienket {code}")
+    replies = await say(world, "zalo", "abcdef", "/lienket bỏ")
+    assert "Đã gỡ liên kết với: Telegram (Lan)" in replies[0].text
+    assert "không còn dùng được" not in replies[0].text
+    assert replies[1].to == ("telegram", "1001") and "giữ nguyên" in replies[1].text
+    for channel, uid in (("telegram", "1001"), ("zalo", "abcdef")):
+        account = await users.find(world.app.db, channel, uid)
+        assert account is not None and account.status == "active"
+        assert [a.id for a in await links.accounts(world.app.db, account.id)] == [account.id]
+    still = await say(world, "telegram", "1001", "/baocao MH-001")
+    assert "không thuộc" not in still[0].text
+
+
+async def test_a_shut_account_comes_back_with_a_fresh_invite(world: World) -> None:
+    await join(world, "telegram", "1001", "MTU01", "volunteer")
+    code = await code_for(world, "telegram", "1001")
+    await say(world, "zalo", "abcdef", f"/lienket {code}")
+    await say(world, "telegram", "1001", "/lienket bo")
+    wrong = await say(world, "zalo", "abcdef", "/start NOPE1234")
+    assert "NOPE1234" in wrong[0].text
+    invite = await world.invite("KSA01", "volunteer")
+    back = await say(world, "zalo", "abcdef", f"/start {invite}")
+    assert "Bạn đã tham gia" in back[0].text
+    zl = await users.find(world.app.db, "zalo", "abcdef")
+    ksa01 = await units.by_code(world.app.db, "KSA01")
+    assert zl is not None and ksa01 is not None and (zl.status, zl.unit_id) == ("active", ksa01.id)
+    assert [e["action"] for e in await audit.entries(world.app.db, "user", zl.id)][-1] == "user.rejoin"
