@@ -40,7 +40,9 @@ from bot.app import App  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
 from bot.config import CampaignSettings, Deadline, Settings  # noqa: E402
 from handlers.types import Incoming, parse_command  # noqa: E402
+from storage import units  # noqa: E402
 from storage.db import Database  # noqa: E402
+from storage.export import export_reports  # noqa: E402
 
 PROVINCES = 34
 COMMUNES = 3321
@@ -264,6 +266,16 @@ async def time_export(camp: Campaign, media: Path, runs: int) -> dict[str, tuple
             assert counts is not None
             name = f"/xuat {size} province ({counts[0]:,} houses, {counts[1]:,} reports)"
             results[name] = percentiles(samples)
+        # `chungtay export --format csv --unit CODE`: every report of the subtree, one row each.
+        unit_id = await app.db.scalar("SELECT unit_id FROM users WHERE external_id = 'o-prov'")
+        within = await units.get(app.db, unit_id)
+        assert within is not None
+        samples = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            written = await export_reports(app.db, media / "reports.csv", "csv", app.ctx.clock.tz, within)
+            samples.append(time.perf_counter() - started)
+        results[f"CSV export, largest province ({written:,} reports)"] = percentiles(samples)
     finally:
         await app.close()
     return results

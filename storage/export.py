@@ -125,18 +125,36 @@ _SELECT = _REPORT_FIELDS + " WHERE r.id > ?"
 async def _rows(db: Database, tz: ZoneInfo, within: Unit | None,
                 paths: _UnitPaths) -> AsyncIterator[list[Value]]:
     """Report rows in id order, fetched a batch at a time so memory stays bounded."""
-    scope = " AND u.path >= ? AND u.path < ?" if within else ""
-    scope_params = (within.path, within.path + "\uffff") if within else ()
+    if within is not None:
+        async for row in _rows_within(db, tz, within, paths):
+            yield row
+        return
     after = 0
     while True:
-        batch = await db.fetchall(f"{_SELECT}{scope} ORDER BY r.id LIMIT ?",
-                                  (after, *scope_params, _BATCH))
+        batch = await db.fetchall(f"{_SELECT} ORDER BY r.id LIMIT ?", (after, _BATCH))
         if not batch:
             return
         photos = await _photo_names(db, [r[0] for r in batch])
         for r in batch:
             yield _report_row(r, photos, tz, paths)
         after = batch[-1][0]
+
+
+async def _rows_within(db: Database, tz: ZoneInfo, within: Unit,
+                       paths: _UnitPaths) -> AsyncIterator[list[Value]]:
+    # Walking all reports in id order and dropping those outside the subtree reads the whole
+    # country's for one province (7.8 s for 97k of 1.5M rows). The subtree's report ids, found
+    # through its houses, are a few bytes each even for the largest province.
+    ids = sorted(r[0] for r in await db.fetchall(
+        "SELECT r.id FROM units u JOIN houses h ON h.unit_id = u.id JOIN reports r ON r.house_id = h.id "
+        "WHERE u.path >= ? AND u.path < ?", (within.path, within.path + "\uffff")))
+    for start in range(0, len(ids), _BATCH):
+        chunk = ids[start:start + _BATCH]
+        marks = ",".join("?" * len(chunk))
+        batch = await db.fetchall(f"{_REPORT_FIELDS} WHERE r.id IN ({marks}) ORDER BY r.id", chunk)
+        photos = await _photo_names(db, chunk)
+        for r in batch:
+            yield _report_row(r, photos, tz, paths)
 
 
 def _report_row(r: Row, photos: dict[int, list[str]], tz: ZoneInfo, paths: _UnitPaths) -> list[Value]:
