@@ -37,6 +37,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Các nhà bạn báo cáo chưa {stage}:",
         "Houses you report on that are not yet {stage}:",
     ),
+    "rem_newcomer_hint": (
+        "Bạn chưa báo cáo nhà nào. Khi đến công trình, gõ /baocao để báo cáo tiến độ, kèm ảnh.",
+        "You have not reported on a house yet. At a building site, send /report to report its "
+        "progress, with photos.",
+    ),
     "rem_house_line": ("• {code} – {head}: {current}", "• {code} – {head}: {current}"),
     "rem_more_houses": ("… và {count} nhà khác.", "… and {count} more."),
     "rem_report_hint": (
@@ -88,9 +93,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "• No deadlines ahead.",
     ),
     "rem_view_volunteer_rule": (
-        "Nhắc hạn liệt kê các nhà bạn báo cáo chưa đạt yêu cầu; không còn nhà nào thì không nhắc.",
+        "Nhắc hạn liệt kê các nhà bạn báo cáo chưa đạt yêu cầu; không còn nhà nào thì không nhắc. "
+        "Khi bạn chưa báo cáo nhà nào, nhắc hạn cho biết đơn vị của bạn còn bao nhiêu nhà.",
         "A deadline reminder lists the houses you report on that are not there yet; none left, no "
-        "reminder.",
+        "reminder. Before your first report, it tells how many houses your area has left.",
     ),
     "rem_view_digest": (
         "• Tổng hợp hằng ngày lúc {time}: báo cáo mới và báo cáo chờ duyệt của đơn vị.",

@@ -256,7 +256,9 @@ async def _compose_deadline(ctx: Context, item: Item, person: Recipient, now: da
         return Composed(_deadline_head(lang, d, days))
     houses = await store.reported_houses(ctx.db, person.user_id, person.unit_path, d.stage)
     if not houses:
-        return Composed(None, "nothing_left")
+        if await store.has_reported(ctx.db, person.user_id, person.unit_path):
+            return Composed(None, "nothing_left")  # their houses are there: they did their part
+        return await _compose_newcomer(ctx, d, days, person, now)
     lines = [_deadline_head(lang, d, days),
              t(lang, "rem_volunteer_houses", stage=label(REACH, d.stage, lang))]
     lines += [t(lang, "rem_house_line", code=h.code, head=h.household_head,
@@ -264,6 +266,22 @@ async def _compose_deadline(ctx: Context, item: Item, person: Recipient, now: da
     if len(houses) > HOUSES_LISTED:
         lines.append(t(lang, "rem_more_houses", count=len(houses) - HOUSES_LISTED))
     lines.append(t(lang, "rem_report_hint"))
+    return Composed("\n".join(lines))
+
+
+async def _compose_newcomer(ctx: Context, d: Deadline, days: int, person: Recipient,
+                            now: datetime) -> Composed:
+    """A volunteer who has reported nothing yet has no houses of their own to list: they hear how
+    far their area is from the deadline, from the same rollup as /tiendo."""
+    assert d.stage is not None
+    fig = await officer_figures(ctx, person.unit_id, d.stage, now)
+    if fig.left == 0:
+        return Composed(None, "nothing_left")
+    lang = person.lang
+    lines = [_deadline_head(lang, d, days),
+             t(lang, "rem_officer_left", unit=fig.unit_name, left=fig.left, target=fig.target,
+               stage=label(REACH, d.stage, lang)),
+             t(lang, "rem_newcomer_hint")]
     return Composed("\n".join(lines))
 
 

@@ -254,6 +254,19 @@ async def reported_houses(db: Database, user_id: int, unit_path: str, below_stag
     return [HouseLine(*(r[i] for i in range(5))) for r in rows]
 
 
+async def has_reported(db: Database, user_id: int, unit_path: str) -> bool:
+    """Whether the person (any of their linked accounts) has reported on a house of the area."""
+    row = await db.fetchone(
+        "WITH me AS (SELECT coalesce(person_id, id) AS person FROM users WHERE id = ?) "
+        "SELECT 1 FROM reports r JOIN houses h ON h.id = r.house_id JOIN units u ON u.id = h.unit_id "
+        "WHERE r.reporter_id IN (SELECT id FROM users WHERE id = (SELECT person FROM me) "
+        "                        OR person_id = (SELECT person FROM me)) "
+        "AND u.path >= ? AND u.path < ? LIMIT 1",
+        (user_id, unit_path, unit_path + "\uffff"),
+    )
+    return row is not None
+
+
 async def stale_houses(db: Database, reported_before: str) -> list[StaleHouse]:
     """Houses under construction whose last report is older than the given time, with its reporter."""
     rows = await db.fetchall(

@@ -285,10 +285,39 @@ async def test_volunteer_with_nothing_left_gets_no_nudge(campaign: Campaign) -> 
     c = campaign
     lan = await volunteer(c)
     await c.report(lan, "MH-001", "bàn giao", 1)
-    idle = await volunteer(c, "11", name="Minh")   # never reported on any house
     await c.run_at(at(26, 8))
     assert c.phones.total() == 0
-    assert c.phones.of(idle) == []
+
+
+async def test_a_volunteer_yet_to_report_hears_how_far_their_area_is(campaign: Campaign) -> None:
+    c = campaign
+    lan = await volunteer(c)
+    await c.report(lan, "MH-001", "bàn giao", 1)
+    minh = await volunteer(c, "11", name="Minh")       # never reported on any house
+    await c.run_at(at(26, 8))
+    [text] = c.phones.of(minh)
+    # Mỹ Hương's quota is 25, one house handed over: the same figure /tiendo gives.
+    assert "Xã Mỹ Hương: còn 24/25 nhà chưa bàn giao." in text
+    assert "Bạn chưa báo cáo nhà nào" in text and "/baocao" in text
+    assert "MH-00" not in text                        # no household is named to him
+    assert c.phones.of(lan) == []
+
+
+async def test_a_newcomer_in_an_area_that_is_done_gets_nothing(campaign: Campaign) -> None:
+    c = campaign
+    async with c.db.transaction():  # a commune with no quota: its two houses are its target
+        await units.upsert(c.db, "KSA02", "Xã Phong Nẫm", "KSA", None)
+        unit = await units.by_code(c.db, "KSA02")
+        assert unit is not None
+        for code in ("PN-001", "PN-002"):
+            await houses.upsert(c.db, code, unit.id, "Hộ Phong Nẫm", "poor", "new", None, None, None)
+    minh = await volunteer(c, "11", unit="KSA02", name="Minh")
+    await c.set_stage("PN-001", 3)
+    await c.run_at(at(26, 8))                          # 7 days before: one house left
+    assert "Xã Phong Nẫm: còn 1/2 nhà chưa bàn giao." in c.phones.of(minh)[0]
+    await c.set_stage("PN-002", 3)
+    await c.run_at(at(30, 8))                          # 3 days before: the commune is done
+    assert len(c.phones.of(minh)) == 1
 
 
 async def test_paperwork_deadline_reminds_officers_only(campaign: Campaign) -> None:
