@@ -106,6 +106,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "… và {count} đơn vị khác, đạt từ {low}% đến {high}%.",
         "… and {count} more, at {low}% to {high}%.",
     ),
+    "off_laggards_rest_same": (
+        "… và {count} đơn vị khác, đạt {share}%.",
+        "… and {count} more, at {share}%.",
+    ),
     "off_laggards_rest_plain": ("… và {count} đơn vị khác.", "… and {count} more."),
     "off_chart_title": ("Tiến độ: {unit}", "Progress: {unit}"),
     "off_chart_subtitle": (

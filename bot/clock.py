@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -40,6 +41,20 @@ class FixedClock:
 
     def set(self, when: datetime) -> None:
         self._now = when.astimezone(self.tz)
+
+
+class ShiftedClock:
+    """Real time, started at another moment: the demo replays a past drive as if it were now."""
+
+    def __init__(self, start: datetime, tz: ZoneInfo) -> None:
+        if start.tzinfo is None:
+            raise ValueError("ShiftedClock needs an aware datetime")
+        self.tz = tz
+        self._start = start
+        self._began = time.monotonic()
+
+    def now(self) -> datetime:
+        return (self._start + timedelta(seconds=time.monotonic() - self._began)).astimezone(self.tz)
 
 
 def to_db(when: datetime) -> str:

@@ -282,3 +282,11 @@ async def test_houses_gone_quiet_grouped_with_the_volunteer_last_seen(world: Wor
     assert "3 nhà" not in hai.text and "1 nhà của Tỉnh Sóc Trăng" in hai.text  # only MH-004 is that old
     await hai.say("/chuabaocao mot tuan")
     assert "/chuabaocao 14" in hai.text
+
+
+async def test_the_rest_at_one_share_is_told_as_one_share(world: World) -> None:
+    await add_units(world, *[(f"X{i:02d}", f"Xã Số {i}", "KSA", 10) for i in range(12)])
+    hai = await world.person("50", "KSA", role="officer")
+    await hai.say("/tiendo")
+    # Thirteen communes (An Lạc Tây and twelve new), ten listed, three left over, none begun.
+    assert "… và 3 đơn vị khác, đạt 0%." in hai.text and "đạt từ" not in hai.text

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime, time
 from importlib import resources
 from pathlib import Path
 
@@ -12,12 +13,22 @@ from PIL import Image, ImageDraw
 
 from bot.app import App
 from bot.channels.console import CHANNEL, converse
-from bot.config import Settings
+from bot.clock import ShiftedClock
+from bot.config import Deadline, Settings
 from handlers.types import Incoming
 from storage import importer, invites, units, users
 
 VOLUNTEER = ("tnv", "Nguyễn Thị Lan (tình nguyện viên, Xã Mỹ Hương)", "MTU01", "volunteer")
 OFFICER = ("canbo", "Trần Văn Hải (cán bộ phụ trách, Tỉnh Sóc Trăng)", "ST", "officer")
+# The demo plays the drive from 20/8/2023, two weeks before its deadline (seeds/001: every house
+# completed and handed over by National Day, the result reported to the province by 07/9).
+DEMO_START = (2023, 8, 20, 9, 0)
+DEMO_DEADLINES = (
+    Deadline(name="Hoàn thành, bàn giao nhà chào mừng Quốc khánh 02/9", date=date(2023, 9, 2), stage=3,
+             about="", audience=("officers", "volunteers"), offsets=(14, 7, 3, 1, 0), at=time(8, 0)),
+    Deadline(name="Báo cáo kết quả về Ủy ban nhân dân tỉnh", date=date(2023, 9, 7), stage=None,
+             about="", audience=("officers",), offsets=(3, 1), at=time(8, 0)),
+)
 
 
 async def load_campaign(app: App) -> None:
@@ -63,7 +74,12 @@ async def run_demo(settings: Settings, database: Path | None, read: Callable[[st
                    write: Callable[[str], None]) -> None:
     with tempfile.TemporaryDirectory(prefix="chungtay-demo-") as tmp:
         work = Path(tmp)
-        app = await App.open(settings, database=database or work / "demo.sqlite",
+        campaign, clock = settings.campaign, None
+        if not campaign.deadlines:  # no deadlines of one's own: the drive's dates, in its time
+            settings = dataclasses.replace(settings, campaign=dataclasses.replace(
+                campaign, deadlines=DEMO_DEADLINES))
+            clock = ShiftedClock(datetime(*DEMO_START, tzinfo=campaign.timezone), campaign.timezone)
+        app = await App.open(settings, clock=clock, database=database or work / "demo.sqlite",
                              media_dir=work / "media")
         try:
             await load_campaign(app)

@@ -157,9 +157,11 @@ def _laggard_lines(turn: Turn, ranked: list[Standing], goal: Target) -> list[str
                                 pace=num(s.pace, lang, 1)))
     rest = ranked[LAGGARDS:]
     shares = [s.share for s in rest if s.share is not None]
-    if shares:
-        lines.append(turn.t("off_laggards_rest", count=len(rest), low=num(100 * min(shares), lang),
-                            high=num(100 * max(shares), lang)))
+    low, high = (num(100 * f(shares), lang) for f in (min, max)) if shares else ("", "")
+    if shares and low == high:
+        lines.append(turn.t("off_laggards_rest_same", count=len(rest), share=low))
+    elif shares:
+        lines.append(turn.t("off_laggards_rest", count=len(rest), low=low, high=high))
     elif rest:
         lines.append(turn.t("off_laggards_rest_plain", count=len(rest)))
     return lines
