@@ -6,12 +6,16 @@ import asyncio
 import logging
 import signal
 import sys
+from datetime import UTC, datetime
 
-from bot import logs
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot import housekeeping, logs
 from bot.app import App
 from bot.config import TOKEN_ENV, ZALO_TOKEN_ENV, Settings
 
 log = logging.getLogger(__name__)
+SWEEP_HOURS = 6
 
 
 async def run_bot(settings: Settings) -> int:
@@ -64,6 +68,10 @@ async def run_bot(settings: Settings) -> int:
                 log.info("polling Zalo for updates (development mode)")
         # After the channel: catching up on reminders missed while down needs it to send.
         await reminders.start()
+        # Now and every few hours after: files of photos no report kept.
+        reminders.scheduler.add_job(housekeeping.sweep_photos, IntervalTrigger(hours=SWEEP_HOURS),
+                                    args=[app.ctx], id="photo-sweep", name="unused photos",
+                                    next_run_time=datetime.now(UTC))
         await stop.wait()
         log.info("stopping: finishing the updates in hand")
     finally:

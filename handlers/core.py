@@ -11,7 +11,7 @@ from handlers.commands import flow, lookup
 from handlers.context import Context
 from handlers.turn import Turn
 from handlers.types import AFTER_COMMIT, Incoming, IncomingFile, Reply
-from storage import updates, users
+from storage import photo_files, updates, users
 from storage.photos import PhotoRejected, StoredPhoto
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,8 @@ class Core:
                 if not fresh:
                     return []
                 await updates.mark(db, fresh, self.ctx.stamp())
+            if photos:  # until a report owns them, they may be swept (bot/housekeeping.py)
+                await photo_files.note(db, [p.sha256 for p in photos], self.ctx.stamp())
             replies = await self._route(inc, photos, rejected)
         return [await self._finish(reply) for reply in replies]
 

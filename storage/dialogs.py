@@ -25,3 +25,13 @@ async def save(db: Database, user_id: int, state: str, draft: dict[str, Any], at
         "updated_at = excluded.updated_at",
         (user_id, state, json.dumps(draft, ensure_ascii=False), at),
     )
+
+
+async def photo_shas(db: Database) -> set[str]:
+    """Every photo an unfinished draft holds (drafts are few: one per person at most)."""
+    found: set[str] = set()
+    for (draft,) in await db.fetchall("SELECT draft FROM dialogs"):
+        for photo in json.loads(draft).get("photos") or []:
+            if isinstance(photo, dict) and isinstance(photo.get("sha256"), str):
+                found.add(photo["sha256"])
+    return found

@@ -9,6 +9,7 @@ The shared copies carry no EXIF (phones put GPS there); what we need from EXIF i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import hashlib
 import io
@@ -159,6 +160,15 @@ def _decode_slots() -> asyncio.Semaphore:
     return _SLOTS[loop]
 
 
+_SHA = re.compile(r"[0-9a-f]{64}")
+
+
+def _touch(*paths: Path) -> None:
+    for path in paths:
+        with contextlib.suppress(FileNotFoundError):
+            os.utime(path)
+
+
 class PhotoStore:
     def __init__(self, media_dir: Path, *, max_pixels: int = 60_000_000,
                  max_bytes: int = 20 * 1024 * 1024, long_side: int = 2048,
@@ -249,6 +259,7 @@ class PhotoStore:
             raise
         except Exception:
             return None  # damaged from outside: render again and replace
+        _touch(norm_path, thumb_path)  # in use again: the sweep of unused photos leaves them be
         return size[0], size[1], phash
 
     @staticmethod
@@ -313,10 +324,26 @@ class PhotoStore:
         phash = self._save(frame, icc, thumb, normalized, _jpeg(frame, icc), writes)
         return frame.width, frame.height, phash
 
+    def remove_unused(self, sha256: str, untouched_since: float) -> int:
+        """Delete a photo's files (normalized, thumbnail, original) unless one of them was written
+        or used again since `untouched_since` (a time.time() value); returns how many went."""
+        if not _SHA.fullmatch(sha256):
+            raise ValueError("not a photo hash")
+        files = list(self.media_dir.joinpath(sha256[:2]).glob(f"{sha256}.*"))
+        try:
+            if any(f.stat().st_mtime >= untouched_since for f in files):
+                return 0
+        except FileNotFoundError:
+            pass
+        for f in files:
+            f.unlink(missing_ok=True)
+        return len(files)
+
     def _write(self, relative: str, data: bytes) -> None:
         target = self.path(relative)
         try:
             if target.stat().st_size == len(data) and target.read_bytes() == data:
+                _touch(target)
                 return
         except FileNotFoundError:
             pass

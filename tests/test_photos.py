@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import random
 import resource
 import struct
@@ -304,10 +305,15 @@ def test_files_are_named_by_content(store: PhotoStore) -> None:
 def test_same_bytes_twice_give_the_same_result_without_rewriting(store: PhotoStore) -> None:
     data = encode(photo(15, (1200, 900)), exif=with_metadata(original="2025:01:02 03:04:05"))
     first = store.process(data)
-    before = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in stored_files(store)}
+    before = {p: (p.stat().st_ino, p.read_bytes()) for p in stored_files(store)}
+    aged = time.time() - 86400
+    for p in before:
+        os.utime(p, (aged, aged))
     second = store.process(data)
     assert second == first
-    assert {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in stored_files(store)} == before
+    assert {p: (p.stat().st_ino, p.read_bytes()) for p in stored_files(store)} == before
+    # Not rewritten, but marked as used again, so the sweep of unused photos leaves them be.
+    assert all(p.stat().st_mtime > aged + 3600 for p in before)
     # Asking for the original later adds just that file.
     third = store.process(data, keep_original=True)
     assert third.original is not None
@@ -506,3 +512,15 @@ async def test_a_helper_process_that_dies_is_replaced(tmp_path: Path) -> None:
     assert store.path(second.normalized).is_file()
     assert first.sha256 != second.sha256
     assert photo_workers._pool_of(2) is not pool
+
+
+def test_an_unused_photos_files_are_removed_only_when_untouched(store: PhotoStore) -> None:
+    stored = store.process(encode(photo(16, (640, 480))), keep_original=True)
+    files = stored_files(store)
+    assert len(files) == 3
+    assert store.remove_unused(stored.sha256, untouched_since=time.time() - 3600) == 0  # just written
+    assert stored_files(store) == files
+    assert store.remove_unused(stored.sha256, untouched_since=time.time() + 1) == 3
+    assert stored_files(store) == []
+    with pytest.raises(ValueError):
+        store.remove_unused("../" + stored.sha256[3:], untouched_since=time.time())

@@ -6,9 +6,14 @@ import asyncio
 import os
 import signal
 import sys
+import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot.clock import to_db
+from storage import photo_files
 from storage.db import Database
+from storage.photos import PhotoStore
 from tests.images import jpeg
 from tests.telegram_world import TOKEN
 from tests.tgemu import BotApiEmulator, SimUser
@@ -65,6 +70,23 @@ async def count(tmp: Path, table: str) -> int:
         await db.close()
 
 
+async def photo_nobody_kept(tmp: Path) -> list[Path]:
+    """A photo received three days ago whose report was never sent: its files, aged on disk."""
+    photo = PhotoStore(tmp / "media").process(jpeg(9))
+    db = await Database.open(tmp / "world.sqlite")
+    try:
+        async with db.transaction():
+            await photo_files.note(db, [photo.sha256], to_db(datetime.now(UTC) - timedelta(days=3)))
+    finally:
+        await db.close()
+    files = sorted((tmp / "media").glob(f"??/{photo.sha256}.*"))
+    then = time.time() - 3 * 86400
+    for f in files:
+        os.utime(f, (then, then))
+    assert len(files) == 2
+    return files
+
+
 async def text_of(user: SimUser, timeout: float = 30) -> str:
     return (await user.next_message(timeout=timeout)).text or ""
 
@@ -118,15 +140,20 @@ async def test_sigterm_finishes_and_closes(tmp_path: Path) -> None:
     async with BotApiEmulator(token=TOKEN) as emu:
         config = await prepare(tmp_path, emu)
         code = await invite(tmp_path, "MTU01")
+        leftover = await photo_nobody_kept(tmp_path)
         proc = await start(config)
         lan = emu.user(1001, first_name="Lan")
         lan.send_text(f"/start {code}")
         assert "tham gia" in await text_of(lan)
+        # At start the bot deletes the files of photos no report kept (bot/housekeeping.py).
+        await emu.wait_for(lambda: not any(f.exists() for f in leftover), timeout=20,
+                           what="the unused photo's files to be deleted")
         proc.send_signal(signal.SIGTERM)
         await asyncio.wait_for(proc.wait(), timeout=20)
         log = log_of(config)
         assert proc.returncode == 0, log
         assert "stopping" in log
-        assert TOKEN not in log and "Lan" not in log
+        assert TOKEN not in log and "Lan" not in log and "Traceback" not in log
+        assert "deleted 2 files of photos no report kept" in log
         assert emu.pending_updates == []  # everything fetched was confirmed on the way out
     assert await count(tmp_path, "users") == 1
