@@ -21,6 +21,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from bot.catalog import CATEGORIES, STAGES, SUPPORT, label
 from storage import progress, xlsx
 from storage.db import Database, Row
+from storage.links import person_name
 from storage.models import Unit
 
 # (header, column width in characters)
@@ -114,7 +115,7 @@ class _UnitPaths:
 
 
 _REPORT_FIELDS = (
-    "SELECT r.id, h.code, h.household_head, h.unit_id, u.code, r.stage, us.display_name, "
+    f"SELECT r.id, h.code, h.household_head, h.unit_id, u.code, r.stage, {person_name('us')}, "
     "r.received_at, r.claimed_at, r.lat, r.lon, r.review_state, r.note "
     "FROM reports r JOIN houses h ON h.id = r.house_id JOIN units u ON u.id = h.unit_id "
     "JOIN users us ON us.id = r.reporter_id"

@@ -12,6 +12,19 @@ from storage.users import get
 _COLS = "id, channel, external_id, display_name, role, unit_id, status, lang"
 
 
+# SQL: the ids of every account of the person whose account is the parameter `?{n}` (itself
+# included). Both halves are index lookups (users' key, users_person).
+def accounts_of(n: int) -> str:
+    return (f"SELECT coalesce(person_id, id) FROM users WHERE id = ?{n} UNION SELECT id FROM users "
+            f"WHERE person_id = (SELECT coalesce(person_id, id) FROM users WHERE id = ?{n})")
+
+
+# SQL: the name a person goes by, for the account aliased `alias`: the first linked account's.
+def person_name(alias: str) -> str:
+    return (f"coalesce((SELECT p.display_name FROM users p WHERE p.id = {alias}.person_id), "
+            f"{alias}.display_name)")
+
+
 @dataclass(frozen=True)
 class LinkCode:
     code: str

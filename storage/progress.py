@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from storage.db import Database, Row
+from storage.links import person_name
 from storage.models import Unit
 from storage.textfold import fold
 
@@ -240,7 +241,7 @@ async def quiet(db: Database, unit: Unit, before: str,
         quiet_houses + ", ranked AS (SELECT q.*, row_number() OVER (PARTITION BY child ORDER BY "
         "last_report_at IS NULL, last_report_at, code) AS rn FROM q) "
         "SELECT child, code, household_head, stage, last_report_at, "
-        "(SELECT us.display_name FROM reports r JOIN users us ON us.id = r.reporter_id "
+        f"(SELECT {person_name('us')} FROM reports r JOIN users us ON us.id = r.reporter_id "
         " WHERE r.house_id = ranked.id ORDER BY r.received_at DESC, r.id DESC LIMIT 1) "
         "FROM ranked WHERE rn <= ?5 ORDER BY child, rn",
         (*scope, before, per_group),

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from storage.db import Database, Row
+from storage.links import accounts_of
 
 OPEN_STATES = ("pending", "held")
 DONE_STATES = ("sent", "failed", "blocked", "skipped")
@@ -242,13 +243,10 @@ async def reported_houses(db: Database, user_id: int, unit_path: str, below_stag
     """Houses of the person's area they have reported on, from any of their linked accounts, that have
     not reached a stage."""
     rows = await db.fetchall(
-        "WITH me AS (SELECT coalesce(person_id, id) AS person FROM users WHERE id = ?), "
-        "mine AS (SELECT id FROM users WHERE id = (SELECT person FROM me) "
-        "         OR person_id = (SELECT person FROM me)) "
         "SELECT h.id, h.code, h.household_head, h.stage, h.last_report_at FROM houses h "
         "JOIN units u ON u.id = h.unit_id "
-        "WHERE h.id IN (SELECT house_id FROM reports WHERE reporter_id IN (SELECT id FROM mine)) "
-        "AND u.path >= ? AND u.path < ? AND h.stage < ? ORDER BY h.code",
+        f"WHERE h.id IN (SELECT house_id FROM reports WHERE reporter_id IN ({accounts_of(1)})) "
+        "AND u.path >= ?2 AND u.path < ?3 AND h.stage < ?4 ORDER BY h.code",
         (user_id, unit_path, unit_path + "\uffff", below_stage),
     )
     return [HouseLine(*(r[i] for i in range(5))) for r in rows]
@@ -257,11 +255,8 @@ async def reported_houses(db: Database, user_id: int, unit_path: str, below_stag
 async def has_reported(db: Database, user_id: int, unit_path: str) -> bool:
     """Whether the person (any of their linked accounts) has reported on a house of the area."""
     row = await db.fetchone(
-        "WITH me AS (SELECT coalesce(person_id, id) AS person FROM users WHERE id = ?) "
         "SELECT 1 FROM reports r JOIN houses h ON h.id = r.house_id JOIN units u ON u.id = h.unit_id "
-        "WHERE r.reporter_id IN (SELECT id FROM users WHERE id = (SELECT person FROM me) "
-        "                        OR person_id = (SELECT person FROM me)) "
-        "AND u.path >= ? AND u.path < ? LIMIT 1",
+        f"WHERE r.reporter_id IN ({accounts_of(1)}) AND u.path >= ?2 AND u.path < ?3 LIMIT 1",
         (user_id, unit_path, unit_path + "\uffff"),
     )
     return row is not None

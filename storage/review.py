@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from storage.db import Database
+from storage.links import accounts_of, person_name
 from storage.models import Unit
 
 _SCOPE = "u.path >= ? AND u.path < ?"
@@ -34,7 +35,7 @@ class Pending:
 
 _PENDING = (
     "SELECT r.id, h.id, h.code, h.household_head, h.stage, h.unit_id, r.stage, r.note, r.lat, r.lon, "
-    "r.received_at, r.flag, r.reporter_id, us.display_name "
+    f"r.received_at, r.flag, r.reporter_id, {person_name('us')} "
     "FROM reports r JOIN houses h ON h.id = r.house_id JOIN units u ON u.id = h.unit_id "
     "JOIN users us ON us.id = r.reporter_id "
 )
@@ -42,14 +43,15 @@ _PENDING = (
 
 async def waiting(db: Database, within: Unit, after: int = 0,
                   not_by: int | None = None) -> tuple[int, Pending | None]:
-    """How many reports of the subtree wait (leaving out those filed by `not_by`), and the
-    oldest of them with an id above `after`."""
+    """How many reports of the subtree wait (leaving out those filed by `not_by`, from any of
+    their linked accounts), and the oldest of them with an id above `after`."""
     count = int(await db.scalar(
         "SELECT count(*) FROM reports r JOIN houses h ON h.id = r.house_id JOIN units u ON u.id = h.unit_id "
-        f"WHERE r.review_state = 'pending' AND r.reporter_id IS NOT ? AND {_SCOPE}",
+        f"WHERE r.review_state = 'pending' AND r.reporter_id NOT IN ({accounts_of(1)}) AND {_SCOPE}",
         (not_by, *_range(within))) or 0)
     row = await db.fetchone(
-        f"{_PENDING} WHERE r.review_state = 'pending' AND r.reporter_id IS NOT ? AND r.id > ? AND {_SCOPE} "
+        f"{_PENDING} WHERE r.review_state = 'pending' AND r.reporter_id NOT IN ({accounts_of(1)}) "
+        f"AND r.id > ? AND {_SCOPE} "
         "ORDER BY r.id LIMIT 1",
         (not_by, after, *_range(within)),
     )
@@ -105,7 +107,7 @@ class Entry:
 
 async def history(db: Database, house_id: int) -> list[Entry]:
     rows = await db.fetchall(
-        "SELECT r.id, r.received_at, r.stage, r.review_state, us.display_name, r.flag, r.review_reason, "
+        f"SELECT r.id, r.received_at, r.stage, r.review_state, {person_name('us')}, r.flag, r.review_reason, "
         "(SELECT count(*) FROM photos p WHERE p.report_id = r.id) "
         "FROM reports r JOIN users us ON us.id = r.reporter_id WHERE r.house_id = ? "
         "ORDER BY r.received_at, r.id",

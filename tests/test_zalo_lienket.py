@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from handlers.types import Incoming, Reply, parse_command
+from bot.config import ReviewSettings
+from handlers.types import Incoming, IncomingFile, Reply, parse_command
 from storage import audit, links, units, users
-from tests.world import World, build_world
+from tests.images import jpeg
+from tests.world import World, build_world, configure
 
 
 async def say(world: World, channel: str, user_id: str, text: str, name: str = "Lan") -> list[Reply]:
@@ -175,3 +177,36 @@ async def test_a_shut_account_comes_back_with_a_fresh_invite(world: World) -> No
     ksa01 = await units.by_code(world.app.db, "KSA01")
     assert zl is not None and ksa01 is not None and (zl.status, zl.unit_id) == ("active", ksa01.id)
     assert [e["action"] for e in await audit.entries(world.app.db, "user", zl.id)][-1] == "user.rejoin"
+
+
+async def linked_pair(world: World, unit: str, role: str, name: str, zalo_name: str) -> None:
+    """Telegram 1001 joined by invite; Zalo abcdef joined with a code made on it."""
+    await join(world, "telegram", "1001", unit, role, name=name)
+    code = await code_for(world, "telegram", "1001")
+    await say(world, "zalo", "abcdef", f"/lienket {code}", name=zalo_name)
+
+
+async def test_an_officer_cannot_approve_their_own_report_from_their_other_account(world: World) -> None:
+    configure(world, review=ReviewSettings(required=True))
+    await linked_pair(world, "MTU01", "officer", "Hải", "Hải Zalo")
+    photos = tuple(IncomingFile(data=jpeg(i)) for i in (1, 2))
+    filed = await world.app.core.handle(Incoming(channel="telegram", user_id="1001", display_name="Hải",
+                                                 text="MH-001 hoàn thành", files=photos))
+    assert "Đã nhận báo cáo" in filed[0].text
+    review = await say(world, "zalo", "abcdef", "/duyet", name="Hải Zalo")
+    assert "Không có báo cáo nào chờ duyệt" in review[0].text
+    assert (await world.house("MH-001")).stage == 0
+
+
+async def test_officers_see_a_linked_volunteer_under_one_name(world: World) -> None:
+    await linked_pair(world, "MTU01", "volunteer", "Nguyễn Thị Lan", "Lan ở Zalo")
+    for channel, uid, code, seed in (("telegram", "1001", "MH-001", 1), ("zalo", "abcdef", "MH-001", 3)):
+        photos = tuple(IncomingFile(data=jpeg(seed + i)) for i in range(2))
+        stage = "khởi công" if channel == "telegram" else "hoàn thành"
+        done = await world.app.core.handle(Incoming(channel=channel, user_id=uid, display_name="x",
+                                                    text=f"{code} {stage}", files=photos))
+        assert "Đã nhận báo cáo" in done[0].text
+    await join(world, "telegram", "2002", "MTU", "officer", name="Hùng")
+    card = await say(world, "telegram", "2002", "/nha MH-001", name="Hùng")
+    text = "\n".join(r.text for r in card)
+    assert text.count("Nguyễn Thị Lan") == 2 and "Lan ở Zalo" not in text
