@@ -1,4 +1,4 @@
-"""chungtay run | demo | import | invite | export | backup."""
+"""chungtay run | demo | import | invite | users | disable | enable | export | backup."""
 
 from __future__ import annotations
 
@@ -27,6 +27,12 @@ def _parser() -> argparse.ArgumentParser:
     inv = sub.add_parser("invite", help="make a one-time invite code")
     inv.add_argument("--unit", required=True, help="unit code")
     inv.add_argument("--role", required=True, choices=["volunteer", "officer", "admin"])
+    who = sub.add_parser("users", help="list the people who joined, with their role, unit and status")
+    who.add_argument("--unit", help="only this unit and what lies below it")
+    for name, what in (("disable", "take away a person's access (a lost phone, someone who left)"),
+                       ("enable", "give a disabled account its access back")):
+        cmd = sub.add_parser(name, help=what)
+        cmd.add_argument("user_id", type=int, help="the id `chungtay users` shows")
     exp = sub.add_parser("export", help="write every report to CSV or XLSX; with --unit and XLSX, the "
                                            "officers' workbook (summary by unit, houses, reports)")
     exp.add_argument("--format", choices=["csv", "xlsx"], default="xlsx")
@@ -68,7 +74,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return await run_bot(settings)
     app = await App.open(settings)
     try:
-        handler = {"import": _import, "invite": _invite, "export": _export, "backup": _backup}[args.command]
+        handler = {"import": _import, "invite": _invite, "users": _users, "disable": _set_access,
+                   "enable": _set_access, "export": _export, "backup": _backup}[args.command]
         return await handler(app, args)
     finally:
         await app.close()
@@ -102,6 +109,44 @@ async def _invite(app: App, args: argparse.Namespace) -> int:
     bot = app.settings.telegram.bot_username or "<bot_username>"
     print(f"{code}\nhttps://t.me/{bot}?start={code}")
     print(f"{args.role} of {unit.code} {unit.name}; the code works once.", file=sys.stderr)
+    return 0
+
+
+async def _users(app: App, args: argparse.Namespace) -> int:
+    from storage import units, users
+
+    within = None
+    if args.unit:
+        within = await units.by_code(app.db, args.unit)
+        if within is None:
+            print(f"unknown unit code {args.unit!r}", file=sys.stderr)
+            return EXIT_USAGE
+    listed = await users.listing(app.db, within.path if within else None)
+    print("id\tchannel\trole\tunit\tstatus\tlast seen\tname\tsame person as")
+    for u in listed:
+        seen = app.ctx.local(u.last_seen) if u.last_seen else "-"
+        same = str(u.person) if u.person != u.id else "-"
+        print(f"{u.id}\t{u.channel}\t{u.role}\t{u.unit_code}\t{u.status}\t{seen}\t{u.display_name}\t{same}")
+    print(f"{len(listed)} accounts", file=sys.stderr)
+    return 0
+
+
+async def _set_access(app: App, args: argparse.Namespace) -> int:
+    from storage import audit, users
+
+    user = await users.get(app.db, args.user_id)
+    if user is None:
+        print(f"no account with id {args.user_id}; see `chungtay users`", file=sys.stderr)
+        return EXIT_USAGE
+    wanted = "disabled" if args.command == "disable" else "active"
+    if args.command == "enable" and user.status != "disabled":
+        print(f"account {user.id} is {user.status}, not disabled: nothing to do", file=sys.stderr)
+        return 0
+    now = app.ctx.stamp()
+    async with app.db.transaction():
+        await users.set_status(app.db, user.id, wanted)
+        await audit.log(app.db, now, None, f"user.{args.command}", "user", user.id, {"by": "cli"})
+    print(f"account {user.id} ({user.channel}, {user.role}): {wanted}")
     return 0
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from storage.db import Database, Row
 from storage.models import User
 
@@ -63,3 +65,28 @@ async def seen(db: Database, user_id: int, at: str) -> None:
 async def reinstate(db: Database, user_id: int, role: str, unit_id: int) -> None:
     await db.execute("UPDATE users SET status = 'active', role = ?, unit_id = ? WHERE id = ?",
                      (role, unit_id, user_id))
+
+
+@dataclass(frozen=True)
+class Listed:
+    """An account as an admin sees it in `chungtay users`."""
+
+    id: int
+    channel: str
+    role: str
+    unit_code: str
+    status: str
+    last_seen: str | None
+    display_name: str
+    person: int
+
+
+async def listing(db: Database, within_path: str | None) -> list[Listed]:
+    """Accounts of a unit's subtree (or all), by unit then id."""
+    scope = "WHERE u.path >= ? AND u.path < ? " if within_path else ""
+    params = (within_path, within_path + "\uffff") if within_path else ()
+    rows = await db.fetchall(
+        "SELECT us.id, us.channel, us.role, u.code, us.status, us.last_seen_at, us.display_name, "
+        f"coalesce(us.person_id, us.id) FROM users us JOIN units u ON u.id = us.unit_id {scope}"
+        "ORDER BY u.path, us.id", params)
+    return [Listed(*(r[i] for i in range(8))) for r in rows]

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 from pathlib import Path
+
+from storage import audit, users
+from storage import units as units_store
+from storage.db import Database
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,3 +62,53 @@ def test_run_without_a_token_says_where_to_put_it(tmp_path: Path) -> None:
     done = chungtay(tmp_path, "run")
     assert done.returncode == 2
     assert "CHUNGTAY_TELEGRAM_TOKEN" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_an_admin_lists_people_and_takes_access_away_and_back(tmp_path: Path) -> None:
+    units = tmp_path / "don-vi.csv"
+    units.write_text("code,name,parent_code\nST,Tỉnh Sóc Trăng,\nMTU,Huyện Mỹ Tú,ST\nKSA,Huyện Kế Sách,ST\n",
+                     encoding="utf-8")
+    assert chungtay(tmp_path, "import", "units", str(units)).returncode == 0
+    asyncio.run(someone_joins(tmp_path / "data.sqlite", "MTU", "1001", "Nguyễn Thị Lan"))
+    asyncio.run(someone_joins(tmp_path / "data.sqlite", "KSA", "1002", "Thạch Sa"))
+
+    listed = chungtay(tmp_path, "users", "--unit", "MTU")
+    assert listed.returncode == 0, listed.stderr
+    rows = [line.split("\t") for line in listed.stdout.splitlines()[1:]]
+    assert [(r[1], r[2], r[3], r[4], r[6]) for r in rows] == [
+        ("telegram", "volunteer", "MTU", "active", "Nguyễn Thị Lan")]
+    lan_id = rows[0][0]
+
+    off = chungtay(tmp_path, "disable", lan_id)
+    assert off.returncode == 0 and "disabled" in off.stdout
+    assert "\tdisabled\t" in chungtay(tmp_path, "users", "--unit", "MTU").stdout
+    assert "\tThạch Sa\t" in chungtay(tmp_path, "users").stdout  # everyone, without --unit
+    on = chungtay(tmp_path, "enable", lan_id)
+    assert on.returncode == 0 and "active" in on.stdout
+    assert "\tactive\t" in chungtay(tmp_path, "users", "--unit", "MTU").stdout
+    actions = asyncio.run(audit_actions(tmp_path / "data.sqlite", int(lan_id)))
+    assert actions == ["user.disable", "user.enable"]
+
+    missing = chungtay(tmp_path, "disable", "999")
+    assert missing.returncode == 2 and "chungtay users" in missing.stderr
+
+
+async def someone_joins(database: Path, unit_code: str, external_id: str, name: str) -> None:
+    """What /start with an invite leaves in the database (the chat itself is tested elsewhere)."""
+    db = await Database.open(database)
+    try:
+        unit = await units_store.by_code(db, unit_code)
+        assert unit is not None
+        async with db.transaction():
+            await users.create(db, "telegram", external_id, name, "volunteer", unit.id, "vi",
+                               "2026-08-20T02:00:00+00:00")
+    finally:
+        await db.close()
+
+
+async def audit_actions(database: Path, user_id: int) -> list[str]:
+    db = await Database.open(database)
+    try:
+        return [e["action"] for e in await audit.entries(db, "user", user_id)]
+    finally:
+        await db.close()
