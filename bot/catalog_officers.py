@@ -135,8 +135,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "… and {more} more; please narrow it.",
     ),
     "off_house_pick": (
-        "Gõ /nha kèm mã nhà, ví dụ: /nha {code}",
-        "Send /house with the code, e.g. /house {code}",
+        "Gõ lại kèm mã nhà, ví dụ: /{command} {code}",
+        "Type it again with the house code, e.g. /{command} {code}",
     ),
     "off_house_title": ("🏠 Nhà {code} – {head}", "🏠 House {code} – {head}"),
     "off_house_unit": ("Đơn vị: {path}", "Unit: {path}"),
@@ -203,6 +203,41 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "off_btn_return": ("↩️ Trả lại", "↩️ Return"),
     "off_btn_later": ("⏭ Để sau", "⏭ Later"),
     "off_btn_stop": ("Dừng duyệt", "Stop reviewing"),
+    "off_house_fixed": (
+        "✏️ {time}: cán bộ {name} sửa {old} → {new} ({reason})",
+        "✏️ {time}: officer {name} corrected {old} → {new} ({reason})",
+    ),
+    # /sua
+    "off_fix_usage": (
+        "Gõ /sua kèm mã nhà hoặc tên chủ hộ để sửa giai đoạn của nhà đó khi báo cáo bị nhầm, ví dụ: "
+        "/sua MH-001",
+        "Send /correct with a house code or the household head's name to correct its stage when a "
+        "report was wrong, e.g. /correct MH-001",
+    ),
+    "off_fix_ask_stage": (
+        "✏️ Sửa giai đoạn nhà {code} – {head}.\nHiện tại: {stage}. Chọn giai đoạn đúng:",
+        "✏️ Correcting the stage of house {code} – {head}.\nNow: {stage}. Choose the right stage:",
+    ),
+    "off_fix_ask_reason": (
+        "Nhà {code}: {old} → {new}. Gõ lý do sửa (người báo cáo gần nhất sẽ được báo):",
+        "House {code}: {old} → {new}. Type the reason (the last reporter will be told):",
+    ),
+    "off_btn_stop_fix": ("Thôi, không sửa", "Leave it as it is"),
+    "off_fix_stopped": ("Không sửa nhà {code}.", "House {code} left as it was."),
+    "off_fix_moved": (
+        "Nhà {code} vừa được cập nhật trong lúc bạn chọn nên chưa sửa. Gõ lại /sua {code} để xem "
+        "giai đoạn mới.",
+        "House {code} changed while you were choosing, so nothing was corrected. Send /correct {code} "
+        "again to see its stage now.",
+    ),
+    "off_fix_done": (
+        "✅ Đã sửa nhà {code}: {old} → {new}. Số liệu tiến độ đã tính lại.",
+        "✅ House {code} corrected: {old} → {new}. Progress figures now count it so.",
+    ),
+    "off_fix_told": (
+        "✏️ Cán bộ {name} đã sửa giai đoạn nhà {code}: {old} → {new}.\nLý do: {reason}",
+        "✏️ Officer {name} corrected the stage of house {code}: {old} → {new}.\nReason: {reason}",
+    ),
     "off_btn_keep": ("Quay lại báo cáo", "Back to the report"),
     "off_review_press": (
         "Hãy chọn: Duyệt, Trả lại, Để sau hoặc Dừng duyệt.",

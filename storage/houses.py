@@ -78,5 +78,12 @@ async def set_stage(db: Database, house_id: int, stage: int, at: str) -> None:
     )
 
 
+async def correct_stage(db: Database, house_id: int, old: int, new: int, at: str) -> bool:
+    """An officer's correction, either way; False when the house is no longer at `old`."""
+    changed = await db.execute_rowcount(
+        "UPDATE houses SET stage = ?, stage_at = ? WHERE id = ? AND stage = ?", (new, at, house_id, old))
+    return changed == 1
+
+
 async def touch_report(db: Database, house_id: int, at: str) -> None:
     await db.execute("UPDATE houses SET last_report_at = ? WHERE id = ?", (at, house_id))

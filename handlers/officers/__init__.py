@@ -7,13 +7,15 @@ that subtree, and one outside it is simply not found.
 from __future__ import annotations
 
 from handlers.command import Command, Handler
-from handlers.officers import awards, export, house, progress, review, stale
+from handlers.officers import awards, correct, export, house, progress, review, stale
 
 COMMANDS: list[Command] = [
     Command(("tiendo", "status"), progress.status, officers_only=True,
             menu=("Tiến độ đơn vị (cán bộ)", "Progress of an area (officers)")),
     Command(("nha", "house"), house.house, officers_only=True,
             menu=("Xem một căn nhà và các báo cáo (cán bộ)", "A house and its reports (officers)")),
+    Command(correct.NAMES, correct.start, officers_only=True,
+            menu=("Sửa giai đoạn một căn nhà (cán bộ)", "Correct a house's stage (officers)")),
     Command(("chuabaocao", "stale"), stale.stale, officers_only=True,
             menu=("Nhà lâu chưa có báo cáo (cán bộ)", "Houses with no recent report (officers)")),
     Command(("duyet", "review"), review.start, officers_only=True,
@@ -24,5 +26,5 @@ COMMANDS: list[Command] = [
             menu=("Số được đề nghị khen thưởng (cán bộ)", "Commendation quotas (officers)")),
 ]
 
-# Dialog states of the review, answered by these handlers (see handlers.commands.flow).
-FLOWS: dict[str, Handler] = dict(review.FLOWS)
+# Dialog states of the review and of a correction, answered by these handlers (handlers.commands.flow).
+FLOWS: dict[str, Handler] = {**review.FLOWS, **correct.FLOWS}

@@ -9,11 +9,12 @@ from bot.clock import to_db
 from bot.config import Deadline
 from handlers.turn import Turn
 from handlers.types import Reply
-from storage import units
-from storage.models import Unit
+from storage import houses, units
+from storage.models import House, Unit
 from storage.textfold import clip
 
 MAX_QUERY = 100
+HOUSE_CHOICES = 8   # houses listed when a name matches several
 # Telegram refuses a message over 4096 characters; leave room for what a channel adds.
 TEXT_LIMIT = 3800
 PACE_DAYS = 7
@@ -46,6 +47,25 @@ async def find_unit(turn: Turn, query: str, command: str) -> tuple[Unit | None, 
     lines = [turn.t("off_unit_many", query=shown)]
     lines += [f"• {u.code} – {u.name}" for u in found]
     lines.append(turn.t("off_unit_pick", command=command, code=found[0].code))
+    return None, [Reply("\n".join(lines))]
+
+
+async def find_house(turn: Turn, query: str, names: tuple[str, str]) -> tuple[House | None, list[Reply]]:
+    """One house of the officer's area by code or household head's name. Another area's houses
+    get the same answer as houses that do not exist: they are not this officer's to know about."""
+    own = await own_unit(turn)
+    count, found = await houses.search(turn.ctx.db, own, query, HOUSE_CHOICES)
+    shown = clip(query, 40)
+    if count == 0:
+        return None, [Reply(turn.t("off_house_not_found", query=shown, unit=own.name))]
+    if count == 1:
+        return found[0], []
+    lines = [turn.t("off_house_many", count=count, query=shown)]
+    lines += [f"• {h.code} – {clip(h.household_head, 40)}" for h in found]
+    if count > len(found):
+        lines.append(turn.t("off_house_many_more", more=count - len(found)))
+    command = names[1] if turn.lang == "en" else names[0]
+    lines.append(turn.t("off_house_pick", command=command, code=found[0].code))
     return None, [Reply("\n".join(lines))]
 
 

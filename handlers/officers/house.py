@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from bot.catalog import CATEGORIES, STAGES, SUPPORT, label
 from bot.catalog_officers import REVIEW_STATES
-from handlers.officers.common import MAX_QUERY, fit, own_unit
+from handlers.officers.common import MAX_QUERY, find_house, fit
 from handlers.turn import Turn
 from handlers.types import Reply
-from storage import houses, review, units
+from storage import audit, review, units, users
 from storage.models import House
 from storage.textfold import clip
 
 ALBUM = 10          # Telegram's album limit
 SHOWN_REPORTS = 15
-PICK_LIMIT = 8
 
 
 async def house(turn: Turn) -> list[Reply]:
@@ -23,21 +22,10 @@ async def house(turn: Turn) -> list[Reply]:
         return [Reply(turn.t("off_house_usage"))]
     if len(query) > MAX_QUERY:
         return [Reply(turn.t("too_long", length=len(query), limit=MAX_QUERY))]
-    own = await own_unit(turn)
-    count, found = await houses.search(turn.ctx.db, own, query, PICK_LIMIT)
-    shown = clip(query, 40)
-    if count == 0:
-        # The same answer whether the code exists elsewhere or not at all: another area's
-        # households are not this officer's to know about.
-        return [Reply(turn.t("off_house_not_found", query=shown, unit=own.name))]
-    if count > 1:
-        lines = [turn.t("off_house_many", count=count, query=shown)]
-        lines += [f"• {h.code} – {clip(h.household_head, 40)}" for h in found]
-        if count > len(found):
-            lines.append(turn.t("off_house_many_more", more=count - len(found)))
-        lines.append(turn.t("off_house_pick", code=found[0].code))
-        return [Reply("\n".join(lines))]
-    return [await _card(turn, found[0])]
+    found, problem = await find_house(turn, query, ("nha", "house"))
+    if found is None:
+        return problem
+    return [await _card(turn, found)]
 
 
 async def _card(turn: Turn, h: House) -> Reply:
@@ -55,6 +43,14 @@ async def _card(turn: Turn, h: House) -> Reply:
     stage = label(STAGES, h.stage, lang)
     lines.append(turn.t("off_house_stage_since", stage=stage, time=ctx.local(h.stage_at)) if h.stage_at
                  else turn.t("off_house_stage", stage=stage))
+    for fix in await audit.entries(ctx.db, "house", h.id):
+        if fix["action"] == "house.correct" and fix["detail"]:
+            d = fix["detail"]
+            officer = await users.get(ctx.db, fix["actor_id"]) if fix["actor_id"] else None
+            lines.append(turn.t("off_house_fixed", time=ctx.local(fix["at"]),
+                                name=clip(officer.display_name if officer else "?", 30),
+                                old=label(STAGES, d["from"], lang), new=label(STAGES, d["to"], lang),
+                                reason=clip(d.get("reason", ""), 120)))
     entries = await review.history(ctx.db, h.id)
     if not entries:
         lines.append(turn.t("off_house_no_reports"))
