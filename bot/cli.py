@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bot.app import App
 from bot.config import ConfigError, Settings, load_settings
+from storage.models import Unit
 
 EXIT_USAGE = 2
 
@@ -97,12 +98,20 @@ async def _import(app: App, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _invite(app: App, args: argparse.Namespace) -> int:
-    from storage import invites, units
+async def _unit(app: App, code: str) -> Unit | None:
+    from storage import units
 
-    unit = await units.by_code(app.db, args.unit)
+    unit = await units.by_code(app.db, code)
     if unit is None:
-        print(f"unknown unit code {args.unit!r}; import the units first", file=sys.stderr)
+        print(f"unknown unit code {code!r}; import the units first", file=sys.stderr)
+    return unit
+
+
+async def _invite(app: App, args: argparse.Namespace) -> int:
+    from storage import invites
+
+    unit = await _unit(app, args.unit)
+    if unit is None:
         return EXIT_USAGE
     async with app.db.transaction():
         code = await invites.create(app.db, unit.id, args.role, app.ctx.stamp())
@@ -113,13 +122,12 @@ async def _invite(app: App, args: argparse.Namespace) -> int:
 
 
 async def _users(app: App, args: argparse.Namespace) -> int:
-    from storage import units, users
+    from storage import users
 
     within = None
     if args.unit:
-        within = await units.by_code(app.db, args.unit)
+        within = await _unit(app, args.unit)
         if within is None:
-            print(f"unknown unit code {args.unit!r}", file=sys.stderr)
             return EXIT_USAGE
     listed = await users.listing(app.db, within.path if within else None)
     print("id\tchannel\trole\tunit\tstatus\tlast seen\tname\tsame person as")
@@ -151,14 +159,12 @@ async def _set_access(app: App, args: argparse.Namespace) -> int:
 
 
 async def _export(app: App, args: argparse.Namespace) -> int:
-    from storage import units
     from storage.export import export_reports, export_workbook
 
     within = None
     if args.unit:
-        within = await units.by_code(app.db, args.unit)
+        within = await _unit(app, args.unit)
         if within is None:
-            print(f"unknown unit code {args.unit!r}", file=sys.stderr)
             return EXIT_USAGE
     if within is not None and args.format == "xlsx":
         # The officers' workbook, the same as /xuat sends: summary by unit, houses, reports.

@@ -4,22 +4,12 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
-
 from bot.housekeeping import sweep_photos
 from tests.images import jpeg
-from tests.world import World, build_world
-
-
-@pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
-    w = await build_world(tmp_path)
-    yield w
-    await w.app.close()
+from tests.world import World
 
 
 def photo_files(world: World) -> set[str]:

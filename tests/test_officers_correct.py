@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
-
 from storage import audit
 from tests.images import jpeg
 from tests.test_officers_export import summary
-from tests.world import World, build_world
-
-
-@pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
-    w = await build_world(tmp_path)
-    yield w
-    await w.app.close()
+from tests.world import World
 
 
 async def test_a_house_handed_over_by_mistake_is_put_back_and_the_reporter_told(world: World) -> None:

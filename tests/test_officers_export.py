@@ -7,7 +7,6 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -16,17 +15,10 @@ import openpyxl
 import pytest
 
 from tests.images import jpeg
-from tests.world import START, World, build_world, set_stage
+from tests.world import START, World, set_stage
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER_ROW = 6  # campaign, unit, time, note, blank, then the header
-
-
-@pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
-    w = await build_world(tmp_path)
-    yield w
-    await w.app.close()
 
 
 async def progress_made(world: World) -> None:

@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
-
 from bot.config import ReviewSettings
 from handlers.types import Reply
 from storage import audit, reports
 from tests.images import jpeg
-from tests.world import World, build_world, configure
-
-
-@pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
-    w = await build_world(tmp_path)
-    yield w
-    await w.app.close()
+from tests.world import World, configure
 
 
 def sent_to(replies: list[Reply], user_id: str) -> list[str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -12,14 +11,7 @@ from PIL import Image
 from bot.app import App
 from storage import audit, reports
 from tests.images import jpeg, png
-from tests.world import World, build_world
-
-
-@pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
-    w = await build_world(tmp_path)
-    yield w
-    await w.app.close()
+from tests.world import World
 
 
 async def count(world: World, table: str) -> int:

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
-
-import pytest
 
 from bot.config import ReviewSettings
 from handlers.types import Incoming, IncomingFile, Reply, parse_command
 from storage import audit, links, units, users
 from tests.images import jpeg
-from tests.world import World, build_world, configure
+from tests.world import World, configure
 
 
 async def say(world: World, channel: str, user_id: str, text: str, name: str = "Lan") -> list[Reply]:
@@ -33,13 +29,6 @@ async def code_for(world: World, channel: str, user_id: str) -> str:
     found = re.search(r"Mã liên kết: (\w+)", replies[0].text)
     assert found, replies[0].text
     return found.group(1)
-
-
-@pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
-    w = await build_world(tmp_path)
-    yield w
-    await w.app.close()
 
 
 async def test_a_stranger_on_zalo_joins_with_a_code_from_telegram(world: World) -> None:

@@ -53,6 +53,8 @@ async def find_unit(turn: Turn, query: str, command: str) -> tuple[Unit | None, 
 async def find_house(turn: Turn, query: str, names: tuple[str, str]) -> tuple[House | None, list[Reply]]:
     """One house of the officer's area by code or household head's name. Another area's houses
     get the same answer as houses that do not exist: they are not this officer's to know about."""
+    if len(query) > MAX_QUERY:
+        return None, [Reply(turn.t("too_long", length=len(query), limit=MAX_QUERY))]
     own = await own_unit(turn)
     count, found = await houses.search(turn.ctx.db, own, query, HOUSE_CHOICES)
     shown = clip(query, 40)

@@ -8,7 +8,7 @@ on the house last is told at once, so they do not report the mistake again.
 from __future__ import annotations
 
 from bot.catalog import STAGES, label, t
-from handlers.officers.common import MAX_QUERY, find_house
+from handlers.officers.common import find_house
 from handlers.turn import Turn
 from handlers.types import Choice, Reply
 from storage import audit, houses, links, reports, users
@@ -26,8 +26,6 @@ async def start(turn: Turn) -> list[Reply]:
     query = turn.inc.args.strip()
     if not query:
         return [Reply(turn.t("off_fix_usage"))]
-    if len(query) > MAX_QUERY:
-        return [Reply(turn.t("too_long", length=len(query), limit=MAX_QUERY))]
     house, problem = await find_house(turn, query, NAMES)
     if house is None:
         return problem

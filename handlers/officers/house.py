@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.catalog import CATEGORIES, STAGES, SUPPORT, label
 from bot.catalog_officers import REVIEW_STATES
-from handlers.officers.common import MAX_QUERY, find_house, fit
+from handlers.officers.common import find_house, fit
 from handlers.turn import Turn
 from handlers.types import Reply
 from storage import audit, review, units, users
@@ -20,8 +20,6 @@ async def house(turn: Turn) -> list[Reply]:
     query = turn.inc.args.strip()
     if not query:
         return [Reply(turn.t("off_house_usage"))]
-    if len(query) > MAX_QUERY:
-        return [Reply(turn.t("too_long", length=len(query), limit=MAX_QUERY))]
     found, problem = await find_house(turn, query, ("nha", "house"))
     if found is None:
         return problem
