@@ -1,8 +1,17 @@
-"""Logging that never writes the bot token (the HTTP client logs URLs, which contain it)."""
+"""Logging that never writes the bot token nor what an exception's message may carry.
+
+The HTTP clients put the token in every URL, and an exception's message can quote a URL, a value
+read from the database or a line a person typed (a household's name). Messages of our own are
+written without such values; tracebacks keep their frames and the exception's type, not its text.
+"""
 
 from __future__ import annotations
 
 import logging
+import traceback
+from types import TracebackType
+
+WITHHELD = "(message withheld: it may carry personal data or a secret)"
 
 
 class RedactToken(logging.Filter):
@@ -19,9 +28,33 @@ class RedactToken(logging.Filter):
         return True
 
 
+class PrivateFormatter(logging.Formatter):
+    """Tracebacks as frames and exception types only; any secret left over is blanked."""
+
+    def __init__(self, fmt: str, secrets: list[str]) -> None:
+        super().__init__(fmt)
+        self.secrets = [s for s in secrets if s]
+
+    def formatException(self, ei: tuple[type[BaseException], BaseException, TracebackType | None]
+                        | tuple[None, None, None]) -> str:
+        kind, exc, tb = ei
+        lines = ["Traceback (most recent call last):\n", *traceback.format_tb(tb)]
+        lines.append(f"{kind.__name__ if kind else 'Exception'} {WITHHELD}")
+        cause = exc.__cause__ or exc.__context__ if exc is not None else None
+        if cause is not None:
+            lines.append(f"\n(raised while handling {type(cause).__name__})")
+        return "".join(lines)
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        for secret in self.secrets:
+            text = text.replace(secret, "<redacted>")
+        return text
+
+
 def configure(secrets: list[str], level: int = logging.INFO) -> None:
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(PrivateFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets))
     handler.addFilter(RedactToken(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]
