@@ -92,6 +92,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Tài khoản {accounts} chỉ vào được nhờ mã liên kết nên không còn dùng được bot nữa.",
         "{accounts} came in only through the link code, so it can no longer use the bot.",
     ),
+    "unlink_self_closed": (
+        "Tài khoản này cũng chỉ vào được nhờ mã liên kết nên từ nay không dùng được bot nữa. Nếu cần, "
+        "hãy xin cán bộ phụ trách một mã mời rồi gửi /start MÃ_MỜI.",
+        "This account, too, came in only through the link code, so it can no longer use the bot. If "
+        "you need it, ask your officer for an invite code and send /start CODE.",
+    ),
     "unlink_other_kept": (
         "🔗 Tài khoản này không còn liên kết với tài khoản {channel} “{name}”. Vai trò và đơn vị của "
         "bạn giữ nguyên.",

@@ -105,29 +105,34 @@ async def join_with_code(ctx: Context, inc: Incoming) -> list[Reply]:
 
 async def _unlink(turn: Turn) -> list[Reply]:
     """Accounts that had their own invite keep their role and unit; one that came in only through a
-    link code loses access with the link, since the link was its only right to be here (a code may
-    have been used by someone else: that is what this is for)."""
+    link code loses access with the link, this one included, since the link was its only right to
+    be here (a code may have been used by someone else: that is what this is for)."""
     ctx, user = turn.ctx, turn.user
     now = ctx.stamp()
-    closed = [a for a in await links.accounts(ctx.db, user.id)
-              if a.id != user.id and await links.joined_by_link(ctx.db, a.id)]
+    accounts = await links.accounts(ctx.db, user.id)
+    closed = [a for a in accounts if await links.joined_by_link(ctx.db, a.id)]
     others = await links.unlink(ctx.db, user.id)
     if not others:
         return [Reply(turn.t("unlink_none"))]
-    replies = [Reply(turn.t("unlink_done", accounts=", ".join(_account(a, turn.lang) for a in others)))]
+    for account in accounts:
+        shut = account in closed
+        if shut:
+            await users.set_status(ctx.db, account.id, "disabled")
+        if account.id != user.id or shut:
+            await audit.log(ctx.db, now, user.id, "user.unlink", "user", account.id,
+                            {"from": user.id, "disabled": shut})
+    lines = [turn.t("unlink_done", accounts=", ".join(_account(a, turn.lang) for a in others))]
+    shut_others = [a for a in closed if a.id != user.id]
+    if shut_others:
+        lines.append(turn.t("unlink_closed", accounts=", ".join(_account(a, turn.lang) for a in shut_others)))
+    if any(a.id == user.id for a in closed):
+        lines.append(turn.t("unlink_self_closed"))
+    replies = [Reply("\n".join(lines))]
     here = clip(user.display_name or "?", 40)
     for other in others:
-        shut = other in closed
-        if shut:
-            await users.set_status(ctx.db, other.id, "disabled")
-        await audit.log(ctx.db, now, user.id, "user.unlink", "user", other.id,
-                        {"from": user.id, "disabled": shut})
-        key = "unlink_other_closed" if shut else "unlink_other_kept"
+        key = "unlink_other_closed" if other in closed else "unlink_other_kept"
         replies.append(Reply(t(other.lang, key, channel=channel_name(user.channel, other.lang), name=here),
                              to=(other.channel, other.external_id)))
-    if closed:
-        replies[0] = Reply(replies[0].text + "\n" + turn.t(
-            "unlink_closed", accounts=", ".join(_account(a, turn.lang) for a in closed)))
     return replies
 
 

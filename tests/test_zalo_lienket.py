@@ -199,3 +199,17 @@ async def test_officers_see_a_linked_volunteer_under_one_name(world: World) -> N
     card = await say(world, "telegram", "2002", "/nha MH-001", name="Hùng")
     text = "\n".join(r.text for r in card)
     assert text.count("Nguyễn Thị Lan") == 2 and "Lan ở Zalo" not in text
+
+
+async def test_whoever_used_a_stolen_code_cannot_keep_access_by_unlinking_first(world: World) -> None:
+    await join(world, "telegram", "1001", "MTU", "officer", name="Bình")
+    code = await code_for(world, "telegram", "1001")
+    await say(world, "zalo", "bad0bad0", f"/lienket {code}", name="Lạ")
+    replies = await say(world, "zalo", "bad0bad0", "/lienket bo", name="Lạ")
+    assert "không dùng được bot nữa" in replies[0].text
+    assert replies[1].to == ("telegram", "1001") and "giữ nguyên" in replies[1].text
+    zl = await users.find(world.app.db, "zalo", "bad0bad0")
+    tg = await users.find(world.app.db, "telegram", "1001")
+    assert zl is not None and zl.status == "disabled" and tg is not None and tg.status == "active"
+    shut = await say(world, "zalo", "bad0bad0", "/nha MH-001", name="Lạ")
+    assert "tạm khóa" in shut[0].text and "Nguyễn Văn An" not in shut[0].text
