@@ -75,6 +75,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Quick way: send photos with the caption “HOUSECODE completed”.\n"
         "/cancel: drop the report you are writing. /language: switch language.",
     ),
+    "help_more": ("\nCác lệnh khác:", "\nOther commands:"),
     # Zalo cannot send a location or a file: the same steps without them.
     "help@zalo": (
         "Hướng dẫn báo cáo:\n"

@@ -63,8 +63,19 @@ async def start_again(turn: Turn) -> list[Reply]:
 
 
 async def help_text(turn: Turn) -> list[Reply]:
+    from handlers.commands import COMMANDS, CORE  # the table imports this module
+
     done = turn.ctx.settings.report.photos_required.get(2, 0)
-    return [Reply(turn.t("help", photos_done=done))]
+    lines = [turn.t("help", photos_done=done)]
+    # Zalo has no command menu: the help is where people find every other command, each read
+    # from the command table so nothing is listed that does not exist.
+    en = turn.lang == "en"
+    more = [c for c in COMMANDS if c.menu and c not in CORE and (turn.user.is_officer or not c.officers_only)]
+    if more:
+        lines.append(turn.t("help_more"))
+        lines += [f"/{c.names[-1] if en else c.names[0]} – {c.menu[1] if en else c.menu[0]}"
+                  for c in more if c.menu]
+    return [Reply("\n".join(lines))]
 
 
 async def switch_language(turn: Turn) -> list[Reply]:

@@ -327,3 +327,17 @@ async def test_zalo_users_are_not_asked_for_what_zalo_cannot_send(world: World) 
     assert "📎" not in zl.text and "ghi chú" in zl.text and "Bỏ qua" in zl.text
     for person in (tg, zl):
         assert "bấm" not in person.text
+
+
+async def test_help_lists_the_other_commands_each_may_use(world: World) -> None:
+    lan = await world.person("10", "MTU01", name="Lan", channel="zalo")
+    await lan.say("/trogiup")
+    assert "/nhacnho – " in lan.text and "/lienket – " in lan.text
+    assert "/tiendo" not in lan.text and "/sua" not in lan.text      # officers' only
+    hai = await world.person("50", "MTU", role="officer", channel="zalo")
+    await hai.say("/trogiup")
+    assert "/tiendo – Tiến độ đơn vị (cán bộ)" in hai.text and "/sua – " in hai.text
+    await hai.say("/language en")
+    await hai.say("/help")
+    assert "/status – Progress of an area (officers)" in hai.text and "/correct – " in hai.text
+    assert len(hai.text) < 4096
