@@ -78,6 +78,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         handler = {"import": _import, "invite": _invite, "users": _users, "disable": _set_access,
                    "enable": _set_access, "export": _export, "backup": _backup}[args.command]
         return await handler(app, args)
+    except _UnknownUnit:
+        return EXIT_USAGE
     finally:
         await app.close()
 
@@ -98,12 +100,17 @@ async def _import(app: App, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _unit(app: App, code: str) -> Unit | None:
+class _UnknownUnit(Exception):
+    """Told to the admin already; the command exits with EXIT_USAGE."""
+
+
+async def _unit(app: App, code: str) -> Unit:
     from storage import units
 
     unit = await units.by_code(app.db, code)
     if unit is None:
         print(f"unknown unit code {code!r}; import the units first", file=sys.stderr)
+        raise _UnknownUnit(code)
     return unit
 
 
@@ -111,8 +118,6 @@ async def _invite(app: App, args: argparse.Namespace) -> int:
     from storage import invites
 
     unit = await _unit(app, args.unit)
-    if unit is None:
-        return EXIT_USAGE
     async with app.db.transaction():
         code = await invites.create(app.db, unit.id, args.role, app.ctx.stamp())
     bot = app.settings.telegram.bot_username or "<bot_username>"
@@ -124,11 +129,7 @@ async def _invite(app: App, args: argparse.Namespace) -> int:
 async def _users(app: App, args: argparse.Namespace) -> int:
     from storage import users
 
-    within = None
-    if args.unit:
-        within = await _unit(app, args.unit)
-        if within is None:
-            return EXIT_USAGE
+    within = await _unit(app, args.unit) if args.unit else None
     listed = await users.listing(app.db, within.path if within else None)
     print("id\tchannel\trole\tunit\tstatus\tlast seen\tname\tsame person as")
     for u in listed:
@@ -161,11 +162,7 @@ async def _set_access(app: App, args: argparse.Namespace) -> int:
 async def _export(app: App, args: argparse.Namespace) -> int:
     from storage.export import export_reports, export_workbook
 
-    within = None
-    if args.unit:
-        within = await _unit(app, args.unit)
-        if within is None:
-            return EXIT_USAGE
+    within = await _unit(app, args.unit) if args.unit else None
     if within is not None and args.format == "xlsx":
         # The officers' workbook, the same as /xuat sends: summary by unit, houses, reports.
         made = await export_workbook(app.db, args.out, app.settings.campaign.timezone, within,
