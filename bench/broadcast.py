@@ -38,9 +38,9 @@ sys.path.insert(0, str(ROOT))
 
 from bot.app import App  # noqa: E402
 from bot.channels.telegram import TelegramChannel, Tuning  # noqa: E402
-from bot.clock import FixedClock  # noqa: E402
-from bot.config import CampaignSettings, Deadline, RemindersSettings, Settings, TelegramSettings  # noqa: E402
 from bot.scheduler import Reminders, TelegramSender  # noqa: E402
+from handlers.clock import FixedClock  # noqa: E402
+from handlers.settings import CampaignSettings, Deadline, RemindersSettings, Settings, TelegramSettings  # noqa: E402
 from storage import houses, units, users  # noqa: E402
 from storage import reminders as store  # noqa: E402
 from storage import reports as report_store  # noqa: E402

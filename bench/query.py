@@ -37,8 +37,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.app import App  # noqa: E402
-from bot.clock import FixedClock  # noqa: E402
-from bot.config import CampaignSettings, Deadline, Settings  # noqa: E402
+from handlers.clock import FixedClock  # noqa: E402
+from handlers.settings import CampaignSettings, Deadline, Settings  # noqa: E402
 from handlers.types import Incoming, parse_command  # noqa: E402
 from storage import units  # noqa: E402
 from storage.db import Database  # noqa: E402

@@ -7,10 +7,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.clock import Clock, SystemClock
-from bot.config import Settings
+from handlers.clock import Clock, SystemClock
 from handlers.context import Context
 from handlers.core import Core
+from handlers.settings import Settings
 from handlers.types import Reply
 from storage.db import Database
 from storage.photos import PhotoStore

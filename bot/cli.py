@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.app import App
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, load_settings
+from handlers.settings import Settings
 from storage.models import Unit
 
 EXIT_USAGE = 2

@@ -13,9 +13,9 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 
-from bot.clock import to_db
 from handlers.context import Context
 from storage import dialogs, photo_files
+from storage.times import to_db
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot import housekeeping, logs
 from bot.app import App
-from bot.config import TOKEN_ENV, ZALO_TOKEN_ENV, Settings
+from bot.config import TOKEN_ENV, ZALO_TOKEN_ENV
+from handlers.settings import Settings
 
 log = logging.getLogger(__name__)
 SWEEP_HOURS = 6

@@ -27,14 +27,14 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.clock import from_db, to_db
-from bot.config import Settings
 from handlers import reminders as rules
 from handlers.context import Context
+from handlers.settings import Settings
 from handlers.types import Reply
 from storage import reminders as store
 from storage import users
 from storage.reminders import Item, NewRow, Recipient
+from storage.times import from_db, to_db
 
 log = logging.getLogger(__name__)
 

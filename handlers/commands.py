@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from handlers import join, link, officers, reminders, report
-from handlers.command import Command, Handler
+from handlers import account_links, join, officers, reminders, report
+from handlers.turn import Command, Handler
 
 CORE: list[Command] = [
     Command(("baocao", "report"), report.start, menu=("Báo cáo tiến độ một căn nhà", "Report on a house")),
@@ -14,7 +14,7 @@ CORE: list[Command] = [
     Command(("start",), join.start_again),
 ]
 
-COMMANDS: list[Command] = [*CORE, *officers.COMMANDS, *reminders.COMMANDS, *link.COMMANDS]
+COMMANDS: list[Command] = [*CORE, *officers.COMMANDS, *reminders.COMMANDS, *account_links.COMMANDS]
 
 _BY_NAME: dict[str, Command] = {}
 for _command in COMMANDS:

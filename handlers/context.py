@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.clock import Clock, to_db
-from bot.config import Settings
+from handlers.clock import Clock
+from handlers.settings import Settings
 from storage.db import Database
 from storage.photos import PhotoStore
+from storage.times import to_db
 
 
 @dataclass

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from bot.catalog import t
 from handlers import join, report
+from handlers.catalog import t
 from handlers.commands import flow, lookup
 from handlers.context import Context
 from handlers.turn import Turn

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.catalog import ROLES, label, pick_lang, t
-from handlers import link
+from handlers import account_links
+from handlers.catalog import ROLES, label, pick_lang, t
 from handlers.context import Context
 from handlers.turn import Turn
 from handlers.types import MENU, Incoming, Reply
@@ -15,8 +15,8 @@ from storage.textfold import clip
 async def stranger(ctx: Context, inc: Incoming) -> list[Reply]:
     """Someone with no account: only a valid /start code, or a /lienket code, does anything."""
     lang = pick_lang(inc.lang_hint)
-    if inc.command in link.NAMES and inc.args:  # joining with a code from the person's other account
-        return await link.join_with_code(ctx, inc)
+    if inc.command in account_links.NAMES and inc.args:  # joining with a code from the person's other account
+        return await account_links.join_with_code(ctx, inc)
     if inc.command != "start" or not inc.args:
         return [Reply(t(lang, "stranger"))]
     code = inc.args.split()[0][:32]

@@ -11,18 +11,17 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from bot.catalog import STAGES, label, t
-from bot.catalog_reminders import REACH
-from bot.clock import from_db, to_db
-from bot.config import Deadline, Settings
-from handlers.command import Command
+from handlers.catalog import STAGES, label, t
+from handlers.catalog.reminders import REACH
 from handlers.context import Context
-from handlers.turn import Turn
+from handlers.settings import Deadline, Settings
+from handlers.turn import Command, Turn
 from handlers.types import Reply
 from storage import progress, units
 from storage import reminders as store
 from storage.reminders import Item, Recipient
 from storage.textfold import fold
+from storage.times import from_db, to_db
 
 HOUSES_LISTED = 15       # a volunteer's reminder lists at most this many houses
 BEHIND_LISTED = 3        # sub-units named as most behind

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.catalog import STAGES, label
+from handlers.catalog import STAGES, label
 from handlers.stages import parse_stage, reportable
 from handlers.turn import Turn
 from handlers.types import LOCATION_KEY, Choice, Reply

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.catalog import t_on
+from handlers.catalog import t_on
 from handlers.context import Context
 from handlers.types import Choice, Incoming, Reply
 from storage import dialogs
@@ -69,3 +70,16 @@ class Turn:
     def stale_press(self) -> bool:
         """A button from an older message: its choice is no longer on offer."""
         return self.inc.choice is not None and self.chosen() is None
+
+
+Handler = Callable[[Turn], Awaitable[list[Reply]]]
+
+
+@dataclass(frozen=True)
+class Command:
+    """A command: its names, what answers it, who may use it, how the menu shows it."""
+
+    names: tuple[str, ...]       # Vietnamese first (shown in the menu), then aliases such as English
+    handler: Handler
+    officers_only: bool = False
+    menu: tuple[str, str] | None = None   # (Vietnamese, English) description for the command menu

@@ -18,10 +18,10 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from bot.catalog import CATEGORIES, STAGES, SUPPORT, label
+from handlers.catalog import CATEGORIES, STAGES, SUPPORT, label
 from storage import progress, xlsx
+from storage.account_links import person_name
 from storage.db import Database, Row
-from storage.links import person_name
 from storage.models import Unit
 
 # (header, column width in characters)

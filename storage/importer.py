@@ -23,7 +23,7 @@ from pathlib import Path
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
 
-from bot.catalog import CATEGORIES, SUPPORT
+from handlers.catalog import CATEGORIES, SUPPORT
 from storage import audit, houses, units
 from storage.db import Database
 from storage.textfold import fold

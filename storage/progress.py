@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from storage.account_links import person_name
 from storage.db import Database, Row
-from storage.links import person_name
 from storage.models import Unit
 from storage.textfold import fold
 

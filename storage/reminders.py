@@ -11,8 +11,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from storage.account_links import accounts_of
 from storage.db import Database, Row
-from storage.links import accounts_of
 
 OPEN_STATES = ("pending", "held")
 DONE_STATES = ("sent", "failed", "blocked", "skipped")
@@ -29,7 +29,7 @@ class Recipient:
     lang: str
     status: str
     paused: bool
-    person: int = 0  # the person the account belongs to (storage.links): its own id when unlinked
+    person: int = 0  # the person the account belongs to (storage.account_links): its own id when unlinked
     last_seen: str = ""
 
     @property

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from storage.account_links import accounts_of, person_name
 from storage.db import Database
-from storage.links import accounts_of, person_name
 from storage.models import Unit
 
 _SCOPE = "u.path >= ? AND u.path < ?"

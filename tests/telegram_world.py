@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.app import App
 from bot.channels.telegram import TelegramChannel, Tuning
-from bot.config import TelegramSettings
+from handlers.settings import TelegramSettings
 from tests.tgemu import BotApiEmulator, SimUser
 from tests.world import World, build_world
 

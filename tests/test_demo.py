@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.config import Settings
 from bot.demo import run_demo
+from handlers.settings import Settings
 
 Line = str | Callable[[str], str]
 

@@ -16,8 +16,8 @@ import pytest
 from fontTools.ttLib import TTFont
 from PIL import Image
 
-from bot.chart import FONT, Bar, Chart, chart_file, font_file
-from bot.config import CampaignSettings, Deadline
+from handlers.officers.chart import FONT, Bar, Chart, chart_file, font_file
+from handlers.settings import CampaignSettings, Deadline
 from handlers.types import AFTER_COMMIT
 from storage import reports
 from tests.images import jpeg

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import AwardSettings, CampaignSettings, ConfigError, Deadline, load_settings
+from bot.config import ConfigError, load_settings
+from handlers.settings import AwardSettings, CampaignSettings, Deadline
 from tests.world import START, World, add_units, build_world, configure, set_stage
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.config import ReviewSettings
+from handlers.settings import ReviewSettings
 from handlers.types import Reply
 from storage import audit, reports
 from tests.images import jpeg

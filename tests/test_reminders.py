@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.app import App
-from bot.config import CampaignSettings, Deadline, RemindersSettings
 from bot.scheduler import Outcome, Reminders, RunReport
+from handlers.settings import CampaignSettings, Deadline, RemindersSettings
 from handlers.types import Reply
 from storage import houses, units, users
 from storage import reminders as store

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, RemindersSettings, load_settings
+from bot.config import ConfigError, load_settings
+from handlers.settings import RemindersSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -17,9 +17,9 @@ import pytest
 
 from bot.app import App
 from bot.channels.telegram import TelegramChannel, Tuning
-from bot.clock import FixedClock
-from bot.config import Deadline, TelegramSettings
 from bot.scheduler import AppSender, Reminders, ReminderScheduler, TelegramSender, TokenBucket, wake_times
+from handlers.clock import FixedClock
+from handlers.settings import Deadline, TelegramSettings
 from handlers.types import Reply
 from storage import reminders as store
 from storage import units, users

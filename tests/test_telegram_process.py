@@ -10,10 +10,10 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.clock import to_db
 from storage import photo_files
 from storage.db import Database
 from storage.photos import PhotoStore
+from storage.times import to_db
 from tests.images import jpeg
 from tests.telegram_world import TOKEN
 from tests.tgemu import BotApiEmulator, SimUser

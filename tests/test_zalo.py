@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from bot.channels.zalo import CHANNEL, TEXT_LIMIT, ZaloSender
-from bot.config import Deadline
 from bot.scheduler import AppSender, Reminders
+from handlers.settings import Deadline
 from handlers.types import LOCATION_KEY, Choice, Reply
 from storage import inbox, reports, users
 from tests.images import jpeg, png

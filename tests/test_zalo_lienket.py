@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from bot.config import ReviewSettings
+from handlers.settings import ReviewSettings
 from handlers.types import Incoming, IncomingFile, Reply, parse_command
-from storage import audit, links, units, users
+from storage import account_links, audit, units, users
 from tests.images import jpeg
 from tests.world import World, configure
 
@@ -43,8 +43,9 @@ async def test_a_stranger_on_zalo_joins_with_a_code_from_telegram(world: World) 
     zl = await users.find(world.app.db, "zalo", "ab12cd34ef")
     assert tg is not None and zl is not None
     assert (zl.role, zl.unit_id) == (tg.role, tg.unit_id)
-    assert await links.person_of(world.app.db, zl.id) == await links.person_of(world.app.db, tg.id) == tg.id
-    assert [a.id for a in await links.accounts(world.app.db, zl.id)] == [tg.id, zl.id]
+    person_of = account_links.person_of
+    assert await person_of(world.app.db, zl.id) == await person_of(world.app.db, tg.id) == tg.id
+    assert [a.id for a in await account_links.accounts(world.app.db, zl.id)] == [tg.id, zl.id]
     # The new account works as an officer's at once, within the same unit.
     status = await say(world, "zalo", "ab12cd34ef", "/tiendo")
     assert "Huyện Mỹ Tú" in status[0].text
@@ -65,7 +66,8 @@ async def test_two_joined_accounts_are_linked_and_keep_their_own_scope(world: Wo
     tg = await users.find(world.app.db, "telegram", "1001")
     zl = await users.find(world.app.db, "zalo", "abcdef")
     assert tg is not None and zl is not None
-    assert await links.person_of(world.app.db, tg.id) == await links.person_of(world.app.db, zl.id)
+    person_of = account_links.person_of
+    assert await person_of(world.app.db, tg.id) == await person_of(world.app.db, zl.id)
     mtu01 = await units.by_code(world.app.db, "MTU01")
     assert mtu01 is not None and tg.unit_id == mtu01.id and zl.unit_id != tg.unit_id
     # Each account still reports only in its own area.
@@ -94,7 +96,7 @@ async def test_wrong_old_expired_own_and_same_channel_codes_are_refused(world: W
     late = await say(world, "zalo", "abcdef", f"/lienket {new.lower()}")
     assert "đã hết hạn" in late[0].text
     tg = await users.find(world.app.db, "telegram", "1001")
-    assert tg is not None and [a.id for a in await links.accounts(world.app.db, tg.id)] == [tg.id]
+    assert tg is not None and [a.id for a in await account_links.accounts(world.app.db, tg.id)] == [tg.id]
 
 
 async def test_a_disabled_accounts_code_does_nothing(world: World) -> None:
@@ -124,7 +126,7 @@ async def test_a_link_made_by_someone_else_is_undone_and_their_account_shut(worl
     tg = await users.find(world.app.db, "telegram", "1001")
     zl = await users.find(world.app.db, "zalo", "bad0bad0")
     assert tg is not None and zl is not None and zl.status == "disabled"
-    assert [a.id for a in await links.accounts(world.app.db, tg.id)] == [tg.id]
+    assert [a.id for a in await account_links.accounts(world.app.db, tg.id)] == [tg.id]
     assert [e["action"] for e in await audit.entries(world.app.db, "user", zl.id)] == ["user.join",
                                                                                       "user.unlink"]
     # The stranger sees nothing of the district any more.
@@ -147,7 +149,7 @@ async def test_unlinking_two_invited_accounts_keeps_both(world: World) -> None:
     for channel, uid in (("telegram", "1001"), ("zalo", "abcdef")):
         account = await users.find(world.app.db, channel, uid)
         assert account is not None and account.status == "active"
-        assert [a.id for a in await links.accounts(world.app.db, account.id)] == [account.id]
+        assert [a.id for a in await account_links.accounts(world.app.db, account.id)] == [account.id]
     still = await say(world, "telegram", "1001", "/baocao MH-001")
     assert "không thuộc" not in still[0].text
 

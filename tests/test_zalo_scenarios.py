@@ -75,7 +75,7 @@ async def both_channels(tmp: Path, review_required: bool = False) -> AsyncIterat
         if review_required:
             from dataclasses import replace
 
-            from bot.config import ReviewSettings
+            from handlers.settings import ReviewSettings
 
             settings = replace(tg.app.settings, review=ReviewSettings(required=True))
             tg.app.settings = tg.app.ctx.settings = settings

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from bot.channels.zalo import TEXT_LIMIT, parse_event, render, split_text, typed_choice
-from bot.config import ConfigError, ZaloSettings, load_settings
+from bot.config import ConfigError, load_settings
+from handlers.settings import ZaloSettings
 from handlers.types import LOCATION_KEY, Choice, Reply
 from tests.tgemu import utf16_len
 

@@ -10,11 +10,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.app import App
-from bot.clock import FixedClock, to_db
-from bot.config import ReportSettings, ReviewSettings, Settings
+from handlers.clock import FixedClock
+from handlers.settings import ReportSettings, ReviewSettings, Settings
 from handlers.types import Choice, Incoming, IncomingFile, Location, Reply, parse_command
 from storage import houses, invites, units
 from storage.models import House
+from storage.times import to_db
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 START = datetime(2026, 8, 20, 9, 0, tzinfo=TZ)

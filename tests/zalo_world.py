@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot.app import App
 from bot.channels.zalo import Tuning, ZaloChannel
-from bot.config import ZaloSettings
+from handlers.settings import ZaloSettings
 from tests.world import World, build_world
 from tests.zaloemu import ZaloEmulator, ZaloUser
 

@@ -6,7 +6,7 @@ import shlex
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.catalog import t
+from handlers.catalog import t
 from handlers.core import Core
 from handlers.types import LOCATION_KEY, Incoming, IncomingFile, Location, Reply, parse_command
 

@@ -36,14 +36,14 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ExtBot, TypeHandler
 
 from bot.app import App
-from bot.catalog import t
 from bot.channels.chats import ChatWorkers
 from bot.channels.telegram_http import AiohttpRequest
 from bot.channels.telegram_render import button_rows, callback_ok, split_html
-from bot.clock import to_db
+from handlers.catalog import t
 from handlers.commands import COMMANDS
 from handlers.types import LOCATION_KEY, MENU, Incoming, IncomingFile, Location, Reply, parse_command
 from storage import inbox, users
+from storage.times import to_db
 
 CHANNEL = "telegram"
 DOWNLOAD_LIMIT = 20 * 1024 * 1024  # the Bot API refuses getFile above this

@@ -38,15 +38,15 @@ from tornado.web import Application as TornadoApplication
 from tornado.web import RequestHandler
 
 from bot.app import App
-from bot.catalog import t
 from bot.channels.chats import ChatWorkers
 from bot.channels.media_links import MediaHandler, MediaLinks, derive_key
 from bot.channels.telegram_render import utf16_len
-from bot.clock import to_db
 from bot.scheduler import Outcome
+from handlers.catalog import t
 from handlers.types import LOCATION_KEY, Incoming, IncomingFile, Reply, parse_command
 from storage import dialogs, inbox, users
 from storage.models import User
+from storage.times import to_db
 
 CHANNEL = "zalo"
 TEXT_LIMIT = 2000                       # sendMessage and captions: 1 to 2000 characters

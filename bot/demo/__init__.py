@@ -13,8 +13,8 @@ from PIL import Image, ImageDraw
 
 from bot.app import App
 from bot.channels.console import CHANNEL, converse
-from bot.clock import ShiftedClock
-from bot.config import Deadline, Settings
+from handlers.clock import ShiftedClock
+from handlers.settings import Deadline, Settings
 from handlers.types import Incoming
 from storage import importer, invites, units, users
 

@@ -6,8 +6,8 @@ that subtree, and one outside it is simply not found.
 
 from __future__ import annotations
 
-from handlers.command import Command, Handler
 from handlers.officers import awards, correct, export, house, progress, review, stale
+from handlers.turn import Command, Handler
 
 COMMANDS: list[Command] = [
     Command(("tiendo", "status"), progress.status, officers_only=True,

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.catalog import label
-from bot.catalog_officers import GOALS
-from bot.config import Deadline
+from handlers.catalog import label
+from handlers.catalog.officers import GOALS
 from handlers.officers.common import day_text, end_of_day, find_unit, fit, num, pace_since, pct
+from handlers.settings import Deadline
 from handlers.turn import Turn
 from handlers.types import Reply
 from storage import progress

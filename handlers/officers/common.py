@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from bot.clock import to_db
-from bot.config import Deadline
+from handlers.settings import Deadline
 from handlers.turn import Turn
 from handlers.types import Reply
 from storage import houses, units
 from storage.models import House, Unit
 from storage.textfold import clip
+from storage.times import to_db
 
 MAX_QUERY = 100
 HOUSE_CHOICES = 8   # houses listed when a name matches several

@@ -7,11 +7,11 @@ on the house last is told at once, so they do not report the mistake again.
 
 from __future__ import annotations
 
-from bot.catalog import STAGES, label, t
+from handlers.catalog import STAGES, label, t
 from handlers.officers.common import find_house
 from handlers.turn import Turn
 from handlers.types import Choice, Reply
-from storage import audit, houses, links, reports, users
+from storage import account_links, audit, houses, reports, users
 from storage.textfold import clip
 
 PICKING = "correct_stage"
@@ -105,7 +105,8 @@ async def _tell_last_reporter(turn: Turn, house_id: int, code: str, old: int, ne
     reporter = await users.get(ctx.db, history[-1].reporter_id)
     if reporter is None or reporter.status != "active":
         return []
-    if await links.person_of(ctx.db, reporter.id) == await links.person_of(ctx.db, turn.user.id):
+    person_of = account_links.person_of
+    if await person_of(ctx.db, reporter.id) == await person_of(ctx.db, turn.user.id):
         return []
     lang = reporter.lang
     return [Reply(t(lang, "off_fix_told", code=code, old=label(STAGES, old, lang),

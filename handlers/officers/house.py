@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.catalog import CATEGORIES, STAGES, SUPPORT, label
-from bot.catalog_officers import REVIEW_STATES
+from handlers.catalog import CATEGORIES, STAGES, SUPPORT, label
+from handlers.catalog.officers import REVIEW_STATES
 from handlers.officers.common import find_house, fit
 from handlers.turn import Turn
 from handlers.types import Reply

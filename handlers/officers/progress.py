@@ -6,9 +6,9 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
-from bot.catalog import STAGES, label
-from bot.catalog_officers import GOALS
-from bot.chart import MAX_BARS, Bar, Chart, chart_file
+from handlers.catalog import STAGES, label
+from handlers.catalog.officers import GOALS
+from handlers.officers.chart import MAX_BARS, Bar, Chart, chart_file
 from handlers.officers.common import PACE_DAYS, Target, day_text, find_unit, fit, num, pace_since, pct, target
 from handlers.turn import Turn
 from handlers.types import AFTER_COMMIT, Reply

@@ -6,11 +6,11 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from bot.catalog import STAGES, label, t
+from handlers.catalog import STAGES, label, t
 from handlers.officers.common import own_unit
 from handlers.turn import Turn
 from handlers.types import Choice, Reply
-from storage import audit, houses, links, review, users
+from storage import account_links, audit, houses, review, users
 from storage.models import Unit
 from storage.review import Pending
 from storage.textfold import clip
@@ -76,7 +76,8 @@ async def _approve(turn: Turn, unit: Unit, report_id: int, skipped: list[int]) -
     if p is None:
         return [Reply(turn.t("off_review_gone", number=report_id)),
                 *await _next(turn, unit, report_id, skipped)]
-    if await links.person_of(ctx.db, p.reporter_id) == await links.person_of(ctx.db, turn.user.id):
+    person_of = account_links.person_of
+    if await person_of(ctx.db, p.reporter_id) == await person_of(ctx.db, turn.user.id):
         return [Reply(turn.t("off_review_own", number=report_id)),
                 *await _next(turn, unit, report_id, [*skipped, report_id])]
     now = ctx.stamp()

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.catalog import STAGES, label
-from bot.clock import to_db
+from handlers.catalog import STAGES, label
 from handlers.officers.common import fit, num, own_unit
 from handlers.turn import Turn
 from handlers.types import Reply
 from storage import progress
 from storage.textfold import clip
+from storage.times import to_db
 
 DEFAULT_DAYS = 7
 MAX_DAYS = 365

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot import catalog_officers, catalog_reminders, catalog_zalo
+from handlers.catalog import officers as catalog_officers
+from handlers.catalog import reminders as catalog_reminders
+from handlers.catalog import zalo as catalog_zalo
 
 LANGS = ("vi", "en")
 

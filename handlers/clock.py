@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -55,12 +55,3 @@ class ShiftedClock:
 
     def now(self) -> datetime:
         return (self._start + timedelta(seconds=time.monotonic() - self._began)).astimezone(self.tz)
-
-
-def to_db(when: datetime) -> str:
-    """Stored times are UTC ISO text so they compare as strings."""
-    return when.astimezone(UTC).isoformat(timespec="seconds")
-
-
-def from_db(text: str, tz: ZoneInfo) -> datetime:
-    return datetime.fromisoformat(text).astimezone(tz)

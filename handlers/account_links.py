@@ -10,16 +10,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.catalog import ROLES, label, pick_lang, t
-from bot.catalog_zalo import CHANNELS
-from bot.clock import to_db
-from handlers.command import Command
+from handlers.catalog import ROLES, label, pick_lang, t
+from handlers.catalog.zalo import CHANNELS
 from handlers.context import Context
-from handlers.turn import Turn
+from handlers.turn import Command, Turn
 from handlers.types import MENU, Incoming, Reply
-from storage import audit, links, units, users
+from storage import account_links, audit, units, users
 from storage.models import User
 from storage.textfold import clip, fold
+from storage.times import to_db
 
 CODE_MINUTES = 15
 NAMES = ("lienket", "link")
@@ -40,9 +39,10 @@ async def link(turn: Turn) -> list[Reply]:
         return await _use(turn, code)
     ctx, user = turn.ctx, turn.user
     now = ctx.now()
-    new = await links.create_code(ctx.db, user.id, to_db(now), to_db(now + timedelta(minutes=CODE_MINUTES)))
+    expires = to_db(now + timedelta(minutes=CODE_MINUTES))
+    new = await account_links.create_code(ctx.db, user.id, to_db(now), expires)
     lines = [turn.t("link_code", code=new, minutes=CODE_MINUTES)]
-    others = [a for a in await links.accounts(ctx.db, user.id) if a.id != user.id]
+    others = [a for a in await account_links.accounts(ctx.db, user.id) if a.id != user.id]
     if others:
         lines.append(turn.t("link_list", accounts=", ".join(_account(a, turn.lang) for a in others)))
     return [Reply("\n".join(lines))]
@@ -50,7 +50,7 @@ async def link(turn: Turn) -> list[Reply]:
 
 async def _use(turn: Turn, code: str) -> list[Reply]:
     ctx, user = turn.ctx, turn.user
-    found = await links.find_usable(ctx.db, code, ctx.stamp())
+    found = await account_links.find_usable(ctx.db, code, ctx.stamp())
     source = await users.get(ctx.db, found.user_id) if found else None
     if found is None or source is None or source.status == "disabled":
         return [Reply(turn.t("link_bad_code", code=clip(code, 32)))]
@@ -58,12 +58,12 @@ async def _use(turn: Turn, code: str) -> list[Reply]:
         return [Reply(turn.t("link_own_code"))]
     if source.channel == user.channel:
         return [Reply(turn.t("link_same_channel", channel=channel_name(user.channel, turn.lang)))]
-    if await links.person_of(ctx.db, source.id) == await links.person_of(ctx.db, user.id):
-        await links.mark_used(ctx.db, found.code, user.id, ctx.stamp())
+    if await account_links.person_of(ctx.db, source.id) == await account_links.person_of(ctx.db, user.id):
+        await account_links.mark_used(ctx.db, found.code, user.id, ctx.stamp())
         return [Reply(turn.t("link_already"))]
     now = ctx.stamp()
-    person = await links.link(ctx.db, source.id, user.id)
-    await links.mark_used(ctx.db, found.code, user.id, now)
+    person = await account_links.link(ctx.db, source.id, user.id)
+    await account_links.mark_used(ctx.db, found.code, user.id, now)
     await audit.log(ctx.db, now, user.id, "user.link", "user", user.id,
                     {"with": source.id, "person": person, "code": found.code})
     here = channel_name(user.channel, turn.lang)
@@ -80,7 +80,7 @@ async def join_with_code(ctx: Context, inc: Incoming) -> list[Reply]:
     """A stranger's /lienket CODE: a new account for the person who made the code."""
     lang = pick_lang(inc.lang_hint)
     code = inc.args.split()[0][:32] if inc.args.strip() else ""
-    found = await links.find_usable(ctx.db, code, ctx.stamp()) if code else None
+    found = await account_links.find_usable(ctx.db, code, ctx.stamp()) if code else None
     source = await users.get(ctx.db, found.user_id) if found else None
     if found is None or source is None or source.status == "disabled":
         return [Reply(t(lang, "link_bad_code", code=clip(code, 32)))]
@@ -88,8 +88,8 @@ async def join_with_code(ctx: Context, inc: Incoming) -> list[Reply]:
         return [Reply(t(lang, "link_same_channel", channel=channel_name(inc.channel, lang)))]
     now = ctx.stamp()
     name = clip(inc.display_name.strip(), 64)
-    user = await links.create_linked(ctx.db, source, inc.channel, inc.user_id, name, source.lang, now)
-    await links.mark_used(ctx.db, found.code, user.id, now)
+    user = await account_links.create_linked(ctx.db, source, inc.channel, inc.user_id, name, source.lang, now)
+    await account_links.mark_used(ctx.db, found.code, user.id, now)
     await audit.log(ctx.db, now, user.id, "user.join", "user", user.id,
                     {"role": user.role, "unit_id": user.unit_id, "linked_to": source.id, "code": found.code})
     unit = await units.get(ctx.db, user.unit_id)
@@ -109,9 +109,9 @@ async def _unlink(turn: Turn) -> list[Reply]:
     be here (a code may have been used by someone else: that is what this is for)."""
     ctx, user = turn.ctx, turn.user
     now = ctx.stamp()
-    accounts = await links.accounts(ctx.db, user.id)
-    closed = [a for a in accounts if await links.joined_by_link(ctx.db, a.id)]
-    others = await links.unlink(ctx.db, user.id)
+    accounts = await account_links.accounts(ctx.db, user.id)
+    closed = [a for a in accounts if await account_links.joined_by_link(ctx.db, a.id)]
+    others = await account_links.unlink(ctx.db, user.id)
     if not others:
         return [Reply(turn.t("unlink_none"))]
     for account in accounts:

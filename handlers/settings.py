@@ -1,0 +1,125 @@
+"""The typed settings every part reads: dataclasses with the defaults. bot/config.py fills them from TOML."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import date, time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+
+@dataclass(frozen=True)
+class TelegramSettings:
+    token: str = ""
+    bot_username: str = ""
+    base_url: str = "https://api.telegram.org/bot"
+    base_file_url: str = "https://api.telegram.org/file/bot"
+    webhook_url: str = ""
+    webhook_secret: str = ""
+    listen: str = "127.0.0.1"
+    port: int = 8443
+
+
+@dataclass(frozen=True)
+class ZaloSettings:
+    token: str = ""
+    base_url: str = "https://bot-api.zaloplatforms.com/bot"
+    webhook_url: str = ""          # empty: getUpdates polling (development only)
+    webhook_secret: str = ""       # 8-256 characters; Zalo sends it in X-Bot-Api-Secret-Token
+    listen: str = "127.0.0.1"
+    port: int = 8444
+    public_base_url: str = ""      # where Zalo fetches the pictures the bot sends (signed links)
+    link_ttl_minutes: int = 60
+
+
+@dataclass(frozen=True)
+class StorageSettings:
+    database: Path = Path("data/chungtay.sqlite")
+    media_dir: Path = Path("data/media")
+    # helper processes that decode photos; 0: threads of the bot's own process
+    photo_processes: int = field(default_factory=lambda: min(4, os.cpu_count() or 1))
+
+
+@dataclass(frozen=True)
+class Deadline:
+    name: str
+    date: date
+    stage: int | None          # the stage every house must reach, or None (e.g. paperwork)
+    about: str
+    audience: tuple[str, ...]
+    offsets: tuple[int, ...]
+    at: time
+
+
+@dataclass(frozen=True)
+class CampaignSettings:
+    name: str = "Chung tay xóa nhà tạm, nhà dột nát"
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Ho_Chi_Minh"))
+    deadlines: tuple[Deadline, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    # photos a report needs, by stage (1 started, 2 completed, 3 handed over)
+    photos_required: dict[int, int] = field(default_factory=lambda: {1: 1, 2: 2, 3: 2})
+    max_photos: int = 10
+    max_note_chars: int = 1000
+
+
+@dataclass(frozen=True)
+class ReviewSettings:
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class RemindersSettings:
+    quiet_start: time = time(21, 0)       # nothing is sent from here ...
+    quiet_end: time = time(7, 0)          # ... to here: held messages go out at this time
+    stale_days: int = 7                   # a house under construction this long without a report; 0: off
+    stale_time: time = time(8, 0)         # when stale-work nudges go out
+    digest_time: time | None = time(17, 0)  # officers' daily digest; None: off
+    grace_hours: int = 12                 # a reminder missed by downtime is still sent this late
+    rate_per_second: int = 26             # broadcast pace, below Telegram's ~30 messages a second
+
+
+@dataclass(frozen=True)
+class AwardTier:
+    """Units whose quota lies in [min_quota, max_quota] may propose `count` (max None: no upper bound)."""
+
+    min_quota: int
+    max_quota: int | None
+    count: int
+
+    def holds(self, quota: int) -> bool:
+        return self.min_quota <= quota and (self.max_quota is None or quota <= self.max_quota)
+
+
+# Sóc Trăng's rules (seeds/001, IV.2.2). The text's bounds overlap at 50, 100 and 200 ("40-50",
+# "50-100"); here a boundary belongs to the higher tier, as "300 or more" already does.
+DEFAULT_COLLECTIVE = (AwardTier(0, 99, 2), AwardTier(100, 199, 3), AwardTier(200, None, 4))
+DEFAULT_INDIVIDUAL = (AwardTier(0, 39, 1), AwardTier(40, 49, 2), AwardTier(50, 99, 3),
+                      AwardTier(100, 199, 4), AwardTier(200, 299, 7), AwardTier(300, None, 9))
+
+
+@dataclass(frozen=True)
+class AwardSettings:
+    collective: tuple[AwardTier, ...] = DEFAULT_COLLECTIVE
+    individual: tuple[AwardTier, ...] = DEFAULT_INDIVIDUAL
+
+    def allowed(self, kind: str, quota: int) -> int:
+        tiers = self.collective if kind == "collective" else self.individual
+        return next((t.count for t in tiers if t.holds(quota)), 0)
+
+
+@dataclass(frozen=True)
+class Settings:
+    source: str = "<defaults>"
+    telegram: TelegramSettings = field(default_factory=TelegramSettings)
+    zalo: ZaloSettings = field(default_factory=ZaloSettings)
+    storage: StorageSettings = field(default_factory=StorageSettings)
+    campaign: CampaignSettings = field(default_factory=CampaignSettings)
+    report: ReportSettings = field(default_factory=ReportSettings)
+    review: ReviewSettings = field(default_factory=ReviewSettings)
+    reminders: RemindersSettings = field(default_factory=RemindersSettings)
+    awards: AwardSettings = field(default_factory=AwardSettings)
