@@ -18,9 +18,9 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from handlers.catalog import CATEGORIES, STAGES, SUPPORT, label
 from storage import progress, xlsx
 from storage.account_links import person_name
+from storage.codes import CATEGORY_NAMES, STAGE_NAMES, SUPPORT_NAMES
 from storage.db import Database, Row
 from storage.models import Unit
 
@@ -160,7 +160,7 @@ async def _rows_within(db: Database, tz: ZoneInfo, within: Unit,
 
 def _report_row(r: Row, photos: dict[int, list[str]], tz: ZoneInfo, paths: _UnitPaths) -> list[Value]:
     return [
-        r[0], r[1], r[2], paths(r[3]), r[4], label(STAGES, r[5], "vi"), r[6],
+        r[0], r[1], r[2], paths(r[3]), r[4], STAGE_NAMES[r[5]][0], r[6],
         _received(r[7], tz), _claimed(r[8], tz), r[9], r[10],
         REVIEW_STATES.get(r[11], r[11]), r[12], _PHOTO_SEPARATOR.join(photos.get(r[0], [])),
     ]
@@ -425,8 +425,8 @@ async def _house_rows(db: Database, tz: ZoneInfo, unit_ids: Sequence[int],
     for unit_id in unit_ids:
         for r in await db.fetchall(_HOUSES, (unit_id,)):
             yield [
-                r[0], r[1], paths(r[2]), r[3], label(CATEGORIES, r[4], "vi"), label(SUPPORT, r[5], "vi"),
-                r[6], r[7], r[8], label(STAGES, r[9], "vi"), _received(r[10], tz), _received(r[11], tz),
+                r[0], r[1], paths(r[2]), r[3], CATEGORY_NAMES[r[4]][0], SUPPORT_NAMES[r[5]][0],
+                r[6], r[7], r[8], STAGE_NAMES[r[9]][0], _received(r[10], tz), _received(r[11], tz),
             ]
 
 

@@ -23,8 +23,9 @@ from pathlib import Path
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
 
-from handlers.catalog import CATEGORIES, SUPPORT
 from storage import audit, houses, units
+from storage.codes import CATEGORY_NAMES as CATEGORIES
+from storage.codes import SUPPORT_NAMES as SUPPORT
 from storage.db import Database
 from storage.textfold import fold
 
@@ -325,7 +326,7 @@ def _value_key(text: str) -> str:
     return fold(text.replace("_", " "))
 
 
-# The catalog holds the full official wording; officers also type these short forms.
+# storage/codes.py holds the full official wording; officers also type these short forms.
 _SHORT_CATEGORY = {"disaster": "Thiên tai", "merit": "Người có công"}
 _CATEGORY = _synonyms(CATEGORIES, [(word, key) for key, word in _SHORT_CATEGORY.items()])
 _SUPPORT = _synonyms(SUPPORT, [])

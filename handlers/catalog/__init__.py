@@ -7,25 +7,14 @@ from typing import Any
 from handlers.catalog import officers as catalog_officers
 from handlers.catalog import reminders as catalog_reminders
 from handlers.catalog import zalo as catalog_zalo
+from storage import codes
 
 LANGS = ("vi", "en")
 
-STAGES: dict[int, tuple[str, str]] = {
-    0: ("Chưa khởi công", "Not started"),
-    1: ("Khởi công / đang thi công", "Started / under construction"),
-    2: ("Hoàn thành", "Completed"),
-    3: ("Bàn giao", "Handed over"),
-}
-CATEGORIES: dict[str, tuple[str, str]] = {
-    "poor": ("Hộ nghèo", "Poor household"),
-    "near_poor": ("Hộ cận nghèo", "Near-poor household"),
-    "disaster": ("Bị ảnh hưởng bởi thiên tai, biến đổi khí hậu", "Hit by disaster or climate change"),
-    "merit": ("Gia đình người có công", "Family of a person with merit"),
-}
-SUPPORT: dict[str, tuple[str, str]] = {
-    "new": ("Xây mới", "New build"),
-    "repair": ("Sửa chữa", "Repair"),
-}
+# The official names of the stored codes (storage/codes.py), which files use too.
+STAGES = codes.STAGE_NAMES
+CATEGORIES = codes.CATEGORY_NAMES
+SUPPORT = codes.SUPPORT_NAMES
 ROLES: dict[str, tuple[str, str]] = {
     "volunteer": ("tình nguyện viên", "volunteer"),
     "officer": ("cán bộ phụ trách", "officer"),
