@@ -32,7 +32,8 @@ sys.path.insert(0, str(ROOT))
 from bot.app import App  # noqa: E402
 from bot.channels.telegram import TelegramChannel, Tuning  # noqa: E402
 from handlers.settings import Settings, TelegramSettings  # noqa: E402
-from storage import houses, invites, photo_workers, units  # noqa: E402
+from storage import houses, invites, units  # noqa: E402
+from storage.photos import workers as photo_workers  # noqa: E402
 from tests.images import scene  # noqa: E402
 from tests.tgemu import BotApiEmulator, SimUser  # noqa: E402
 

@@ -39,7 +39,8 @@ from bench.ingest import pct, phone_photo  # noqa: E402
 from bot.app import App  # noqa: E402
 from bot.channels.zalo import Tuning, ZaloChannel  # noqa: E402
 from handlers.settings import Settings, ZaloSettings  # noqa: E402
-from storage import houses, invites, photo_workers, units  # noqa: E402
+from storage import houses, invites, units  # noqa: E402
+from storage.photos import workers as photo_workers  # noqa: E402
 from tests.zaloemu import ZaloEmulator, ZaloUser  # noqa: E402
 
 TOKEN = "1234567890:BENCH-zalo-token-for-the-local-emulator"

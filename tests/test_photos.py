@@ -18,7 +18,6 @@ import pillow_heif
 import pytest
 from PIL import ExifTags, Image, ImageDraw, ImageFilter
 
-from storage import photo_workers
 from storage.photos import (
     NEAR_DUPLICATE_DISTANCE,
     PhotoRejected,
@@ -27,6 +26,7 @@ from storage.photos import (
     hamming,
     phash_bands,
 )
+from storage.photos import workers as photo_workers
 
 needs_heif_encoder = pytest.mark.skipif(
     not pillow_heif.libheif_info().get("HEIF"), reason="this libheif build cannot write HEIC"

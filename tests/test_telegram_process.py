@@ -10,9 +10,9 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from storage import photo_files
 from storage.db import Database
 from storage.photos import PhotoStore
+from storage.photos import files as photo_files
 from storage.times import to_db
 from tests.images import jpeg
 from tests.telegram_world import TOKEN

@@ -1,0 +1,255 @@
+"""Photo intake: validate, normalise and store field photos, content-addressed.
+
+Volunteers send 12-50 megapixel phone photos; reviewers only ever need a 2048 px copy and a
+thumbnail. So the pipeline refuses bad input from the header alone, lets libjpeg decode at a
+reduced DCT scale when it can, resizes once, and derives everything else from the reduced image.
+The shared copies carry no EXIF (phones put GPS there); what we need from EXIF is read first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import io
+import os
+import re
+import tempfile
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from PIL import Image, ImageFile
+
+from storage.photos import workers
+from storage.photos.decode import EXTENSIONS, JPEG_FORMATS, allow_pixels, load, open_image
+from storage.photos.exif import ORIENT, read_exif
+from storage.photos.hashing import dhash
+from storage.photos.records import PhotoRejected, StoredPhoto
+from storage.photos.render import RESAMPLE, fit, flatten, jpeg, resizable
+
+_SLOTS: dict[asyncio.AbstractEventLoop, asyncio.Semaphore] = {}
+
+
+def _decode_slots() -> asyncio.Semaphore:
+    loop = asyncio.get_running_loop()
+    if loop not in _SLOTS:
+        for stale in [lp for lp in _SLOTS if lp.is_closed()]:
+            del _SLOTS[stale]
+        _SLOTS[loop] = asyncio.Semaphore(max(1, os.cpu_count() or 1))
+    return _SLOTS[loop]
+
+
+_SHA = re.compile(r"[0-9a-f]{64}")
+# JFIF and Adobe markers say how to decode, nothing about the photo or the person.
+_HARMLESS_JPEG_INFO = {"jfif", "jfif_version", "jfif_unit", "jfif_density", "dpi", "progressive",
+                       "progression", "adobe", "adobe_transform"}
+
+
+def _touch(*paths: Path) -> None:
+    for path in paths:
+        with contextlib.suppress(FileNotFoundError):
+            os.utime(path)
+
+
+class PhotoStore:
+    def __init__(self, media_dir: Path, *, max_pixels: int = 60_000_000,
+                 max_bytes: int = 20 * 1024 * 1024, long_side: int = 2048,
+                 thumb_side: int = 320, processes: int = 0) -> None:
+        """processes: decode in that many helper processes (storage/photos/workers.py); 0: in
+        threads of this process."""
+        self.processes = processes
+        self.media_dir = Path(media_dir)
+        self.max_pixels = max_pixels
+        self.max_bytes = max_bytes
+        self.long_side = long_side
+        self.thumb_side = thumb_side
+        allow_pixels(max_pixels)
+
+    def path(self, relative: str) -> Path:
+        rel = PurePosixPath(relative)
+        # Relative paths come back from the database; never let one point outside the store.
+        if rel.is_absolute() or ".." in rel.parts:
+            raise ValueError("not a path inside the photo store")
+        return self.media_dir.joinpath(*rel.parts)
+
+    async def process_async(self, data: bytes, *, keep_original: bool = False) -> StoredPhoto:
+        if self.processes > 0:
+            spec = (self.media_dir, self.max_pixels, self.max_bytes, self.long_side, self.thumb_side)
+            return await workers.run(self.processes, _process_in_worker, spec, data, keep_original)
+        # At most one decode per core at a time: a burst of albums must not hold dozens of
+        # full-size bitmaps in memory at once, nor starve the event loop's own thread. The
+        # writes wait on the disk, not the CPU, so they run outside that limit.
+        async with _decode_slots():
+            photo, writes = await asyncio.to_thread(self._prepare, data, keep_original)
+        await asyncio.to_thread(self._write_all, writes)
+        return photo
+
+    def process(self, data: bytes, *, keep_original: bool = False) -> StoredPhoto:
+        photo, writes = self._prepare(data, keep_original)
+        self._write_all(writes)
+        return photo
+
+    def _write_all(self, writes: list[tuple[str, bytes]]) -> None:
+        for relative, content in writes:
+            self._write(relative, content)
+
+    def _prepare(self, data: bytes, keep_original: bool) -> tuple[StoredPhoto, list[tuple[str, bytes]]]:
+        """Everything but the disk: the photo's record and the files still to be written."""
+        if len(data) > self.max_bytes:
+            raise PhotoRejected("too_large")
+        sha = hashlib.sha256(data).hexdigest()
+        writes: list[tuple[str, bytes]] = []
+        with open_image(data) as img:
+            fmt = img.format or ""
+            if fmt not in EXTENSIONS:
+                raise PhotoRejected("unsupported")
+            width, height = img.size
+            if width <= 0 or height <= 0:
+                raise PhotoRejected("corrupt")
+            if width * height > self.max_pixels:
+                raise PhotoRejected("too_many_pixels")
+            taken_at, lat, lon, orientation = read_exif(img)
+            base = f"{sha[:2]}/{sha}"
+            normalized, thumb = f"{base}.jpg", f"{base}.thumb.jpg"
+            # Same bytes, same output: when both files are there, only their headers are read.
+            done = self._stored(normalized, thumb)
+            if done is None:
+                done = self._render(img, fmt, orientation, normalized, thumb, data, writes)
+        original = f"{base}.orig.{EXTENSIONS[fmt]}" if keep_original else None
+        if original is not None:
+            writes.append((original, data))
+        out_w, out_h, phash = done
+        photo = StoredPhoto(sha256=sha, normalized=normalized, thumb=thumb, original=original,
+                            width=out_w, height=out_h, taken_at=taken_at, lat=lat, lon=lon,
+                            phash=phash)
+        return photo, writes
+
+    def _stored(self, normalized: str, thumb: str) -> tuple[int, int, int] | None:
+        norm_path, thumb_path = self.path(normalized), self.path(thumb)
+        if not (norm_path.is_file() and thumb_path.is_file()):
+            return None
+        try:
+            with Image.open(norm_path) as n:
+                size = n.size
+            with Image.open(thumb_path) as t:
+                phash = dhash(t)
+        except MemoryError:
+            raise
+        except Exception:
+            return None  # damaged from outside: render again and replace
+        _touch(norm_path, thumb_path)  # in use again: the sweep of unused photos leaves them be
+        return size[0], size[1], phash
+
+    @staticmethod
+    def _already_normal(img: ImageFile.ImageFile, fmt: str, orientation: int,
+                        planned: tuple[int, int]) -> bool:
+        """A small upright JPEG with no metadata (what Telegram and Zalo deliver for a photo)."""
+        return (fmt in JPEG_FORMATS and planned == img.size and orientation in (0, 1)
+                and img.mode in ("RGB", "L") and set(img.info) <= _HARMLESS_JPEG_INFO)
+
+    def _render_thumb_only(self, img: ImageFile.ImageFile, data: bytes, normalized: str,
+                           thumb: str, writes: list[tuple[str, bytes]]) -> tuple[int, int, int]:
+        # The bytes already are a normalized JPEG: only the thumbnail is made, decoded by
+        # libjpeg at reduced scale. Truncated data still fails the decode, as on the full path.
+        width, height = img.size
+        target = fit(img.size, self.thumb_side)
+        img.draft("RGB", target)
+        load(img)
+        small = img.convert("RGB")
+        small.info = {}
+        phash = self._save(small, None, thumb, normalized, data, writes)
+        return width, height, phash
+
+    def _save(self, frame: Image.Image, icc: bytes | None, thumb: str, normalized: str,
+              norm_bytes: bytes, writes: list[tuple[str, bytes]]) -> int:
+        """Plan the thumbnail (made from `frame`) and the normalized bytes; return the hash."""
+        small = frame
+        thumb_size = fit(frame.size, self.thumb_side)
+        if thumb_size != frame.size:
+            small = frame.resize(thumb_size, Image.Resampling.LANCZOS, reducing_gap=2.0)
+        thumb_bytes = jpeg(small, icc)
+        # Hash the thumbnail as stored, so a later run can recompute it from the file alone.
+        with Image.open(io.BytesIO(thumb_bytes)) as stored_thumb:
+            phash = dhash(stored_thumb)
+        writes += [(thumb, thumb_bytes), (normalized, norm_bytes)]
+        return phash
+
+    def _render(self, img: ImageFile.ImageFile, fmt: str, orientation: int, normalized: str,
+                thumb: str, data: bytes, writes: list[tuple[str, bytes]]) -> tuple[int, int, int]:
+        # Sizes are planned in the stored (pre-rotation) frame: the long side doesn't change
+        # under rotation, and rotating the small result is cheaper than rotating the source.
+        planned = fit(img.size, self.long_side)
+        if self._already_normal(img, fmt, orientation, planned):
+            return self._render_thumb_only(img, data, normalized, thumb, writes)
+        if planned != img.size and fmt in JPEG_FORMATS:
+            # libjpeg decodes at 1/2, 1/4 or 1/8 scale as long as the result still covers
+            # `planned` in both directions; smaller than that would need upscaling back.
+            img.draft("RGB", planned)
+        load(img)
+        icc = img.info.get("icc_profile")
+        frame = resizable(img)
+        # Pillow carries `info` through resize and transpose, and its JPEG writer copies a
+        # comment from there; a camera's comment (or anything else in it) stays behind here.
+        frame.info = {}
+        # Planned again from what was decoded: the DCT-scaled size, or for HEIF the size after
+        # libheif applied the container's rotation and crop.
+        target = fit(frame.size, self.long_side)
+        if frame.size != target:
+            frame = frame.resize(target, RESAMPLE)
+        if orientation in ORIENT:  # pillow_heif reports 1 for HEIF: libheif already turned it
+            frame = frame.transpose(ORIENT[orientation])
+        frame = flatten(frame)
+        phash = self._save(frame, icc, thumb, normalized, jpeg(frame, icc), writes)
+        return frame.width, frame.height, phash
+
+    def remove_unused(self, sha256: str, untouched_since: float) -> int:
+        """Delete a photo's files (normalized, thumbnail, original) unless one of them was written
+        or used again since `untouched_since` (a time.time() value); returns how many went."""
+        if not _SHA.fullmatch(sha256):
+            raise ValueError("not a photo hash")
+        files = list(self.media_dir.joinpath(sha256[:2]).glob(f"{sha256}.*"))
+        try:
+            if any(f.stat().st_mtime >= untouched_since for f in files):
+                return 0
+        except FileNotFoundError:
+            pass
+        for f in files:
+            f.unlink(missing_ok=True)
+        return len(files)
+
+    def _write(self, relative: str, data: bytes) -> None:
+        target = self.path(relative)
+        try:
+            if target.stat().st_size == len(data) and target.read_bytes() == data:
+                _touch(target)
+                return
+        except FileNotFoundError:
+            pass
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # A reader must see the old file or the whole new one, never half: write aside, rename.
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp, 0o644)  # mkstemp makes 0600; the media dir may be served by another user
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+
+# The stores a helper process has built, by their settings: built once, not per photo.
+_worker_stores: dict[tuple[Any, ...], PhotoStore] = {}
+
+
+def _process_in_worker(spec: tuple[Any, ...], data: bytes, keep_original: bool) -> StoredPhoto:
+    """PhotoStore(*spec).process(data), run in a helper process (storage/photos/workers.py)."""
+    store = _worker_stores.get(spec)
+    if store is None:
+        media_dir, max_pixels, max_bytes, long_side, thumb_side = spec
+        store = _worker_stores[spec] = PhotoStore(media_dir, max_pixels=max_pixels,
+                                                  max_bytes=max_bytes, long_side=long_side,
+                                                  thumb_side=thumb_side)
+    return store.process(data, keep_original=keep_original)

@@ -1,0 +1,75 @@
+"""Helper processes for the photo pipeline.
+
+Decoding runs in C, but everything around it holds the GIL, and a burst of albums decoded in
+threads starved the thread that talks to SQLite: each of a report's ~25 statements waited for
+the GIL, and a transaction that takes 5 ms alone took 100 ms (bench/ingest.py). In processes of
+their own the decodes use the other cores without touching the bot's GIL.
+
+One pool serves the whole process (every App, every event loop), started on first use. What runs
+in it is named by the caller (storage/photos/pipeline.py), so this module imports none of the
+pipeline: a worker finds that function by its module path, which the forkserver preloads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import threading
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import TypeVar
+
+from storage.photos.records import PhotoRejected
+
+_R = TypeVar("_R")
+
+_lock = threading.Lock()
+_pool: ProcessPoolExecutor | None = None
+_pool_size = 0
+
+
+def _pool_of(size: int) -> ProcessPoolExecutor:
+    global _pool, _pool_size
+    with _lock:
+        if _pool is None or _pool_size != size:
+            if _pool is not None:
+                _pool.shutdown(wait=False, cancel_futures=False)
+            # forkserver, not fork: the bot has threads (SQLite, HTTP) that a fork would copy
+            # mid-lock. The server preloads Pillow once; each worker forks from it ready.
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["storage.photos"])
+            _pool = ProcessPoolExecutor(size, mp_context=context)
+            _pool_size = size
+        return _pool
+
+
+def _discard(pool: ProcessPoolExecutor) -> None:
+    global _pool
+    with _lock:
+        if _pool is pool:
+            _pool = None
+    pool.shutdown(wait=False, cancel_futures=False)
+
+
+def warm(size: int) -> None:
+    """Start the workers now, so the first photos after start do not wait for them."""
+    pool = _pool_of(size)
+    list(pool.map(int, range(size)))
+
+
+async def run(size: int, job: Callable[..., _R], *args: object) -> _R:
+    """job(*args) in a worker of a pool of `size`; `job` must be a module-level function (it is
+    sent by name), and what it raises (PhotoRejected among it) comes back as itself."""
+    loop = asyncio.get_running_loop()
+    for attempt in (1, 2):
+        pool = _pool_of(size)
+        try:
+            return await loop.run_in_executor(pool, job, *args)
+        except BrokenProcessPool:
+            # A worker died (killed, out of memory): every photo it had in hand fails with this.
+            # A new pool tries them once more; a photo that kills that one too is not a photo.
+            _discard(pool)
+            if attempt == 2:
+                raise PhotoRejected("corrupt") from None
+    raise AssertionError("unreachable")
