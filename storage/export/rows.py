@@ -1,0 +1,121 @@
+"""A report as a row of the export, shared by the flat export and the officers' workbook."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from storage.account_links import person_name
+from storage.codes import STAGE_NAMES
+from storage.db import Database, Row
+from storage.sheets.writers import Value
+
+# (header, column width in characters)
+REPORT_COLUMNS: tuple[tuple[str, int], ...] = (
+    ("Số báo cáo", 11),
+    ("Mã nhà", 14),
+    ("Chủ hộ", 24),
+    ("Đơn vị", 48),
+    ("Mã đơn vị", 12),
+    ("Bước", 24),
+    ("Người báo cáo", 24),
+    ("Thời gian nhận", 17),
+    ("Thời gian chụp ảnh", 18),
+    ("Vĩ độ", 11),
+    ("Kinh độ", 11),
+    ("Trạng thái duyệt", 16),
+    ("Ghi chú", 40),
+    ("Ảnh", 60),
+)
+EXPORT_COLUMNS: list[str] = [name for name, _ in REPORT_COLUMNS]
+
+REVIEW_STATES: dict[str, str] = {
+    "accepted": "Đã nhận",
+    "pending": "Chờ duyệt",
+    "approved": "Đã duyệt",
+    "returned": "Trả lại",
+}
+_PATH_SEPARATOR = " › "
+PHOTO_SEPARATOR = "; "
+BATCH = 500
+
+REPORT_FIELDS = (
+    f"SELECT r.id, h.code, h.household_head, h.unit_id, u.code, r.stage, {person_name('us')}, "
+    "r.received_at, r.claimed_at, r.lat, r.lon, r.review_state, r.note "
+    "FROM reports r JOIN houses h ON h.id = r.house_id JOIN units u ON u.id = h.unit_id "
+    "JOIN users us ON us.id = r.reporter_id"
+)
+
+
+class UnitPaths:
+    """'Tỉnh Sóc Trăng › Huyện Mỹ Tú › Xã Mỹ Hương', built once per unit."""
+
+    def __init__(self, names: dict[int, str], paths: dict[int, str]) -> None:
+        self._names = names
+        self._paths = paths
+        self._cache: dict[int, str] = {}
+
+    @classmethod
+    async def load(cls, db: Database) -> UnitPaths:
+        # A campaign has at most a few thousand units: one query beats one lineage query per row.
+        rows = await db.fetchall("SELECT id, name, path FROM units")
+        return cls({r[0]: r[1] for r in rows}, {r[0]: r[2] for r in rows})
+
+    def __call__(self, unit_id: int) -> str:
+        found = self._cache.get(unit_id)
+        if found is None:
+            ids = [int(x) for x in self._paths[unit_id].strip("/").split("/") if x]
+            found = _PATH_SEPARATOR.join(self._names[i] for i in ids)
+            self._cache[unit_id] = found
+        return found
+
+
+async def report_rows(db: Database, batch: Sequence[Row], tz: ZoneInfo,
+                      paths: UnitPaths) -> list[list[Value]]:
+    """Export rows of REPORT_FIELDS rows, their photos fetched for the batch at once."""
+    photos = await _photo_names(db, [r[0] for r in batch])
+    return [[
+        r[0], r[1], r[2], paths(r[3]), r[4], STAGE_NAMES[r[5]][0], r[6],
+        local_time(r[7], tz), _camera_time(r[8], tz), r[9], r[10],
+        REVIEW_STATES.get(r[11], r[11]), r[12], PHOTO_SEPARATOR.join(photos.get(r[0], [])),
+    ] for r in batch]
+
+
+async def _photo_names(db: Database, report_ids: Sequence[int]) -> dict[int, list[str]]:
+    marks = ",".join("?" * len(report_ids))
+    rows = await db.fetchall(
+        f"SELECT report_id, normalized FROM photos WHERE report_id IN ({marks}) ORDER BY report_id, position",
+        list(report_ids),
+    )
+    found: dict[int, list[str]] = {}
+    for report_id, name in rows:
+        found.setdefault(report_id, []).append(name)
+    return found
+
+
+def local_time(stamp: str | None, tz: ZoneInfo) -> datetime | str | None:
+    """Stored as UTC ISO; shown in the campaign's time zone, since that is the officers' clock."""
+    moment = _parse(stamp)
+    if not isinstance(moment, datetime):
+        return moment
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(tz).replace(tzinfo=None)
+
+
+def _camera_time(stamp: str | None, tz: ZoneInfo) -> datetime | str | None:
+    """The camera's own clock, with no zone: shown as the camera wrote it."""
+    moment = _parse(stamp)
+    if isinstance(moment, datetime) and moment.tzinfo is not None:
+        return moment.astimezone(tz).replace(tzinfo=None)
+    return moment
+
+
+def _parse(stamp: str | None) -> datetime | str | None:
+    if not stamp:
+        return None
+    try:
+        return datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp  # shown as stored rather than lost

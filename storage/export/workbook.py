@@ -1,0 +1,186 @@
+"""The officers' workbook: a summary by unit, the houses and the reports of one unit's area."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import AsyncIterable, AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from storage import progress
+from storage.codes import CATEGORY_NAMES, STAGE_NAMES, SUPPORT_NAMES
+from storage.db import Database
+from storage.export.rows import (
+    BATCH,
+    PHOTO_SEPARATOR,
+    REPORT_COLUMNS,
+    REPORT_FIELDS,
+    UnitPaths,
+    local_time,
+    report_rows,
+)
+from storage.models import Unit
+from storage.sheets import xlsx_stream as xlsx
+from storage.sheets.writers import TIME_FORMAT, Value, written_aside
+
+SUMMARY_COLUMNS: tuple[tuple[str, int], ...] = (
+    ("Mã đơn vị", 12),
+    ("Đơn vị", 44),
+    ("Chỉ tiêu", 10),
+    ("Số nhà đã lập danh sách", 13),
+    ("Chưa khởi công", 11),
+    ("Đã khởi công", 11),
+    ("Hoàn thành", 11),
+    ("Bàn giao", 10),
+    ("Tỷ lệ hoàn thành", 12),
+    ("Tỷ lệ bàn giao", 12),
+)
+HOUSE_COLUMNS: tuple[tuple[str, int], ...] = (
+    ("Mã nhà", 14),
+    ("Chủ hộ", 24),
+    ("Đơn vị", 48),
+    ("Mã đơn vị", 12),
+    ("Đối tượng", 28),
+    ("Loại hỗ trợ", 12),
+    ("Địa chỉ", 30),
+    ("Vĩ độ", 11),
+    ("Kinh độ", 11),
+    ("Bước hiện tại", 24),
+    ("Đạt bước lúc", 17),
+    ("Báo cáo gần nhất", 17),
+)
+SUMMARY_NOTE = ("Đã khởi công, Hoàn thành: lũy kế, gồm cả nhà đã qua bước sau. "
+                "Tỷ lệ tính trên chỉ tiêu; đơn vị không có chỉ tiêu riêng lấy tổng chỉ tiêu cấp dưới.")
+
+
+@dataclass(frozen=True)
+class WorkbookCounts:
+    units: int
+    houses: int
+    reports: int
+
+
+async def export_workbook(db: Database, out: Path, tz: ZoneInfo, within: Unit, campaign: str,
+                          generated: datetime, photo_root: Path | None = None) -> WorkbookCounts:
+    """The .xlsx an officer forwards upward: 'Tổng hợp' (one row per unit of the area, the unit
+    itself first), 'Nhà' and 'Báo cáo', each under the campaign's name and the time it was made.
+
+    With `photo_root` (the media folder), each report's photo names link to the first photo's
+    file, relative to where the workbook is written. Written aside and renamed, like export_reports.
+    """
+    out = Path(out)
+    paths = await UnitPaths.load(db)
+    above = (campaign, f"Đơn vị: {paths(within.id)} ({within.code})",
+             f"Lập lúc: {generated.astimezone(tz).strftime(TIME_FORMAT)}")
+    with written_aside(out) as partial:
+        book = xlsx.Workbook(partial)
+        # One read transaction: the three sheets describe the same moment even while reports arrive.
+        snapshot = not db.conn.in_transaction
+        if snapshot:
+            await db.execute("BEGIN")
+        try:
+            lines = await progress.table(db, within)
+            sheet = _titled(book, "Tổng hợp", SUMMARY_COLUMNS, [*above, SUMMARY_NOTE])
+            for line in lines:
+                sheet.append(_summary_row(line, within.depth))
+            sheet.filter_from(sheet.rows - len(lines))
+            unit_ids = [line.unit.id for line in lines]
+            sheet = _titled(book, "Nhà", HOUSE_COLUMNS, above)
+            house_count = await _fill(sheet, _house_rows(db, tz, unit_ids, paths))
+            sheet = _titled(book, "Báo cáo", REPORT_COLUMNS, above)
+            links = _PhotoLinks(photo_root, out.parent) if photo_root else None
+            report_count = await _fill(sheet, _unit_report_rows(db, tz, unit_ids, paths, links))
+            if snapshot:
+                await db.execute("COMMIT")
+                snapshot = False
+            book.close()
+        except BaseException:
+            if snapshot:
+                await db.execute("ROLLBACK")
+            with contextlib.suppress(Exception):
+                book.abandon()
+            raise
+    return WorkbookCounts(len(lines), house_count, report_count)
+
+
+def _titled(book: xlsx.Workbook, title: str, columns: Sequence[tuple[str, int]],
+            above: Sequence[str]) -> xlsx.Sheet:
+    """A sheet under title lines, with its bold header kept in view."""
+    sheet = book.sheet(title, [width for _, width in columns])
+    sheet.freeze_below(len(above) + 2)
+    for i, line in enumerate(above):
+        sheet.append([line], xlsx.TITLE if i == 0 else None)
+    sheet.append([])
+    sheet.append([name for name, _ in columns], xlsx.HEADER)
+    return sheet
+
+
+async def _fill(sheet: xlsx.Sheet, rows: AsyncIterable[Sequence[xlsx.Cell]]) -> int:
+    """Append the rows under the header and filter them; returns how many."""
+    count = 0
+    async for row in rows:
+        sheet.append(row)
+        count += 1
+    sheet.filter_from(sheet.rows - count)
+    return count
+
+
+def _summary_row(line: progress.Line, top_depth: int) -> list[xlsx.Cell]:
+    tally, quota = line.tally, line.quota
+    # Indented by level so the tree reads in a sheet; the code column keeps it sortable.
+    name = "    " * (line.unit.depth - top_depth) + line.unit.name
+    return [
+        line.unit.code, name, quota, tally.registered, tally.at_stage[0], tally.reached(1),
+        tally.reached(2), tally.reached(3),
+        xlsx.Percent(tally.reached(2) / quota) if quota else None,
+        xlsx.Percent(tally.reached(3) / quota) if quota else None,
+    ]
+
+
+# The workbook goes unit by unit, in the summary's order: each read is an indexed lookup of one
+# unit's houses, where a subtree filter on an id-ordered scan would sort the whole area per batch.
+_HOUSES = (
+    "SELECT h.code, h.household_head, h.unit_id, u.code, h.category, h.support_type, h.address, "
+    "h.lat, h.lon, h.stage, h.stage_at, h.last_report_at "
+    "FROM houses h JOIN units u ON u.id = h.unit_id WHERE h.unit_id = ? ORDER BY h.code"
+)
+
+
+async def _house_rows(db: Database, tz: ZoneInfo, unit_ids: Sequence[int],
+                      paths: UnitPaths) -> AsyncIterator[list[Value]]:
+    for unit_id in unit_ids:
+        for r in await db.fetchall(_HOUSES, (unit_id,)):
+            yield [
+                r[0], r[1], paths(r[2]), r[3], CATEGORY_NAMES[r[4]][0], SUPPORT_NAMES[r[5]][0],
+                r[6], r[7], r[8], STAGE_NAMES[r[9]][0], local_time(r[10], tz), local_time(r[11], tz),
+            ]
+
+
+async def _unit_report_rows(db: Database, tz: ZoneInfo, unit_ids: Sequence[int], paths: UnitPaths,
+                            links: _PhotoLinks | None) -> AsyncIterator[list[xlsx.Cell]]:
+    """Report rows unit by unit, each unit's in id order."""
+    for unit_id in unit_ids:
+        rows = await db.fetchall(f"{REPORT_FIELDS} WHERE h.unit_id = ? ORDER BY r.id", (unit_id,))
+        for start in range(0, len(rows), BATCH):
+            for row in await report_rows(db, rows[start:start + BATCH], tz, paths):
+                cells: list[xlsx.Cell] = list(row)
+                if links is not None:
+                    cells[-1] = links.cell(row[-1])
+                yield cells
+
+
+class _PhotoLinks:
+    """The 'Ảnh' cell as a link to the first photo's file, for whoever opens the workbook beside
+    the media folder (an admin on the server); the names stay readable for everyone else."""
+
+    def __init__(self, root: Path, base: Path) -> None:
+        self._prefix = Path(os.path.relpath(root.resolve(), base.resolve()))
+
+    def cell(self, names: Value) -> xlsx.Cell:
+        if not isinstance(names, str) or not names:
+            return names
+        first = names.split(PHOTO_SEPARATOR, 1)[0]
+        return xlsx.Link(names, (self._prefix / first).as_posix())
