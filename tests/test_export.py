@@ -10,7 +10,7 @@ import pytest
 
 from storage import houses, reports, units, users
 from storage.db import Database
-from storage.export import EXPORT_COLUMNS, export_reports
+from storage.export import EXPORT_COLUMNS, export_reports, export_workbook
 from storage.models import Unit
 from storage.photos import StoredPhoto
 
@@ -157,3 +157,52 @@ async def test_an_unknown_format_is_refused_and_writes_nothing(db: Database, tmp
     with pytest.raises(ValueError, match="csv or xlsx"):
         await export_reports(db, out, "pdf", TZ)
     assert not list(tmp_path.glob("r.pdf*"))
+
+
+async def control_characters(db: Database) -> Unit:
+    """A note pasted from a PDF (vertical tab, bell) and a household name with a NUL in it."""
+    async with db.transaction():
+        mh = await units.upsert(db, "MTU02", "Xã Mỹ\x0bPhước", "MTU", None)
+        h = await houses.upsert(db, "MP-001", mh, "Đinh\x00Văn Tư", "poor", "new", None, None, None)
+        lan = await users.find(db, "telegram", "1")
+        assert lan is not None
+        await reports.create(
+            db, house_id=h, reporter_id=lan.id, stage=1, note="Tường\x0bđã xây\x07 xong", lat=None,
+            lon=None, received_at="2026-09-03T01:00:00+00:00", claimed_at=None,
+            review_state="pending", flag=None, photos=[],
+        )
+    return await unit(db, "MTU02")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+async def test_control_characters_in_a_note_do_not_stop_the_export(db: Database, tmp_path: Path,
+                                                                    fmt: str) -> None:
+    await campaign(db)
+    await control_characters(db)
+    out = tmp_path / f"bao-cao.{fmt}"
+
+    assert await export_reports(db, out, fmt, TZ) == 4
+
+    if fmt == "csv":
+        last = read_csv(out)[-1]
+    else:
+        rows = list(openpyxl.load_workbook(out).worksheets[0].iter_rows(values_only=True))
+        last = [str(v) for v in rows[-1]]
+    # The same cleaning in both files: control characters become spaces, nothing else changes.
+    assert last[2] == "Đinh Văn Tư"
+    assert last[12] == "Tường đã xây  xong"
+    assert last[3].endswith("Xã Mỹ Phước")
+
+
+async def test_control_characters_do_not_stop_the_officers_workbook(db: Database, tmp_path: Path) -> None:
+    await campaign(db)
+    mp = await control_characters(db)
+    out = tmp_path / "so-lieu.xlsx"
+
+    made = await export_workbook(db, out, TZ, mp, "Chung tay", datetime(2026, 9, 3, 9, 0, tzinfo=TZ))
+
+    assert made.reports == 1
+    book = openpyxl.load_workbook(out)
+    texts = {str(v) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for v in row}
+    assert "Tường đã xây  xong" in texts and "Đinh Văn Tư" in texts
+    assert not any(ch in t for t in texts for ch in "\x00\x07\x0b")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import os
+import re
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -29,8 +30,19 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 Value = str | int | float | datetime | None
 
 
+# What neither XML 1.0 nor UTF-8 can carry: control characters a note pasted from elsewhere brings,
+# and halves of surrogate pairs. One bad note must not stop the campaign's whole export.
+_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def cleaned(text: str) -> str:
+    """Text every export can hold: each unwritable character becomes a space, nothing else changes."""
+    return _UNWRITABLE.sub(" ", text)
+
+
 def defused(text: str) -> str:
     """Text that a spreadsheet shows as typed, never evaluates."""
+    text = cleaned(text)
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
@@ -117,11 +129,13 @@ class XlsxSink:
             cell = WriteOnlyCell(self._sheet, value=value)
             cell.number_format = _XLSX_TIME_FORMAT
             return cell
-        if isinstance(value, str) and value.startswith("="):
-            # openpyxl would store this as a formula; a note is text, whatever it starts with.
-            cell = WriteOnlyCell(self._sheet, value=value)
-            cell.data_type = "s"
-            return cell
+        if isinstance(value, str):
+            value = cleaned(value)
+            if value.startswith("="):
+                # openpyxl would store this as a formula; a note is text, whatever it starts with.
+                cell = WriteOnlyCell(self._sheet, value=value)
+                cell.data_type = "s"
+                return cell
         return value
 
     def close(self) -> None:

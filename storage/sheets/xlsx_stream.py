@@ -20,11 +20,11 @@ from xml.sax.saxutils import escape, quoteattr
 
 from openpyxl.utils import get_column_letter
 
+from storage.sheets.writers import cleaned
+
 _EPOCH = datetime(1899, 12, 30)
-# Characters XML 1.0 cannot carry at all; a volunteer's note may hold them.
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # Anything that needs more than wrapping in <t>: markup, control characters, edge spaces.
-_SPECIAL = re.compile("[&<>\x00-\x1f\ufffe\uffff]|^\\s|\\s$")
+_SPECIAL = re.compile("[&<>\x00-\x1f\ufffe\uffff\ud800-\udfff]|^\\s|\\s$")
 _FLUSH_BYTES = 1 << 16
 _CACHE_LIMIT = 100_000
 
@@ -240,7 +240,7 @@ class Workbook:
 def _text(value: str) -> str:
     if not _SPECIAL.search(value):
         return f"<t>{value}</t>"
-    clean = escape(_ILLEGAL.sub("", value))
+    clean = escape(cleaned(value))
     if clean != clean.strip() or "\n" in clean:
         return f'<t xml:space="preserve">{clean}</t>'
     return f"<t>{clean}</t>"
