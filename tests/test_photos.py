@@ -487,6 +487,38 @@ def test_a_clean_small_jpeg_is_kept_as_it_is_and_one_with_metadata_is_rewritten(
     assert b"Nguyen Van A" not in store.path(rewritten.normalized).read_bytes()
 
 
+def _with_segment(jpeg_bytes: bytes, marker: int, payload: bytes) -> bytes:
+    """The JPEG with one more marker segment right after its start-of-image."""
+    segment = struct.pack(">BBH", 0xFF, marker, len(payload) + 2) + payload
+    return jpeg_bytes[:2] + segment + jpeg_bytes[2:]
+
+
+@pytest.mark.parametrize("progressive", [False, True])
+def test_a_kept_jpeg_holds_only_the_image(tmp_path: Path, progressive: bool) -> None:
+    """A small clean JPEG is kept without re-encoding, but whatever rides along (text in APP
+    segments, a page or an archive after the end marker) is not what a link or reviewer gets."""
+    from tests.images import scene
+
+    store = PhotoStore(tmp_path)
+    clean = io.BytesIO()
+    scene(5, (1280, 960)).save(clean, "JPEG", quality=85, progressive=progressive)
+    html = b"<html><script>alert(1)</script></html>"
+    archive = b"PK\x03\x04" + b"\x00" * 26 + b"secret.txt"
+    smuggled = _with_segment(_with_segment(clean.getvalue(), 0xE5, b"Nguyen Van A " + html), 0xEF,
+                             b"ap 3, xa My Huong") + archive
+
+    result = store.process(smuggled)
+
+    kept = store.path(result.normalized).read_bytes()
+    assert html not in kept and b"Nguyen Van A" not in kept and b"ap 3" not in kept
+    assert b"PK\x03\x04" not in kept
+    assert kept.startswith(b"\xff\xd8") and kept.endswith(b"\xff\xd9")
+    # Still the same picture, not re-encoded: the trimmed file decodes to the very same pixels.
+    with Image.open(io.BytesIO(kept)) as a, Image.open(clean) as b:
+        assert a.tobytes() == b.tobytes()
+    assert kept == clean.getvalue()
+
+
 async def test_helper_processes_store_the_same_photo_and_refuse_the_same_bytes(tmp_path: Path) -> None:
     threads = PhotoStore(tmp_path / "threads")
     helpers = PhotoStore(tmp_path / "helpers", processes=2)

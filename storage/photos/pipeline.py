@@ -24,6 +24,7 @@ from storage.photos import workers
 from storage.photos.decode import EXTENSIONS, JPEG_FORMATS, allow_pixels, load, open_image
 from storage.photos.exif import ORIENT, read_exif
 from storage.photos.hashing import dhash
+from storage.photos.jpeg_trim import trimmed
 from storage.photos.records import PhotoRejected, StoredPhoto
 from storage.photos.render import RESAMPLE, fit, flatten, jpeg, resizable
 
@@ -180,7 +181,10 @@ class PhotoStore:
         # under rotation, and rotating the small result is cheaper than rotating the source.
         planned = fit(img.size, self.long_side)
         if self._already_normal(img, fmt, orientation, planned):
-            return self._render_thumb_only(img, data, normalized, thumb, writes)
+            # Kept without re-encoding, but only its image: nothing that rode along is served.
+            kept = trimmed(data)
+            if kept is not None:
+                return self._render_thumb_only(img, kept, normalized, thumb, writes)
         if planned != img.size and fmt in JPEG_FORMATS:
             # libjpeg decodes at 1/2, 1/4 or 1/8 scale as long as the result still covers
             # `planned` in both directions; smaller than that would need upscaling back.
