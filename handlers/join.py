@@ -8,6 +8,7 @@ from handlers.context import Context
 from handlers.turn import Turn
 from handlers.types import MENU, Incoming, Reply
 from storage import audit, dialogs, invites, units, users
+from storage.codes import OFFICER_ROLES, Stage
 from storage.models import User
 from storage.textfold import clip
 
@@ -53,7 +54,7 @@ async def rejoin(ctx: Context, user: User, inc: Incoming) -> list[Reply]:
     lang = user.lang
     return [Reply(t(lang, "joined", name=user.display_name or t(lang, "someone"),
                     role=label(ROLES, invite.role, lang), unit=unit.name),
-                  meta={MENU: (invite.role != "volunteer", lang)})]
+                  meta={MENU: (invite.role in OFFICER_ROLES, lang)})]
 
 
 async def start_again(turn: Turn) -> list[Reply]:
@@ -65,7 +66,7 @@ async def start_again(turn: Turn) -> list[Reply]:
 async def help_text(turn: Turn) -> list[Reply]:
     from handlers.commands import COMMANDS, CORE  # the table imports this module
 
-    done = turn.ctx.settings.report.photos_required.get(2, 0)
+    done = turn.ctx.settings.report.photos_required.get(Stage.COMPLETED, 0)
     lines = [turn.t("help", photos_done=done)]
     # Zalo has no command menu: the help is where people find every other command, each read
     # from the command table so nothing is listed that does not exist.

@@ -11,14 +11,14 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from handlers.catalog import STAGES, label, t
-from handlers.catalog.reminders import REACH
+from handlers.catalog import GOALS, STAGES, label, t
 from handlers.context import Context
 from handlers.settings import Deadline, Settings
 from handlers.turn import Command, Turn
 from handlers.types import Reply
 from storage import progress, units
 from storage import reminders as store
+from storage.codes import Stage
 from storage.reminders import Item, Recipient
 from storage.textfold import fold
 from storage.times import from_db, to_db
@@ -238,7 +238,7 @@ async def _compose_deadline(ctx: Context, item: Item, person: Recipient, now: da
         fig = await officer_figures(ctx, person.unit_id, d.stage, now)
         if fig.left == 0:
             return Composed(None, "nothing_left")
-        stage = label(REACH, d.stage, lang)
+        stage = label(GOALS, d.stage, lang)
         lines = [_deadline_head(lang, d, days),
                  t(lang, "rem_officer_left", unit=fig.unit_name, left=fig.left, target=fig.target,
                    stage=stage),
@@ -259,7 +259,7 @@ async def _compose_deadline(ctx: Context, item: Item, person: Recipient, now: da
             return Composed(None, "nothing_left")  # their houses are there: they did their part
         return await _compose_newcomer(ctx, d, days, person, now)
     lines = [_deadline_head(lang, d, days),
-             t(lang, "rem_volunteer_houses", stage=label(REACH, d.stage, lang))]
+             t(lang, "rem_volunteer_houses", stage=label(GOALS, d.stage, lang))]
     lines += [t(lang, "rem_house_line", code=h.code, head=h.household_head,
                 current=label(STAGES, h.stage, lang)) for h in houses[:HOUSES_LISTED]]
     if len(houses) > HOUSES_LISTED:
@@ -279,7 +279,7 @@ async def _compose_newcomer(ctx: Context, d: Deadline, days: int, person: Recipi
     lang = person.lang
     lines = [_deadline_head(lang, d, days),
              t(lang, "rem_officer_left", unit=fig.unit_name, left=fig.left, target=fig.target,
-               stage=label(REACH, d.stage, lang)),
+               stage=label(GOALS, d.stage, lang)),
              t(lang, "rem_newcomer_hint")]
     return Composed("\n".join(lines))
 
@@ -289,7 +289,7 @@ async def _compose_stale(ctx: Context, item: Item, person: Recipient, now: datet
     wanted = {int(h): at for h, at in item.payload["houses"]}
     current = await store.houses(ctx.db, list(wanted), person.unit_path)
     # A house reported on since the check, or moved on, needs no nudge any more.
-    still = [h for h in current if h.stage == 1 and h.last_report_at == wanted[h.id]]
+    still = [h for h in current if h.stage == Stage.STARTED and h.last_report_at == wanted[h.id]]
     if not still:
         return Composed(None, "nothing_left")
     lang, today = person.lang, now.astimezone(tz).date()
@@ -314,7 +314,7 @@ async def _compose_digest(ctx: Context, item: Item, person: Recipient, now: date
     until = from_db(item.payload["until"], ctx.settings.campaign.timezone)
     lines = [t(lang, "rem_digest_head", date=day_month(until.date()), unit=unit.name if unit else "")]
     if new:
-        detail = ", ".join(t(lang, "rem_digest_stage", stage=label(REACH, s, lang), count=n)
+        detail = ", ".join(t(lang, "rem_digest_stage", stage=label(GOALS, s, lang), count=n)
                            for s, n in sorted(new.items()))
         lines.append(t(lang, "rem_digest_new", count=sum(new.values()), detail=detail))
     else:

@@ -9,6 +9,7 @@ from handlers.stages import parse_stage, reportable
 from handlers.turn import Turn
 from handlers.types import LOCATION_KEY, Choice, Reply
 from storage import audit, houses, reports, units
+from storage.codes import ReviewState
 from storage.models import House
 from storage.photos import StoredPhoto
 from storage.textfold import clip
@@ -265,7 +266,7 @@ async def _join_album_report(turn: Turn) -> list[Reply] | None:
     ctx = turn.ctx
     assert turn.inc.album is not None
     report = await reports.by_album(ctx.db, turn.user.id, turn.inc.album)
-    if report is None or report.review_state == "returned":
+    if report is None or report.review_state == ReviewState.RETURNED:
         return None
     house = await houses.get(ctx.db, report.house_id)
     assert house is not None
@@ -414,7 +415,7 @@ async def _file(turn: Turn) -> list[Reply]:
     report_id = await reports.create(
         ctx.db, house_id=house.id, reporter_id=turn.user.id, stage=stage, note=d.get("note"),
         lat=d.get("lat"), lon=d.get("lon"), received_at=now, claimed_at=claimed,
-        review_state="pending" if pending else "accepted", flag=flag, photos=photos,
+        review_state=ReviewState.PENDING if pending else ReviewState.ACCEPTED, flag=flag, photos=photos,
     )
     if d.get("albums"):
         await reports.remember_albums(ctx.db, turn.user.id, d["albums"], report_id)

@@ -9,6 +9,7 @@ from handlers.settings import Deadline
 from handlers.turn import Turn
 from handlers.types import Reply
 from storage import houses, units
+from storage.codes import Stage
 from storage.models import House, Unit
 from storage.textfold import clip
 from storage.times import to_db
@@ -124,7 +125,7 @@ def target(turn: Turn) -> Target:
     upcoming = [d for d in about_houses if d.date >= today]
     chosen = upcoming[0] if upcoming else (about_houses[-1] if about_houses else None)
     if chosen is None:
-        return Target(None, 2, 0)
+        return Target(None, Stage.COMPLETED, 0)
     assert chosen.stage is not None
     return Target(chosen, chosen.stage, (chosen.date - today).days)
 

@@ -12,6 +12,7 @@ from handlers.officers.common import find_house
 from handlers.turn import Turn
 from handlers.types import Choice, Reply
 from storage import account_links, audit, houses, reports, users
+from storage.codes import UserStatus
 from storage.textfold import clip
 
 PICKING = "correct_stage"
@@ -103,7 +104,7 @@ async def _tell_last_reporter(turn: Turn, house_id: int, code: str, old: int, ne
     if not history:
         return []
     reporter = await users.get(ctx.db, history[-1].reporter_id)
-    if reporter is None or reporter.status != "active":
+    if reporter is None or reporter.status != UserStatus.ACTIVE:
         return []
     person_of = account_links.person_of
     if await person_of(ctx.db, reporter.id) == await person_of(ctx.db, turn.user.id):

@@ -8,6 +8,7 @@ from handlers.officers.common import find_house, fit
 from handlers.turn import Turn
 from handlers.types import Reply
 from storage import audit, review, units, users
+from storage.codes import ReviewState
 from storage.models import House
 from storage.textfold import clip
 
@@ -62,11 +63,11 @@ async def _card(turn: Turn, h: House) -> Reply:
                       state=label(REVIEW_STATES, e.review_state, lang), photos=e.photos)
         if e.reason:
             line += " " + turn.t("off_house_reason", reason=clip(e.reason, 120))
-        if e.flag and e.review_state == "pending":
+        if e.flag and e.review_state == ReviewState.PENDING:
             line += " ⚠️"
         lines.append(line)
     # Newest evidence first; a returned report's photos were not accepted as evidence.
-    latest = [e.id for e in reversed(entries) if e.review_state != "returned"]
+    latest = [e.id for e in reversed(entries) if e.review_state != ReviewState.RETURNED]
     files = [ctx.photos.path(rel) for rel in await review.photo_files(ctx.db, latest, ALBUM)]
     images = tuple(p for p in files if p.is_file())
     return Reply(fit(lines, turn.t("off_cut")), images=images)

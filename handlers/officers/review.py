@@ -11,6 +11,7 @@ from handlers.officers.common import own_unit
 from handlers.turn import Turn
 from handlers.types import Choice, Reply
 from storage import account_links, audit, houses, review, users
+from storage.codes import ReviewState, UserStatus
 from storage.models import Unit
 from storage.review import Pending
 from storage.textfold import clip
@@ -81,7 +82,7 @@ async def _approve(turn: Turn, unit: Unit, report_id: int, skipped: list[int]) -
         return [Reply(turn.t("off_review_own", number=report_id)),
                 *await _next(turn, unit, report_id, [*skipped, report_id])]
     now = ctx.stamp()
-    if not await review.decide(ctx.db, report_id, "approved", turn.user.id, now, None):
+    if not await review.decide(ctx.db, report_id, ReviewState.APPROVED, turn.user.id, now, None):
         return [Reply(turn.t("off_review_gone", number=report_id)),
                 *await _next(turn, unit, report_id, skipped)]
     # set_stage only moves forward: approving an older report never undoes a later one.
@@ -99,7 +100,9 @@ async def _return(turn: Turn, unit: Unit, report_id: int, skipped: list[int], re
     ctx = turn.ctx
     p = await review.pending(ctx.db, unit, report_id)
     now = ctx.stamp()
-    if p is None or not await review.decide(ctx.db, report_id, "returned", turn.user.id, now, reason):
+    decided = p is not None and await review.decide(ctx.db, report_id, ReviewState.RETURNED, turn.user.id,
+                                                    now, reason)
+    if p is None or not decided:
         return [Reply(turn.t("off_review_gone", number=report_id)),
                 *await _next(turn, unit, report_id, skipped)]
     await audit.log(ctx.db, now, turn.user.id, "report.return", "report", report_id,
@@ -112,7 +115,7 @@ async def _return(turn: Turn, unit: Unit, report_id: int, skipped: list[int], re
 async def _tell_reporter(turn: Turn, p: Pending, key: str, reason: str | None) -> list[Reply]:
     """The volunteer learns the outcome at once, in their own language."""
     reporter = await users.get(turn.ctx.db, p.reporter_id)
-    if reporter is None or reporter.status == "disabled" or reporter.id == turn.user.id:
+    if reporter is None or reporter.status == UserStatus.DISABLED or reporter.id == turn.user.id:
         return []
     text = t(reporter.lang, key, number=p.id, code=p.house_code, stage=label(STAGES, p.stage, reporter.lang),
              reason=reason or "")
