@@ -58,8 +58,7 @@ async def rejoin(ctx: Context, user: User, inc: Incoming) -> list[Reply]:
 
 
 async def start_again(turn: Turn) -> list[Reply]:
-    unit = await units.get(turn.ctx.db, turn.user.unit_id)
-    assert unit is not None
+    unit = await turn.own_unit()
     return [Reply(turn.t("already_joined", role=label(ROLES, turn.user.role, turn.lang), unit=unit.name))]
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from handlers.catalog import GOALS, STAGES, label, t
 from handlers.context import Context
+from handlers.figures import PACE_DAYS, num, pace_since
 from handlers.settings import Deadline, Settings
 from handlers.turn import Command, Turn
 from handlers.types import Reply
@@ -21,11 +22,10 @@ from storage import reminders as store
 from storage.codes import Stage
 from storage.reminders import Item, Recipient
 from storage.textfold import fold
-from storage.times import from_db, to_db
+from storage.times import from_db
 
 HOUSES_LISTED = 15       # a volunteer's reminder lists at most this many houses
 BEHIND_LISTED = 3        # sub-units named as most behind
-PACE_DAYS = 7
 
 
 # --- one person, one copy -------------------------------------------------------------------------
@@ -59,12 +59,6 @@ def day_month(d: date) -> str:
 def when_text(moment: datetime) -> str:
     """08:00 26/8."""
     return f"{moment:%H:%M} {day_month(moment.date())}"
-
-
-def number(value: float, lang: str) -> str:
-    """1,7 in Vietnamese, 1.7 in English; whole numbers without decimals."""
-    text = f"{value:.0f}" if abs(value - round(value)) < 0.05 else f"{value:.1f}"
-    return text.replace(".", ",") if lang == "vi" else text
 
 
 # --- when things fall due -------------------------------------------------------------------------
@@ -182,9 +176,7 @@ async def officer_figures(ctx: Context, unit_id: int, stage: int, now: datetime)
     """From storage.progress, the same rollup /tiendo shows, so a reminder never disagrees with it."""
     unit = await units.get(ctx.db, unit_id)
     assert unit is not None
-    # The pace window as /tiendo counts it: the last 7 days, today included, by progress_daily's day.
-    since_day = to_db(now - timedelta(days=PACE_DAYS - 1))[:10]
-    data = await progress.rollup(ctx.db, unit, stage, since_day)
+    data = await progress.rollup(ctx.db, unit, stage, pace_since(now), PACE_DAYS)
     behind = []
     for child in data.children:
         target, done = _target(child), child.tally.reached(stage)
@@ -242,8 +234,8 @@ async def _compose_deadline(ctx: Context, item: Item, person: Recipient, now: da
         lines = [_deadline_head(lang, d, days),
                  t(lang, "rem_officer_left", unit=fig.unit_name, left=fig.left, target=fig.target,
                    stage=stage),
-                 t(lang, "rem_officer_pace", need=number(fig.left / max(days, 1), lang),
-                   pace=number(fig.done_last_week / PACE_DAYS, lang))]
+                 t(lang, "rem_officer_pace", need=num(fig.left / max(days, 1), lang, None),
+                   pace=num(fig.done_last_week / PACE_DAYS, lang, None))]
         if fig.behind:
             names = "; ".join(t(lang, "rem_behind_unit", name=n, left=left, target=target)
                               for n, left, target in fig.behind)

@@ -14,8 +14,7 @@ from storage.models import House
 from storage.photos import StoredPhoto
 from storage.textfold import clip
 
-MAX_QUERY = 100
-PICK_LIMIT = 8
+PICK_LIMIT = 8    # houses offered as buttons when a search matches several
 
 
 def _stage(turn: Turn, stage: int) -> str:
@@ -33,7 +32,7 @@ async def start(turn: Turn) -> list[Reply]:
     out: list[Reply] = []
     if turn.state != "idle" and turn.draft.get("house_code"):
         out.append(Reply(turn.t("draft_replaced", code=turn.draft["house_code"])))
-    await turn.go("house", {})
+    turn.go("house", {})
     if turn.inc.args:
         return out + await _find_house(turn, turn.inc.args)
     example = await _example_code(turn)
@@ -44,7 +43,7 @@ async def cancel(turn: Turn) -> list[Reply]:
     if turn.state == "idle":
         return [Reply(turn.t("nothing_to_cancel"))]
     writing = turn.state in _STEPS
-    await turn.go("idle")
+    turn.go("idle")
     # /huy also ends an officer's review; that is not a report being dropped.
     return [Reply(turn.t("cancelled" if writing else "stopped"))]
 
@@ -64,7 +63,7 @@ async def on_idle_photos(turn: Turn) -> list[Reply]:
     _add_photos(turn, draft)
     house, stage = await _parse_caption(turn, caption) if caption else (None, None)
     if house is None:
-        await turn.go("house", draft)
+        turn.go("house", draft)
         return [*out, Reply(turn.t("ask_house_with_photos", count=len(draft["photos"])))]
     refusal = await _refuse_house(turn, house)
     if refusal:
@@ -72,7 +71,7 @@ async def on_idle_photos(turn: Turn) -> list[Reply]:
     if stage is None:
         return out + await _choose_house(turn, house, draft)
     if stage < house.stage:
-        await turn.go("idle")
+        turn.go("idle")
         return [*out, _backward(turn, house, stage)]
     draft.update(_house_fields(house), stage=stage)
     if len(draft["photos"]) >= _need(turn, stage):
@@ -80,7 +79,7 @@ async def on_idle_photos(turn: Turn) -> list[Reply]:
         return out + await _file(turn)
     # Too few photos so far; if the rest of this album comes in a moment, it completes the report.
     draft["caption_album"] = turn.inc.album
-    await turn.go("photos", draft)
+    turn.go("photos", draft)
     return [*out, _photos_prompt(turn)]
 
 
@@ -92,7 +91,7 @@ async def on_input(turn: Turn) -> list[Reply]:
         return [_reprompt(turn)]
     step = _STEPS.get(turn.state)
     if step is None:  # a state this version does not know: start clean rather than guess
-        await turn.go("idle")
+        turn.go("idle")
         return [Reply(turn.t("idle_hint"))]
     return await step(turn)
 
@@ -128,7 +127,7 @@ async def _step_stage(turn: Turn) -> list[Reply]:
     if stage < house.stage:
         return [*out, _backward(turn, house, stage), _reprompt(turn)]
     turn.draft["stage"] = stage
-    await turn.go("photos")
+    turn.go("photos")
     return [*out, _photos_prompt(turn)]
 
 
@@ -142,7 +141,7 @@ async def _step_photos(turn: Turn) -> list[Reply]:
         if (album and turn.inc.album == album
                 and len(turn.draft["photos"]) >= _need(turn, turn.draft["stage"])):
             return out + await _file(turn)
-        await turn.go("photos")
+        turn.go("photos")
         return [*out, _photos_prompt(turn, progress=True)]
     if turn.chosen() == "done":
         have, need = len(turn.draft.get("photos", [])), _need(turn, turn.draft["stage"])
@@ -150,7 +149,7 @@ async def _step_photos(turn: Turn) -> list[Reply]:
             stage = _stage(turn, turn.draft["stage"])
             text = turn.t("photos_too_few", stage=stage, need=need, have=have, more=need - have)
             return [*out, turn.ask(text, [_btn(turn, "done"), _btn(turn, "cancel")])]
-        await turn.go("extras")
+        turn.go("extras")
         return [*out, _extras_prompt(turn)]
     if turn.inc.location or out:
         return [*out, _photos_prompt(turn, progress=True)]
@@ -165,7 +164,7 @@ async def _step_extras(turn: Turn) -> list[Reply]:
         out.append(Reply(turn.t("photos_received", count=len(turn.draft["photos"]))))
     if turn.inc.location:
         _set_location(turn)
-        await turn.go("extras")
+        turn.go("extras")
         return [*out, turn.ask(turn.t("location_received"), [_btn(turn, "next"), _btn(turn, "cancel")])]
     if turn.chosen() in ("skip", "next"):
         return out + await _summary(turn)
@@ -178,7 +177,7 @@ async def _step_extras(turn: Turn) -> list[Reply]:
             return [*out, Reply(turn.t("note_too_long", length=len(note), limit=limit))]
         turn.draft["note"] = note
         return out + await _summary(turn)
-    await turn.go("extras")
+    turn.go("extras")
     return out or [_extras_prompt(turn)]
 
 
@@ -200,10 +199,10 @@ _STEPS = {
 # --- pieces -----------------------------------------------------------------------------------
 
 async def _find_house(turn: Turn, query: str) -> list[Reply]:
-    if len(query) > MAX_QUERY:
-        return [Reply(turn.t("too_long", length=len(query), limit=MAX_QUERY))]
-    unit = await units.get(turn.ctx.db, turn.user.unit_id)
-    assert unit is not None
+    refusal = turn.query_too_long(query)
+    if refusal:
+        return [refusal]
+    unit = await turn.own_unit()
     count, found = await houses.search(turn.ctx.db, unit, query, PICK_LIMIT)
     shown = clip(query.strip(), 40)
     if count == 0:
@@ -216,16 +215,14 @@ async def _find_house(turn: Turn, query: str) -> list[Reply]:
     if count > PICK_LIMIT:
         return [Reply(turn.t("house_too_many", count=count, query=shown))]
     choices = [Choice(f"h:{h.id}", f"{h.code} – {clip(h.household_head, 40)}") for h in found]
-    await turn.go("house")
     reply = turn.ask(turn.t("house_pick", count=count, query=shown), [*choices, _btn(turn, "cancel")])
-    await turn.go("house")
+    turn.go("house")
     return [reply]
 
 
 async def _refuse_house(turn: Turn, house: House) -> list[Reply] | None:
     """A house outside the person's unit is refused without telling whose it is."""
-    unit = await units.get(turn.ctx.db, turn.user.unit_id)
-    assert unit is not None
+    unit = await turn.own_unit()
     if units.contains(unit, await houses.unit_path(turn.ctx.db, house)):
         return None
     return [Reply(turn.t("house_outside", code=house.code, unit=unit.name))]
@@ -240,7 +237,7 @@ async def _choose_house(turn: Turn, house: House, draft: dict[str, Any]) -> list
                current=_stage(turn, house.stage)),
         [*choices, _btn(turn, "cancel")],
     )
-    await turn.go("stage")
+    turn.go("stage")
     return [reply]
 
 
@@ -372,7 +369,7 @@ async def _summary(turn: Turn) -> list[Reply]:
     text = turn.t("summary", code=d["house_code"], head=d["head"], stage=_stage(turn, d["stage"]),
                   photos=len(d.get("photos", [])), location=location, note=d.get("note") or none)
     reply = turn.ask(text, [_btn(turn, "send"), _btn(turn, "cancel")])
-    await turn.go("confirm")
+    turn.go("confirm")
     return [reply]
 
 
@@ -390,8 +387,7 @@ def _reprompt(turn: Turn) -> Reply:
 
 
 async def _example_code(turn: Turn) -> str:
-    unit = await units.get(turn.ctx.db, turn.user.unit_id)
-    assert unit is not None
+    unit = await turn.own_unit()
     _, found = await houses.search(turn.ctx.db, unit, "", 1)
     return found[0].code if found else "NH001"
 
@@ -403,7 +399,7 @@ async def _file(turn: Turn) -> list[Reply]:
     assert house is not None
     stage = d["stage"]
     if stage < house.stage:
-        await turn.go("idle")
+        turn.go("idle")
         return [Reply(turn.t("stage_changed_meanwhile", code=house.code,
                              current=_stage(turn, house.stage), stage=_stage(turn, stage)))]
     photos = [StoredPhoto.from_dict(p) for p in d.get("photos", [])]
@@ -424,10 +420,10 @@ async def _file(turn: Turn) -> list[Reply]:
     await houses.touch_report(ctx.db, house.id, now)
     await audit.log(ctx.db, now, turn.user.id, "report.create", "report", report_id,
                     {"house_id": house.id, "stage": stage, "photos": len(photos), "flag": flag})
-    await turn.go("idle")
+    turn.go("idle")
     lines = [turn.t("receipt", number=report_id, code=house.code, stage=_stage(turn, stage),
                     photos=len(photos), time=ctx.local(now))]
     lines += [turn.t("duplicate_photo", position=m.position, other=m.report_id) for m in matches]
     if pending:
         lines.append(turn.t("receipt_pending"))
-    return [Reply("\n".join(lines), meta={"report_id": report_id})]
+    return [Reply("\n".join(lines))]

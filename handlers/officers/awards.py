@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import date
 
 from handlers.catalog import GOALS, label
-from handlers.officers.common import day_text, end_of_day, find_unit, fit, num, pace_since, pct
+from handlers.figures import PACE_DAYS, num, pace_since
+from handlers.officers.common import day_text, end_of_day, find_unit, fit, pct
 from handlers.settings import Deadline
 from handlers.turn import Turn
 from handlers.types import Reply
@@ -33,7 +34,7 @@ async def awards(turn: Turn) -> list[Reply]:
     ctx, lang = turn.ctx, turn.lang
     deadline = judged_by(turn)
     stage = deadline.stage if deadline and deadline.stage else Stage.COMPLETED
-    data = await progress.rollup(ctx.db, unit, stage, pace_since(turn))
+    data = await progress.rollup(ctx.db, unit, stage, pace_since(ctx.now()), PACE_DAYS)
     nodes = data.children or [data.node]
     on_time: dict[int, int] = {}
     if deadline is not None:

@@ -12,7 +12,6 @@ from storage.codes import ReviewState
 from storage.models import House
 from storage.textfold import clip
 
-ALBUM = 10          # Telegram's album limit
 SHOWN_REPORTS = 15
 
 
@@ -68,6 +67,8 @@ async def _card(turn: Turn, h: House) -> Reply:
         lines.append(line)
     # Newest evidence first; a returned report's photos were not accepted as evidence.
     latest = [e.id for e in reversed(entries) if e.review_state != ReviewState.RETURNED]
-    files = [ctx.photos.path(rel) for rel in await review.photo_files(ctx.db, latest, ALBUM)]
+    # At most a report's worth of photos (max_photos); the channel splits the album as it must.
+    shown = ctx.settings.report.max_photos
+    files = [ctx.photos.path(rel) for rel in await review.photo_files(ctx.db, latest, shown)]
     images = tuple(p for p in files if p.is_file())
     return Reply(fit(lines, turn.t("off_cut")), images=images)

@@ -7,8 +7,9 @@ import logging
 from dataclasses import dataclass
 
 from handlers.catalog import GOALS, STAGES, label
+from handlers.figures import PACE_DAYS, num, pace_since
 from handlers.officers.chart import MAX_BARS, Bar, Chart, chart_file
-from handlers.officers.common import PACE_DAYS, Target, day_text, find_unit, fit, num, pace_since, pct, target
+from handlers.officers.common import Target, day_text, find_unit, fit, pct, target
 from handlers.turn import Turn
 from handlers.types import AFTER_COMMIT, Reply
 from storage import progress, units
@@ -57,7 +58,8 @@ async def status(turn: Turn) -> list[Reply]:
     if unit is None:
         return problem
     goal = target(turn)
-    data = await progress.rollup(turn.ctx.db, unit, goal.stage, pace_since(turn))
+    data = await progress.rollup(turn.ctx.db, unit, goal.stage, pace_since(turn.ctx.now()),
+                                 PACE_DAYS)
     path = await units.path_names(turn.ctx.db, unit)
     ranked = laggards_first(data.children, goal)
     text = _text(turn, data, path, goal, ranked)

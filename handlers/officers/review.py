@@ -7,7 +7,6 @@ import dataclasses
 from typing import Any
 
 from handlers.catalog import STAGES, label, t
-from handlers.officers.common import own_unit
 from handlers.turn import Turn
 from handlers.types import Choice, Reply
 from storage import account_links, audit, houses, review, users
@@ -19,7 +18,6 @@ from storage.textfold import clip
 SHOWING = "review"
 REASON = "review_reason"
 MAX_REASON = 500
-ALBUM = 10
 
 
 async def start(turn: Turn) -> list[Reply]:
@@ -27,15 +25,15 @@ async def start(turn: Turn) -> list[Reply]:
     out: list[Reply] = []
     if turn.state not in ("idle", SHOWING, REASON) and turn.draft.get("house_code"):
         out.append(Reply(turn.t("draft_replaced", code=turn.draft["house_code"])))
-    await turn.go("idle")
-    return out + await _next(turn, await own_unit(turn), after=0, skipped=[])
+    turn.go("idle")
+    return out + await _next(turn, await turn.own_unit(), after=0, skipped=[])
 
 
 async def on_showing(turn: Turn) -> list[Reply]:
     key = turn.chosen() or ""
     skipped: list[int] = list(turn.draft.get("skipped", []))
     current = int(turn.draft.get("report_id", 0))
-    unit = await own_unit(turn)
+    unit = await turn.own_unit()
     if key == "rv:stop":
         return await _stop(turn, unit)
     kind, _, number = key.partition(":")[2].partition(":")
@@ -45,7 +43,7 @@ async def on_showing(turn: Turn) -> list[Reply]:
     if kind == "ok":
         return await _approve(turn, unit, current, skipped)
     if kind == "back":
-        await turn.go(REASON, {"report_id": current, "skipped": skipped})
+        turn.go(REASON, {"report_id": current, "skipped": skipped})
         return [turn.ask(turn.t("off_review_ask_reason", number=current),
                          [Choice(f"rv:keep:{current}", turn.t("off_btn_keep"))])]
     if kind == "next":
@@ -56,7 +54,7 @@ async def on_showing(turn: Turn) -> list[Reply]:
 async def on_reason(turn: Turn) -> list[Reply]:
     current = int(turn.draft.get("report_id", 0))
     skipped: list[int] = list(turn.draft.get("skipped", []))
-    unit = await own_unit(turn)
+    unit = await turn.own_unit()
     if turn.chosen() == f"rv:keep:{current}":
         return await _show_again(turn, unit, current, skipped, None)
     reason = turn.inc.text.strip()
@@ -139,7 +137,7 @@ async def _next(turn: Turn, unit: Unit, after: int, skipped: list[int]) -> list[
         if found is not None:
             break
     if found is None:
-        await turn.go("idle")
+        turn.go("idle")
         key = "off_review_none" if not count else "off_review_done_skipped"
         return [Reply(turn.t(key, unit=unit.name, count=count))]
     return [await _show(turn, found, count, skipped)]
@@ -169,12 +167,14 @@ async def _show(turn: Turn, p: Pending, count: int, skipped: list[int]) -> Reply
     if p.note:
         lines.append(turn.t("off_review_note", note=clip(p.note, 600)))
     lines += [_flag(turn, part) for part in (p.flag or "").split(";") if part]
-    files = [ctx.photos.path(rel) for rel in await review.photo_files(ctx.db, [p.id], ALBUM)]
+    # Every photo of the report (a report holds at most max_photos); the channel splits the album.
+    shown = ctx.settings.report.max_photos
+    files = [ctx.photos.path(rel) for rel in await review.photo_files(ctx.db, [p.id], shown)]
     images = tuple(f for f in files if f.is_file())
     if not images:
         lines.append(turn.t("off_review_no_photos"))
     draft: dict[str, Any] = {"report_id": p.id, "skipped": skipped}
-    await turn.go(SHOWING, draft)
+    turn.go(SHOWING, draft)
     reply = turn.ask("\n".join(lines), [
         Choice(f"rv:ok:{p.id}", turn.t("off_btn_approve")),
         Choice(f"rv:back:{p.id}", turn.t("off_btn_return")),
@@ -196,7 +196,7 @@ def _flag(turn: Turn, flag: str) -> str:
 
 async def _stop(turn: Turn, unit: Unit) -> list[Reply]:
     count, _ = await review.waiting(turn.ctx.db, unit, 0, not_by=turn.user.id)
-    await turn.go("idle")
+    turn.go("idle")
     return [Reply(turn.t("off_review_stopped", count=count))]
 
 
