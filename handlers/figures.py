@@ -1,9 +1,9 @@
-"""Figures as people read them, and the window a pace is measured over, for /tiendo and reminders
-alike: a reminder never shows a number /tiendo would write differently."""
+"""Figures and dates as people read them, and the window a pace is measured over, for /tiendo and
+reminders alike: a reminder never shows a number /tiendo would write differently."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from storage.times import to_db
 
@@ -24,3 +24,13 @@ def num(n: float, lang: str, digits: int | None = 0) -> str:
     if lang == "en":
         return text
     return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def day_month(d: date) -> str:
+    """02/9, as plans and people write it."""
+    return f"{d.day:02d}/{d.month}"
+
+
+def when_text(moment: datetime) -> str:
+    """08:00 26/8."""
+    return f"{moment:%H:%M} {day_month(moment.date())}"
