@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers import account_links
-from handlers.catalog import ROLES, label, pick_lang, t
+from handlers.catalog import LANGS, ROLES, label, pick_lang, t
 from handlers.context import Context
 from handlers.turn import Turn
 from handlers.types import MENU, Incoming, Reply
@@ -80,6 +80,6 @@ async def help_text(turn: Turn) -> list[Reply]:
 
 async def switch_language(turn: Turn) -> list[Reply]:
     wanted = turn.inc.args.strip().lower()[:2]
-    lang = wanted if wanted in ("vi", "en") else ("en" if turn.lang == "vi" else "vi")
+    lang = wanted if wanted in LANGS else ("en" if turn.lang == "vi" else "vi")
     await users.set_lang(turn.ctx.db, turn.user.id, lang)
     return [Reply(t(lang, "lang_set"), meta={MENU: (turn.user.is_officer, lang)})]

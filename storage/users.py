@@ -16,15 +16,12 @@ def as_user(row: Row) -> User:
 
 
 async def find(db: Database, channel: str, external_id: str) -> User | None:
-    row = await db.fetchone(
-        f"SELECT {COLUMNS} FROM users WHERE channel = ? AND external_id = ?", (channel, external_id)
-    )
-    return as_user(row) if row else None
+    return await db.fetch_as(as_user, f"SELECT {COLUMNS} FROM users WHERE channel = ? AND external_id = ?",
+                             (channel, external_id))
 
 
 async def get(db: Database, user_id: int) -> User | None:
-    row = await db.fetchone(f"SELECT {COLUMNS} FROM users WHERE id = ?", (user_id,))
-    return as_user(row) if row else None
+    return await db.fetch_as(as_user, f"SELECT {COLUMNS} FROM users WHERE id = ?", (user_id,))
 
 
 async def create(db: Database, channel: str, external_id: str, display_name: str, role: str,
