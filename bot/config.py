@@ -23,10 +23,12 @@ from handlers.settings import (
     TelegramSettings,
     ZaloSettings,
 )
+from storage.codes import Stage
 
 TOKEN_ENV = "CHUNGTAY_TELEGRAM_TOKEN"
 ZALO_TOKEN_ENV = "CHUNGTAY_ZALO_TOKEN"
-STAGE_NAMES = {"started": 1, "completed": 2, "handed_over": 3}
+# A stage as config.toml names it: a deadline's `stage`, the `photos_<stage>` keys.
+STAGE_NAMES = {"started": Stage.STARTED, "completed": Stage.COMPLETED, "handed_over": Stage.HANDED_OVER}
 AUDIENCES = ("officers", "volunteers")
 
 

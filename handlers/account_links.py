@@ -16,6 +16,7 @@ from handlers.context import Context
 from handlers.turn import Command, Turn
 from handlers.types import MENU, Incoming, Reply
 from storage import account_links, audit, units, users
+from storage.codes import UserStatus
 from storage.models import User
 from storage.textfold import clip, fold
 from storage.times import to_db
@@ -52,7 +53,7 @@ async def _use(turn: Turn, code: str) -> list[Reply]:
     ctx, user = turn.ctx, turn.user
     found = await account_links.find_usable(ctx.db, code, ctx.stamp())
     source = await users.get(ctx.db, found.user_id) if found else None
-    if found is None or source is None or source.status == "disabled":
+    if found is None or source is None or source.status == UserStatus.DISABLED:
         return [Reply(turn.t("link_bad_code", code=clip(code, 32)))]
     if source.id == user.id:
         return [Reply(turn.t("link_own_code"))]
@@ -82,7 +83,7 @@ async def join_with_code(ctx: Context, inc: Incoming) -> list[Reply]:
     code = inc.args.split()[0][:32] if inc.args.strip() else ""
     found = await account_links.find_usable(ctx.db, code, ctx.stamp()) if code else None
     source = await users.get(ctx.db, found.user_id) if found else None
-    if found is None or source is None or source.status == "disabled":
+    if found is None or source is None or source.status == UserStatus.DISABLED:
         return [Reply(t(lang, "link_bad_code", code=clip(code, 32)))]
     if source.channel == inc.channel:
         return [Reply(t(lang, "link_same_channel", channel=channel_name(inc.channel, lang)))]
@@ -117,7 +118,7 @@ async def _unlink(turn: Turn) -> list[Reply]:
     for account in accounts:
         shut = account in closed
         if shut:
-            await users.set_status(ctx.db, account.id, "disabled")
+            await users.set_status(ctx.db, account.id, UserStatus.DISABLED)
         if account.id != user.id or shut:
             await audit.log(ctx.db, now, user.id, "user.unlink", "user", account.id,
                             {"from": user.id, "disabled": shut})

@@ -12,6 +12,7 @@ from handlers.context import Context
 from handlers.turn import Turn
 from handlers.types import AFTER_COMMIT, Incoming, IncomingFile, Reply
 from storage import photo_files, updates, users
+from storage.codes import UserStatus
 from storage.photos import PhotoRejected, StoredPhoto
 
 log = logging.getLogger(__name__)
@@ -75,12 +76,12 @@ class Core:
         user = await users.find(ctx.db, inc.channel, inc.user_id)
         if user is None:
             return await join.stranger(ctx, inc)
-        if user.status == "disabled":
+        if user.status == UserStatus.DISABLED:
             if inc.command == "start" and inc.args:  # a new invite from an officer lets them back in
                 return await join.rejoin(ctx, user, inc)
             return [Reply(t(user.lang, "disabled"))]
-        if user.status == "blocked":  # they wrote to us again, so they unblocked the bot
-            await users.set_status(ctx.db, user.id, "active")
+        if user.status == UserStatus.BLOCKED:  # they wrote to us again, so they unblocked the bot
+            await users.set_status(ctx.db, user.id, UserStatus.ACTIVE)
         await users.seen(ctx.db, user.id, ctx.stamp())
         turn = Turn(ctx, user, inc, photos, rejected)
         await turn.load()

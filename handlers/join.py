@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from handlers import account_links
-from handlers.catalog import ROLES, label, pick_lang, t
+from handlers.catalog import LANGS, ROLES, label, pick_lang, t
 from handlers.context import Context
 from handlers.turn import Turn
 from handlers.types import MENU, Incoming, Reply
 from storage import audit, dialogs, invites, units, users
+from storage.codes import OFFICER_ROLES, Stage
 from storage.models import User
 from storage.textfold import clip
 
@@ -53,19 +54,18 @@ async def rejoin(ctx: Context, user: User, inc: Incoming) -> list[Reply]:
     lang = user.lang
     return [Reply(t(lang, "joined", name=user.display_name or t(lang, "someone"),
                     role=label(ROLES, invite.role, lang), unit=unit.name),
-                  meta={MENU: (invite.role != "volunteer", lang)})]
+                  meta={MENU: (invite.role in OFFICER_ROLES, lang)})]
 
 
 async def start_again(turn: Turn) -> list[Reply]:
-    unit = await units.get(turn.ctx.db, turn.user.unit_id)
-    assert unit is not None
+    unit = await turn.own_unit()
     return [Reply(turn.t("already_joined", role=label(ROLES, turn.user.role, turn.lang), unit=unit.name))]
 
 
 async def help_text(turn: Turn) -> list[Reply]:
     from handlers.commands import COMMANDS, CORE  # the table imports this module
 
-    done = turn.ctx.settings.report.photos_required.get(2, 0)
+    done = turn.ctx.settings.report.photos_required.get(Stage.COMPLETED, 0)
     lines = [turn.t("help", photos_done=done)]
     # Zalo has no command menu: the help is where people find every other command, each read
     # from the command table so nothing is listed that does not exist.
@@ -80,6 +80,6 @@ async def help_text(turn: Turn) -> list[Reply]:
 
 async def switch_language(turn: Turn) -> list[Reply]:
     wanted = turn.inc.args.strip().lower()[:2]
-    lang = wanted if wanted in ("vi", "en") else ("en" if turn.lang == "vi" else "vi")
+    lang = wanted if wanted in LANGS else ("en" if turn.lang == "vi" else "vi")
     await users.set_lang(turn.ctx.db, turn.user.id, lang)
     return [Reply(t(lang, "lang_set"), meta={MENU: (turn.user.is_officer, lang)})]

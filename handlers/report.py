@@ -4,25 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.catalog import STAGES, label
+from handlers.report_photos import (
+    add_photos,
+    button,
+    gather,
+    join_album_report,
+    photos_needed,
+    photos_prompt,
+    rejections,
+    set_location,
+    stage_name,
+)
 from handlers.stages import parse_stage, reportable
 from handlers.turn import Turn
 from handlers.types import LOCATION_KEY, Choice, Reply
 from storage import audit, houses, reports, units
+from storage.codes import ReviewState
 from storage.models import House
 from storage.photos import StoredPhoto
 from storage.textfold import clip
 
-MAX_QUERY = 100
-PICK_LIMIT = 8
+PICK_LIMIT = 8    # houses offered as buttons when a search matches several
 
-
-def _stage(turn: Turn, stage: int) -> str:
-    return label(STAGES, stage, turn.lang)
-
-
-def _btn(turn: Turn, key: str) -> Choice:
-    return Choice(key, turn.t(f"btn_{key}"))
 
 
 # --- entry points -----------------------------------------------------------------------------
@@ -32,7 +35,7 @@ async def start(turn: Turn) -> list[Reply]:
     out: list[Reply] = []
     if turn.state != "idle" and turn.draft.get("house_code"):
         out.append(Reply(turn.t("draft_replaced", code=turn.draft["house_code"])))
-    await turn.go("house", {})
+    turn.go("house", {})
     if turn.inc.args:
         return out + await _find_house(turn, turn.inc.args)
     example = await _example_code(turn)
@@ -43,27 +46,27 @@ async def cancel(turn: Turn) -> list[Reply]:
     if turn.state == "idle":
         return [Reply(turn.t("nothing_to_cancel"))]
     writing = turn.state in _STEPS
-    await turn.go("idle")
+    turn.go("idle")
     # /huy also ends an officer's review; that is not a report being dropped.
     return [Reply(turn.t("cancelled" if writing else "stopped"))]
 
 
 async def on_idle_photos(turn: Turn) -> list[Reply]:
     """Photos outside a dialog: the caption quick path, or a report that starts with its photos."""
-    out = _rejections(turn)
+    out = rejections(turn)
     if not turn.photos:
         return out or [Reply(turn.t("photo_no_report"))]
     if turn.state == "idle" and turn.inc.album:
-        joined = await _join_album_report(turn)
+        joined = await join_album_report(turn)
         if joined is not None:
             return out + joined
     caption = turn.inc.text.strip()
     # Photos already gathered while the house was being asked for stay with the report.
     draft: dict[str, Any] = {"photos": list(turn.draft.get("photos", [])) if turn.state == "house" else []}
-    _add_photos(turn, draft)
+    add_photos(turn, draft)
     house, stage = await _parse_caption(turn, caption) if caption else (None, None)
     if house is None:
-        await turn.go("house", draft)
+        turn.go("house", draft)
         return [*out, Reply(turn.t("ask_house_with_photos", count=len(draft["photos"])))]
     refusal = await _refuse_house(turn, house)
     if refusal:
@@ -71,16 +74,16 @@ async def on_idle_photos(turn: Turn) -> list[Reply]:
     if stage is None:
         return out + await _choose_house(turn, house, draft)
     if stage < house.stage:
-        await turn.go("idle")
+        turn.go("idle")
         return [*out, _backward(turn, house, stage)]
     draft.update(_house_fields(house), stage=stage)
-    if len(draft["photos"]) >= _need(turn, stage):
+    if len(draft["photos"]) >= photos_needed(turn, stage):
         turn.draft = draft
         return out + await _file(turn)
     # Too few photos so far; if the rest of this album comes in a moment, it completes the report.
     draft["caption_album"] = turn.inc.album
-    await turn.go("photos", draft)
-    return [*out, _photos_prompt(turn)]
+    turn.go("photos", draft)
+    return [*out, photos_prompt(turn)]
 
 
 async def on_input(turn: Turn) -> list[Reply]:
@@ -91,7 +94,7 @@ async def on_input(turn: Turn) -> list[Reply]:
         return [_reprompt(turn)]
     step = _STEPS.get(turn.state)
     if step is None:  # a state this version does not know: start clean rather than guess
-        await turn.go("idle")
+        turn.go("idle")
         return [Reply(turn.t("idle_hint"))]
     return await step(turn)
 
@@ -101,7 +104,7 @@ async def on_input(turn: Turn) -> list[Reply]:
 async def _step_house(turn: Turn) -> list[Reply]:
     if turn.photos and turn.inc.text.strip():  # a captioned photo names its house itself
         return await on_idle_photos(turn)
-    out = _gather(turn)
+    out = gather(turn)
     key = turn.chosen()
     if key and key.startswith("h:"):
         house = await houses.get(turn.ctx.db, int(key[2:]))
@@ -117,7 +120,7 @@ async def _step_house(turn: Turn) -> list[Reply]:
 
 
 async def _step_stage(turn: Turn) -> list[Reply]:
-    out = _gather(turn)
+    out = gather(turn)
     key = turn.chosen()
     stage = int(key[2:]) if key and key.startswith("s:") else parse_stage(turn.inc.text)
     if stage is None:
@@ -127,45 +130,42 @@ async def _step_stage(turn: Turn) -> list[Reply]:
     if stage < house.stage:
         return [*out, _backward(turn, house, stage), _reprompt(turn)]
     turn.draft["stage"] = stage
-    await turn.go("photos")
-    return [*out, _photos_prompt(turn)]
+    turn.go("photos")
+    return [*out, photos_prompt(turn)]
 
 
 async def _step_photos(turn: Turn) -> list[Reply]:
-    out = _rejections(turn)
+    out = rejections(turn)
     if turn.inc.location:
-        _set_location(turn)
+        set_location(turn)
     if turn.photos:
-        out.extend(_add_photos(turn, turn.draft))
+        out.extend(add_photos(turn, turn.draft))
         album = turn.draft.get("caption_album")
         if (album and turn.inc.album == album
-                and len(turn.draft["photos"]) >= _need(turn, turn.draft["stage"])):
+                and len(turn.draft["photos"]) >= photos_needed(turn, turn.draft["stage"])):
             return out + await _file(turn)
-        await turn.go("photos")
-        return [*out, _photos_prompt(turn, progress=True)]
+        turn.go("photos")
+        return [*out, photos_prompt(turn, progress=True)]
     if turn.chosen() == "done":
-        have, need = len(turn.draft.get("photos", [])), _need(turn, turn.draft["stage"])
+        have, need = len(turn.draft.get("photos", [])), photos_needed(turn, turn.draft["stage"])
         if have < need:
-            stage = _stage(turn, turn.draft["stage"])
+            stage = stage_name(turn, turn.draft["stage"])
             text = turn.t("photos_too_few", stage=stage, need=need, have=have, more=need - have)
-            return [*out, turn.ask(text, [_btn(turn, "done"), _btn(turn, "cancel")])]
-        await turn.go("extras")
+            return [*out, turn.ask(text, [button(turn, "done"), button(turn, "cancel")])]
+        turn.go("extras")
         return [*out, _extras_prompt(turn)]
     if turn.inc.location or out:
-        return [*out, _photos_prompt(turn, progress=True)]
+        return [*out, photos_prompt(turn, progress=True)]
     return [turn.ask(turn.t("expect_photo", code=turn.draft["house_code"]),
-                     [_btn(turn, "done"), _btn(turn, "cancel")])]
+                     [button(turn, "done"), button(turn, "cancel")])]
 
 
 async def _step_extras(turn: Turn) -> list[Reply]:
-    out = _rejections(turn)
-    if turn.photos:
-        out.extend(_add_photos(turn, turn.draft))
-        out.append(Reply(turn.t("photos_received", count=len(turn.draft["photos"]))))
+    out = gather(turn)
     if turn.inc.location:
-        _set_location(turn)
-        await turn.go("extras")
-        return [*out, turn.ask(turn.t("location_received"), [_btn(turn, "next"), _btn(turn, "cancel")])]
+        set_location(turn)
+        turn.go("extras")
+        return [*out, turn.ask(turn.t("location_received"), [button(turn, "next"), button(turn, "cancel")])]
     if turn.chosen() in ("skip", "next"):
         return out + await _summary(turn)
     if turn.chosen() == LOCATION_KEY:  # typed or pressed where no location button exists
@@ -177,14 +177,14 @@ async def _step_extras(turn: Turn) -> list[Reply]:
             return [*out, Reply(turn.t("note_too_long", length=len(note), limit=limit))]
         turn.draft["note"] = note
         return out + await _summary(turn)
-    await turn.go("extras")
+    turn.go("extras")
     return out or [_extras_prompt(turn)]
 
 
 async def _step_confirm(turn: Turn) -> list[Reply]:
     if turn.chosen() == "send":
         return await _file(turn)
-    return [turn.ask(turn.t("confirm_expected"), [_btn(turn, "send"), _btn(turn, "cancel")])]
+    return [turn.ask(turn.t("confirm_expected"), [button(turn, "send"), button(turn, "cancel")])]
 
 
 _STEPS = {
@@ -199,10 +199,10 @@ _STEPS = {
 # --- pieces -----------------------------------------------------------------------------------
 
 async def _find_house(turn: Turn, query: str) -> list[Reply]:
-    if len(query) > MAX_QUERY:
-        return [Reply(turn.t("too_long", length=len(query), limit=MAX_QUERY))]
-    unit = await units.get(turn.ctx.db, turn.user.unit_id)
-    assert unit is not None
+    refusal = turn.query_too_long(query)
+    if refusal:
+        return [refusal]
+    unit = await turn.own_unit()
     count, found = await houses.search(turn.ctx.db, unit, query, PICK_LIMIT)
     shown = clip(query.strip(), 40)
     if count == 0:
@@ -215,16 +215,14 @@ async def _find_house(turn: Turn, query: str) -> list[Reply]:
     if count > PICK_LIMIT:
         return [Reply(turn.t("house_too_many", count=count, query=shown))]
     choices = [Choice(f"h:{h.id}", f"{h.code} – {clip(h.household_head, 40)}") for h in found]
-    await turn.go("house")
-    reply = turn.ask(turn.t("house_pick", count=count, query=shown), [*choices, _btn(turn, "cancel")])
-    await turn.go("house")
+    reply = turn.ask(turn.t("house_pick", count=count, query=shown), [*choices, button(turn, "cancel")])
+    turn.go("house")
     return [reply]
 
 
 async def _refuse_house(turn: Turn, house: House) -> list[Reply] | None:
     """A house outside the person's unit is refused without telling whose it is."""
-    unit = await units.get(turn.ctx.db, turn.user.unit_id)
-    assert unit is not None
+    unit = await turn.own_unit()
     if units.contains(unit, await houses.unit_path(turn.ctx.db, house)):
         return None
     return [Reply(turn.t("house_outside", code=house.code, unit=unit.name))]
@@ -233,13 +231,13 @@ async def _refuse_house(turn: Turn, house: House) -> list[Reply] | None:
 async def _choose_house(turn: Turn, house: House, draft: dict[str, Any]) -> list[Reply]:
     draft = {**draft, **_house_fields(house)}
     turn.draft = draft
-    choices = [Choice(f"s:{s}", _stage(turn, s)) for s in reportable(house.stage)]
+    choices = [Choice(f"s:{s}", stage_name(turn, s)) for s in reportable(house.stage)]
     reply = turn.ask(
         turn.t("ask_stage", code=house.code, head=house.household_head,
-               current=_stage(turn, house.stage)),
-        [*choices, _btn(turn, "cancel")],
+               current=stage_name(turn, house.stage)),
+        [*choices, button(turn, "cancel")],
     )
-    await turn.go("stage")
+    turn.go("stage")
     return [reply]
 
 
@@ -248,8 +246,8 @@ def _house_fields(house: House) -> dict[str, Any]:
 
 
 def _backward(turn: Turn, house: House, stage: int) -> Reply:
-    return Reply(turn.t("stage_backward", code=house.code, current=_stage(turn, house.stage),
-                        stage=_stage(turn, stage)))
+    return Reply(turn.t("stage_backward", code=house.code, current=stage_name(turn, house.stage),
+                        stage=stage_name(turn, stage)))
 
 
 async def _parse_caption(turn: Turn, caption: str) -> tuple[House | None, int | None]:
@@ -260,107 +258,9 @@ async def _parse_caption(turn: Turn, caption: str) -> tuple[House | None, int | 
     return house, parse_stage(caption[len(caption.split()[0]):])
 
 
-async def _join_album_report(turn: Turn) -> list[Reply] | None:
-    """The later part of an album whose first part already became a report joins that report."""
-    ctx = turn.ctx
-    assert turn.inc.album is not None
-    report = await reports.by_album(ctx.db, turn.user.id, turn.inc.album)
-    if report is None or report.review_state == "returned":
-        return None
-    house = await houses.get(ctx.db, report.house_id)
-    assert house is not None
-    have = await reports.photos_of(ctx.db, report.id)
-    known = {p.sha256 for p in have}
-    fresh = [p for p in turn.photos if p.sha256 not in known]
-    room = max(0, ctx.settings.report.max_photos - len(have))
-    kept, dropped = fresh[:room], len(fresh) - min(room, len(fresh))
-    # A picture already used for another house is not slipped into a report after its receipt;
-    # it is left out, and the volunteer is told which one.
-    matches = await reports.find_photo_matches(ctx.db, house.id, kept)
-    refused = {m.position for m in matches}
-    kept = [p for i, p in enumerate(kept, 1) if i not in refused]
-    lines: list[str] = []
-    if kept:
-        now = ctx.stamp()
-        await reports.add_photos(ctx.db, report.id, kept)
-        await audit.log(ctx.db, now, turn.user.id, "report.photos_added", "report", report.id,
-                        {"house_id": house.id, "photos": len(kept)})
-        lines.append(turn.t("album_joined", count=len(kept), number=report.id, code=house.code,
-                            total=len(have) + len(kept)))
-    lines += [turn.t("album_photo_used_elsewhere", number=report.id, other=m.report_id) for m in matches]
-    if dropped:
-        lines.append(turn.t("photos_over_max", max=ctx.settings.report.max_photos, dropped=dropped))
-    if not lines:
-        lines.append(turn.t("album_nothing_new", number=report.id))
-    return [Reply("\n".join(lines))]
-
-
-def _need(turn: Turn, stage: int) -> int:
-    return turn.ctx.settings.report.photos_required.get(stage, 0)
-
-
-def _add_photos(turn: Turn, draft: dict[str, Any]) -> list[Reply]:
-    """Add this turn's photos to the draft, skipping repeats and anything over the limit."""
-    kept: list[dict[str, Any]] = draft.setdefault("photos", [])
-    known = {p["sha256"] for p in kept}
-    if turn.inc.album and turn.photos and turn.inc.album not in draft.setdefault("albums", []):
-        draft["albums"].append(turn.inc.album)
-    limit = turn.ctx.settings.report.max_photos
-    out: list[Reply] = []
-    repeated = dropped = 0
-    for photo in turn.photos:
-        if photo.sha256 in known:
-            repeated += 1
-        elif len(kept) >= limit:
-            dropped += 1
-        else:
-            kept.append(photo.to_dict())
-            known.add(photo.sha256)
-    if repeated:
-        out.append(Reply(turn.t("photo_duplicate_in_draft")))
-    if dropped:
-        out.append(Reply(turn.t("photos_over_max", max=limit, dropped=dropped)))
-    return out
-
-
-def _gather(turn: Turn) -> list[Reply]:
-    """Photos sent before the question they answer: kept in the draft, counted back."""
-    out = _rejections(turn)
-    if turn.photos:
-        out.extend(_add_photos(turn, turn.draft))
-        out.append(Reply(turn.t("photos_received", count=len(turn.draft["photos"]))))
-    return out
-
-
-def _rejections(turn: Turn) -> list[Reply]:
-    if not turn.rejected:
-        return []
-    lines = [turn.t(f"photo_{reason}", name=clip(name, 60)) for name, reason in turn.rejected]
-    return [Reply("\n".join(lines))]
-
-
-def _set_location(turn: Turn) -> None:
-    loc = turn.inc.location
-    assert loc is not None
-    turn.draft["lat"], turn.draft["lon"] = loc.lat, loc.lon
-
-
-def _photos_prompt(turn: Turn, progress: bool = False) -> Reply:
-    stage, have = turn.draft["stage"], len(turn.draft.get("photos", []))
-    need = _need(turn, stage)
-    if progress or have:
-        parts = [turn.t("photos_received", count=have)]
-        parts.append(turn.t("photos_need_more", more=need - have) if have < need else turn.t("photos_enough"))
-        text = " ".join(parts)
-    elif need:
-        text = turn.t("ask_photos", code=turn.draft["house_code"], stage=_stage(turn, stage), need=need)
-    else:
-        text = turn.t("ask_photos_optional", code=turn.draft["house_code"], stage=_stage(turn, stage))
-    return turn.ask(text, [_btn(turn, "done"), _btn(turn, "cancel")])
-
 
 def _extras_prompt(turn: Turn) -> Reply:
-    choices = [Choice(LOCATION_KEY, turn.t("btn_location")), _btn(turn, "skip"), _btn(turn, "cancel")]
+    choices = [Choice(LOCATION_KEY, turn.t("btn_location")), button(turn, "skip"), button(turn, "cancel")]
     return turn.ask(turn.t("ask_extras"), choices)
 
 
@@ -368,10 +268,10 @@ async def _summary(turn: Turn) -> list[Reply]:
     d = turn.draft
     none = turn.t("summary_none")
     location = f"{d['lat']:.5f}, {d['lon']:.5f}" if d.get("lat") is not None else none
-    text = turn.t("summary", code=d["house_code"], head=d["head"], stage=_stage(turn, d["stage"]),
+    text = turn.t("summary", code=d["house_code"], head=d["head"], stage=stage_name(turn, d["stage"]),
                   photos=len(d.get("photos", [])), location=location, note=d.get("note") or none)
-    reply = turn.ask(text, [_btn(turn, "send"), _btn(turn, "cancel")])
-    await turn.go("confirm")
+    reply = turn.ask(text, [button(turn, "send"), button(turn, "cancel")])
+    turn.go("confirm")
     return [reply]
 
 
@@ -389,8 +289,7 @@ def _reprompt(turn: Turn) -> Reply:
 
 
 async def _example_code(turn: Turn) -> str:
-    unit = await units.get(turn.ctx.db, turn.user.unit_id)
-    assert unit is not None
+    unit = await turn.own_unit()
     _, found = await houses.search(turn.ctx.db, unit, "", 1)
     return found[0].code if found else "NH001"
 
@@ -402,9 +301,9 @@ async def _file(turn: Turn) -> list[Reply]:
     assert house is not None
     stage = d["stage"]
     if stage < house.stage:
-        await turn.go("idle")
+        turn.go("idle")
         return [Reply(turn.t("stage_changed_meanwhile", code=house.code,
-                             current=_stage(turn, house.stage), stage=_stage(turn, stage)))]
+                             current=stage_name(turn, house.stage), stage=stage_name(turn, stage)))]
     photos = [StoredPhoto.from_dict(p) for p in d.get("photos", [])]
     matches = await reports.find_photo_matches(ctx.db, house.id, photos)
     pending = bool(matches) or ctx.settings.review.required
@@ -414,7 +313,7 @@ async def _file(turn: Turn) -> list[Reply]:
     report_id = await reports.create(
         ctx.db, house_id=house.id, reporter_id=turn.user.id, stage=stage, note=d.get("note"),
         lat=d.get("lat"), lon=d.get("lon"), received_at=now, claimed_at=claimed,
-        review_state="pending" if pending else "accepted", flag=flag, photos=photos,
+        review_state=ReviewState.PENDING if pending else ReviewState.ACCEPTED, flag=flag, photos=photos,
     )
     if d.get("albums"):
         await reports.remember_albums(ctx.db, turn.user.id, d["albums"], report_id)
@@ -423,10 +322,10 @@ async def _file(turn: Turn) -> list[Reply]:
     await houses.touch_report(ctx.db, house.id, now)
     await audit.log(ctx.db, now, turn.user.id, "report.create", "report", report_id,
                     {"house_id": house.id, "stage": stage, "photos": len(photos), "flag": flag})
-    await turn.go("idle")
-    lines = [turn.t("receipt", number=report_id, code=house.code, stage=_stage(turn, stage),
+    turn.go("idle")
+    lines = [turn.t("receipt", number=report_id, code=house.code, stage=stage_name(turn, stage),
                     photos=len(photos), time=ctx.local(now))]
     lines += [turn.t("duplicate_photo", position=m.position, other=m.report_id) for m in matches]
     if pending:
         lines.append(turn.t("receipt_pending"))
-    return [Reply("\n".join(lines), meta={"report_id": report_id})]
+    return [Reply("\n".join(lines))]

@@ -8,6 +8,8 @@ from datetime import date, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from storage.codes import Stage
+
 
 @dataclass(frozen=True)
 class TelegramSettings:
@@ -61,8 +63,9 @@ class CampaignSettings:
 
 @dataclass(frozen=True)
 class ReportSettings:
-    # photos a report needs, by stage (1 started, 2 completed, 3 handed over)
-    photos_required: dict[int, int] = field(default_factory=lambda: {1: 1, 2: 2, 3: 2})
+    # photos a report needs, by stage
+    photos_required: dict[int, int] = field(default_factory=lambda: {
+        Stage.STARTED: 1, Stage.COMPLETED: 2, Stage.HANDED_OVER: 2})
     max_photos: int = 10
     max_note_chars: int = 1000
 

@@ -2,32 +2,31 @@
 
 from __future__ import annotations
 
+from storage.codes import REPORTED_STAGES, Stage
 from storage.textfold import fold
 
-NOT_STARTED, STARTED, COMPLETED, HANDED_OVER = 0, 1, 2, 3
-
-_WORDS: dict[str, int] = {
-    "khoi cong": STARTED,
-    "dang thi cong": STARTED,
-    "thi cong": STARTED,
-    "dang xay": STARTED,
-    "started": STARTED,
-    "under construction": STARTED,
-    "start": STARTED,
-    "hoan thanh": COMPLETED,
-    "completed": COMPLETED,
-    "complete": COMPLETED,
-    "ban giao": HANDED_OVER,
-    "da ban giao": HANDED_OVER,
-    "handed over": HANDED_OVER,
-    "handover": HANDED_OVER,
-    "hand over": HANDED_OVER,
+_WORDS: dict[str, Stage] = {
+    "khoi cong": Stage.STARTED,
+    "dang thi cong": Stage.STARTED,
+    "thi cong": Stage.STARTED,
+    "dang xay": Stage.STARTED,
+    "started": Stage.STARTED,
+    "under construction": Stage.STARTED,
+    "start": Stage.STARTED,
+    "hoan thanh": Stage.COMPLETED,
+    "completed": Stage.COMPLETED,
+    "complete": Stage.COMPLETED,
+    "ban giao": Stage.HANDED_OVER,
+    "da ban giao": Stage.HANDED_OVER,
+    "handed over": Stage.HANDED_OVER,
+    "handover": Stage.HANDED_OVER,
+    "hand over": Stage.HANDED_OVER,
 }
 # Longest first, so "dang thi cong" wins over "thi cong" and "handed over" over "over".
 _ORDERED = sorted(_WORDS.items(), key=lambda kv: -len(kv[0]))
 
 
-def parse_stage(text: str) -> int | None:
+def parse_stage(text: str) -> Stage | None:
     padded = f" {fold(text)} "
     for words, stage in _ORDERED:
         if f" {words} " in padded:
@@ -35,6 +34,6 @@ def parse_stage(text: str) -> int | None:
     return None
 
 
-def reportable(current: int) -> list[int]:
+def reportable(current: int) -> list[Stage]:
     """Stages a report may name: never backward; the same stage again adds evidence."""
-    return [s for s in (STARTED, COMPLETED, HANDED_OVER) if s >= max(current, STARTED)]
+    return [s for s in REPORTED_STAGES if s >= max(current, Stage.STARTED)]

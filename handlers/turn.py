@@ -9,10 +9,12 @@ from typing import Any
 from handlers.catalog import t_on
 from handlers.context import Context
 from handlers.types import Choice, Incoming, Reply
-from storage import dialogs
-from storage.models import User
+from storage import dialogs, units
+from storage.models import Unit, User
 from storage.photos import StoredPhoto
 from storage.textfold import fold
+
+MAX_QUERY = 100   # the longest house or unit search a person may type
 
 
 @dataclass
@@ -35,7 +37,7 @@ class Turn:
     async def load(self) -> None:
         self.state, self.draft = await dialogs.load(self.ctx.db, self.user.id)
 
-    async def go(self, state: str, draft: dict[str, Any] | None = None) -> None:
+    def go(self, state: str, draft: dict[str, Any] | None = None) -> None:
         """Move the dialog on. Saved by save() at the end of the turn, in the same transaction."""
         self.state = state
         if draft is not None:
@@ -45,6 +47,17 @@ class Turn:
 
     async def save(self) -> None:
         await dialogs.save(self.ctx.db, self.user.id, self.state, self.draft, self.ctx.stamp())
+
+    async def own_unit(self) -> Unit:
+        """The unit the person belongs to: what they may see is it and what lies below it."""
+        unit = await units.get(self.ctx.db, self.user.unit_id)
+        assert unit is not None
+        return unit
+
+    def query_too_long(self, query: str) -> Reply | None:
+        if len(query) <= MAX_QUERY:
+            return None
+        return Reply(self.t("too_long", length=len(query), limit=MAX_QUERY))
 
     def ask(self, text: str, choices: list[Choice]) -> Reply:
         """A question with choices; remembered so the person may also type a choice's number or words."""

@@ -5,11 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from storage.db import Database
-from storage.invites import new_code
+from storage.invites import unused_code
 from storage.models import User
-from storage.users import get
-
-_COLS = "id, channel, external_id, display_name, role, unit_id, status, lang"
+from storage.users import COLUMNS, as_user, create
 
 
 # SQL: the ids of every account of the person whose account is the parameter `?{n}` (itself
@@ -36,10 +34,7 @@ class LinkCode:
 async def create_code(db: Database, user_id: int, at: str, expires_at: str) -> str:
     """A fresh code for this account; its older unused codes stop working."""
     await db.execute("DELETE FROM link_codes WHERE user_id = ? AND used_by IS NULL", (user_id,))
-    while True:
-        code = new_code()
-        if await db.scalar("SELECT 1 FROM link_codes WHERE code = ?", (code,)) is None:
-            break
+    code = await unused_code(db, "link_codes")
     await db.execute(
         "INSERT INTO link_codes (code, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
         (code, user_id, at, expires_at),
@@ -98,20 +93,14 @@ async def accounts(db: Database, user_id: int) -> list[User]:
     """Every account of the person this account belongs to, itself included, oldest first."""
     person = await person_of(db, user_id)
     rows = await db.fetchall(
-        f"SELECT {_COLS} FROM users WHERE id = ? OR person_id = ? ORDER BY id", (person, person)
+        f"SELECT {COLUMNS} FROM users WHERE id = ? OR person_id = ? ORDER BY id", (person, person)
     )
-    return [User(*(r[i] for i in range(8))) for r in rows]
+    return [as_user(r) for r in rows]
 
 
 async def create_linked(db: Database, source: User, channel: str, external_id: str, display_name: str,
                         lang: str, at: str) -> User:
     """A new account on another channel for the person of `source`, with the same role and unit."""
-    user_id = await db.execute(
-        "INSERT INTO users (channel, external_id, display_name, role, unit_id, lang, joined_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (channel, external_id, display_name, source.role, source.unit_id, lang, at),
-    )
-    await link(db, source.id, user_id)
-    user = await get(db, user_id)
-    assert user is not None
+    user = await create(db, channel, external_id, display_name, source.role, source.unit_id, lang, at)
+    await link(db, source.id, user.id)
     return user

@@ -105,6 +105,11 @@ class Database:
         row: Row | None = await self._run(lambda c: c.execute(sql, params).fetchone())
         return row
 
+    async def fetch_as(self, make: Callable[[Row], _T], sql: str, params: Sequence[Any] = ()) -> _T | None:
+        """The first row, made into a value; None when there is none."""
+        row = await self.fetchone(sql, params)
+        return None if row is None else make(row)
+
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         return await self._run(lambda c: c.execute(sql, params).fetchall())
 

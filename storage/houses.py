@@ -15,13 +15,11 @@ def _house(row: Row) -> House:
 
 
 async def get(db: Database, house_id: int) -> House | None:
-    row = await db.fetchone(f"SELECT {_COLS} FROM houses h WHERE h.id = ?", (house_id,))
-    return _house(row) if row else None
+    return await db.fetch_as(_house, f"SELECT {_COLS} FROM houses h WHERE h.id = ?", (house_id,))
 
 
 async def by_code(db: Database, code: str) -> House | None:
-    row = await db.fetchone(f"SELECT {_COLS} FROM houses h WHERE h.code = ?", (code.strip(),))
-    return _house(row) if row else None
+    return await db.fetch_as(_house, f"SELECT {_COLS} FROM houses h WHERE h.code = ?", (code.strip(),))
 
 
 async def unit_path(db: Database, house: House) -> str:

@@ -15,11 +15,16 @@ def new_code(length: int = 8) -> str:
     return "".join(secrets.choice(_ALPHABET) for _ in range(length))
 
 
-async def create(db: Database, unit_id: int, role: str, at: str) -> str:
+async def unused_code(db: Database, table: str) -> str:
+    """A new code that no row of `table` (invites, link_codes: both keyed by code) has yet."""
     while True:
         code = new_code()
-        if await db.scalar("SELECT 1 FROM invites WHERE code = ?", (code,)) is None:
-            break
+        if await db.scalar(f"SELECT 1 FROM {table} WHERE code = ?", (code,)) is None:
+            return code
+
+
+async def create(db: Database, unit_id: int, role: str, at: str) -> str:
+    code = await unused_code(db, "invites")
     await db.execute(
         "INSERT INTO invites (code, unit_id, role, created_at) VALUES (?, ?, ?, ?)",
         (code, unit_id, role, at),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from storage.codes import OFFICER_ROLES
+
 
 @dataclass(frozen=True)
 class Unit:
@@ -32,8 +34,18 @@ class House:
     last_report_at: str | None
 
 
+class HasRole:
+    """A row with a role (an account, a reminder's recipient)."""
+
+    role: str
+
+    @property
+    def is_officer(self) -> bool:
+        return self.role in OFFICER_ROLES
+
+
 @dataclass(frozen=True)
-class User:
+class User(HasRole):
     id: int
     channel: str
     external_id: str
@@ -42,10 +54,6 @@ class User:
     unit_id: int
     status: str
     lang: str
-
-    @property
-    def is_officer(self) -> bool:
-        return self.role in ("officer", "admin")
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from storage.account_links import person_name
+from storage.codes import REPORTED_STAGES
 from storage.db import Database, Row
 from storage.models import Unit
 from storage.textfold import fold
@@ -74,7 +75,7 @@ class Rollup:
 async def rollup(db: Database, unit: Unit, pace_stage: int, since_day: str, days: int = 7) -> Rollup:
     """The unit's totals and each child's, with houses reaching `pace_stage` (1 to 3) on the
     `days` days from `since_day` (UTC dates, as progress_daily keys them)."""
-    if pace_stage not in (1, 2, 3):
+    if pace_stage not in REPORTED_STAGES:
         raise ValueError(f"pace stage must be 1, 2 or 3, got {pace_stage}")
     scope = _scope(unit)
     rows = await db.fetchall(

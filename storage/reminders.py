@@ -13,13 +13,14 @@ from typing import Any
 
 from storage.account_links import accounts_of
 from storage.db import Database, Row
+from storage.models import HasRole
 
 OPEN_STATES = ("pending", "held")
 DONE_STATES = ("sent", "failed", "blocked", "skipped")
 
 
 @dataclass(frozen=True)
-class Recipient:
+class Recipient(HasRole):
     user_id: int
     channel: str
     external_id: str
@@ -31,10 +32,6 @@ class Recipient:
     paused: bool
     person: int = 0  # the person the account belongs to (storage.account_links): its own id when unlinked
     last_seen: str = ""
-
-    @property
-    def is_officer(self) -> bool:
-        return self.role in ("officer", "admin")
 
 
 @dataclass(frozen=True)

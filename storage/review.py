@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from storage.account_links import accounts_of, person_name
+from storage.codes import ReviewState
 from storage.db import Database
 from storage.models import Unit
 
@@ -69,7 +70,7 @@ async def pending(db: Database, within: Unit, report_id: int) -> Pending | None:
 
 async def decide(db: Database, report_id: int, state: str, by: int, at: str, reason: str | None) -> bool:
     """Record an officer's decision; False when someone else decided first."""
-    if state not in ("approved", "returned"):
+    if state not in (ReviewState.APPROVED, ReviewState.RETURNED):
         raise ValueError(f"not a review decision: {state}")
     changed = await db.execute_rowcount(
         "UPDATE reports SET review_state = ?, review_reason = ?, reviewed_by = ?, reviewed_at = ? "

@@ -15,13 +15,11 @@ def _unit(row: Row) -> Unit:
 
 
 async def get(db: Database, unit_id: int) -> Unit | None:
-    row = await db.fetchone(f"SELECT {_COLS} FROM units WHERE id = ?", (unit_id,))
-    return _unit(row) if row else None
+    return await db.fetch_as(_unit, f"SELECT {_COLS} FROM units WHERE id = ?", (unit_id,))
 
 
 async def by_code(db: Database, code: str) -> Unit | None:
-    row = await db.fetchone(f"SELECT {_COLS} FROM units WHERE code = ?", (code.strip(),))
-    return _unit(row) if row else None
+    return await db.fetch_as(_unit, f"SELECT {_COLS} FROM units WHERE code = ?", (code.strip(),))
 
 
 async def all_units(db: Database) -> list[Unit]:

@@ -7,23 +7,21 @@ from dataclasses import dataclass
 from storage.db import Database, Row
 from storage.models import User
 
-_COLS = "id, channel, external_id, display_name, role, unit_id, status, lang"
+# The columns of a User, in its fields' order (storage.account_links reads accounts with them too).
+COLUMNS = "id, channel, external_id, display_name, role, unit_id, status, lang"
 
 
-def _user(row: Row) -> User:
+def as_user(row: Row) -> User:
     return User(*(row[i] for i in range(8)))
 
 
 async def find(db: Database, channel: str, external_id: str) -> User | None:
-    row = await db.fetchone(
-        f"SELECT {_COLS} FROM users WHERE channel = ? AND external_id = ?", (channel, external_id)
-    )
-    return _user(row) if row else None
+    return await db.fetch_as(as_user, f"SELECT {COLUMNS} FROM users WHERE channel = ? AND external_id = ?",
+                             (channel, external_id))
 
 
 async def get(db: Database, user_id: int) -> User | None:
-    row = await db.fetchone(f"SELECT {_COLS} FROM users WHERE id = ?", (user_id,))
-    return _user(row) if row else None
+    return await db.fetch_as(as_user, f"SELECT {COLUMNS} FROM users WHERE id = ?", (user_id,))
 
 
 async def create(db: Database, channel: str, external_id: str, display_name: str, role: str,
@@ -41,9 +39,9 @@ async def create(db: Database, channel: str, external_id: str, display_name: str
 async def officers_on(db: Database, channel: str) -> list[User]:
     """Active officers and admins of one channel (their command menu lists the officers' commands)."""
     rows = await db.fetchall(
-        f"SELECT {_COLS} FROM users WHERE channel = ? AND role IN ('officer', 'admin') "
+        f"SELECT {COLUMNS} FROM users WHERE channel = ? AND role IN ('officer', 'admin') "
         "AND status = 'active' ORDER BY id", (channel,))
-    return [_user(r) for r in rows]
+    return [as_user(r) for r in rows]
 
 
 async def set_lang(db: Database, user_id: int, lang: str) -> None:

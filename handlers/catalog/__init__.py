@@ -8,6 +8,7 @@ from handlers.catalog import officers as catalog_officers
 from handlers.catalog import reminders as catalog_reminders
 from handlers.catalog import zalo as catalog_zalo
 from storage import codes
+from storage.codes import Role, Stage
 
 LANGS = ("vi", "en")
 
@@ -16,9 +17,16 @@ STAGES = codes.STAGE_NAMES
 CATEGORIES = codes.CATEGORY_NAMES
 SUPPORT = codes.SUPPORT_NAMES
 ROLES: dict[str, tuple[str, str]] = {
-    "volunteer": ("tình nguyện viên", "volunteer"),
-    "officer": ("cán bộ phụ trách", "officer"),
-    "admin": ("quản trị", "admin"),
+    Role.VOLUNTEER: ("tình nguyện viên", "volunteer"),
+    Role.OFFICER: ("cán bộ phụ trách", "officer"),
+    Role.ADMIN: ("quản trị", "admin"),
+}
+# A stage houses must reach, as it reads inside a sentence: "cần bàn giao thêm 12 nhà",
+# "còn 5 nhà chưa hoàn thành".
+GOALS: dict[int, tuple[str, str]] = {
+    Stage.STARTED: ("khởi công", "started"),
+    Stage.COMPLETED: ("hoàn thành", "completed"),
+    Stage.HANDED_OVER: ("bàn giao", "handed over"),
 }
 
 MESSAGES: dict[str, tuple[str, str]] = {

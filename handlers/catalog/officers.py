@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-# What houses must reach by a deadline, as it reads inside a sentence ("cần bàn giao thêm 12 nhà").
-GOALS: dict[int, tuple[str, str]] = {
-    1: ("khởi công", "started"),
-    2: ("hoàn thành", "completed"),
-    3: ("bàn giao", "handed over"),
-}
+from storage.codes import ReviewState
+
 REVIEW_STATES: dict[str, tuple[str, str]] = {
-    "accepted": ("đã nhận", "accepted"),
-    "pending": ("chờ duyệt", "waiting for review"),
-    "approved": ("đã duyệt", "approved"),
-    "returned": ("trả lại", "returned"),
+    ReviewState.ACCEPTED: ("đã nhận", "accepted"),
+    ReviewState.PENDING: ("chờ duyệt", "waiting for review"),
+    ReviewState.APPROVED: ("đã duyệt", "approved"),
+    ReviewState.RETURNED: ("trả lại", "returned"),
 }
 
 MESSAGES: dict[str, tuple[str, str]] = {

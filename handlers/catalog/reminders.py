@@ -2,13 +2,6 @@
 
 from __future__ import annotations
 
-# The stage a deadline asks for, as the end of "not yet ...".
-REACH: dict[int, tuple[str, str]] = {
-    1: ("khởi công", "started"),
-    2: ("hoàn thành", "completed"),
-    3: ("bàn giao", "handed over"),
-}
-
 MESSAGES: dict[str, tuple[str, str]] = {
     # deadline reminders
     "rem_deadline_days": (

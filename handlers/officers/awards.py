@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from handlers.catalog import label
-from handlers.catalog.officers import GOALS
-from handlers.officers.common import day_text, end_of_day, find_unit, fit, num, pace_since, pct
+from handlers.catalog import GOALS, label
+from handlers.figures import PACE_DAYS, num, pace_since
+from handlers.officers.common import day_text, end_of_day, find_unit, fit, pct
 from handlers.settings import Deadline
 from handlers.turn import Turn
 from handlers.types import Reply
 from storage import progress
+from storage.codes import Stage
 from storage.progress import Node
 from storage.textfold import clip
 
@@ -20,7 +21,8 @@ SHOWN = 30
 
 def judged_by(turn: Turn) -> Deadline | None:
     """The deadline 'on time' refers to: the last one that asks houses to be completed or handed over."""
-    final = [d for d in turn.ctx.settings.campaign.deadlines if d.stage is not None and d.stage >= 2]
+    deadlines = turn.ctx.settings.campaign.deadlines
+    final = [d for d in deadlines if d.stage is not None and d.stage >= Stage.COMPLETED]
     return max(final, key=lambda d: d.date) if final else None
 
 
@@ -31,8 +33,8 @@ async def awards(turn: Turn) -> list[Reply]:
         return problem
     ctx, lang = turn.ctx, turn.lang
     deadline = judged_by(turn)
-    stage = deadline.stage if deadline and deadline.stage else 2
-    data = await progress.rollup(ctx.db, unit, stage, pace_since(turn))
+    stage = deadline.stage if deadline and deadline.stage else Stage.COMPLETED
+    data = await progress.rollup(ctx.db, unit, stage, pace_since(ctx.now()), PACE_DAYS)
     nodes = data.children or [data.node]
     on_time: dict[int, int] = {}
     if deadline is not None:

@@ -11,7 +11,6 @@ import io
 import os
 import tempfile
 import threading
-import time
 from dataclasses import astuple, dataclass
 from pathlib import Path
 
@@ -23,10 +22,11 @@ from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from handlers.officers.files import prune
+
 # DejaVu Sans ships inside matplotlib and covers Vietnamese (ệ ở ữ đ ...); naming it keeps a
 # machine's other fonts, some of which lack those glyphs, out of the picture.
 FONT = font_manager.FontProperties(family="DejaVu Sans")
-KEEP_SECONDS = 24 * 3600
 MAX_BARS = 30
 
 # Colours that stay apart for the colour-blind and in a greyscale print.
@@ -75,7 +75,7 @@ def chart_file(folder: Path, chart: Chart) -> Path:
     if target.exists():
         os.utime(target)  # in use again: not pruned for another day
         return target
-    _prune(folder)
+    prune(folder, "progress-*.png")
     data = render(chart)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".chart-", suffix=".tmp")
     try:
@@ -87,17 +87,6 @@ def chart_file(folder: Path, chart: Chart) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
-
-
-def _prune(folder: Path) -> None:
-    """Charts are sent once and rarely asked again: keep a day of them, not the campaign's."""
-    limit = time.time() - KEEP_SECONDS
-    for old in folder.glob("progress-*.png"):
-        try:
-            if old.stat().st_mtime < limit:
-                old.unlink()
-        except FileNotFoundError:
-            pass
 
 
 def render(chart: Chart) -> bytes:

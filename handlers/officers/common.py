@@ -3,39 +3,34 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
+from handlers.figures import num
 from handlers.settings import Deadline
 from handlers.turn import Turn
 from handlers.types import Reply
 from storage import houses, units
+from storage.codes import Stage
 from storage.models import House, Unit
 from storage.textfold import clip
 from storage.times import to_db
 
-MAX_QUERY = 100
-HOUSE_CHOICES = 8   # houses listed when a name matches several
+HOUSE_CHOICES = 8   # houses (units) listed when a name matches several
 # Telegram refuses a message over 4096 characters; leave room for what a channel adds.
 TEXT_LIMIT = 3800
-PACE_DAYS = 7
-
-
-async def own_unit(turn: Turn) -> Unit:
-    unit = await units.get(turn.ctx.db, turn.user.unit_id)
-    assert unit is not None
-    return unit
 
 
 async def find_unit(turn: Turn, query: str, command: str) -> tuple[Unit | None, list[Reply]]:
     """The officer's own unit, or the one named (code, or name typed with or without diacritics)
     inside it. A unit outside the officer's area is 'not found', never 'not yours'."""
-    own = await own_unit(turn)
+    own = await turn.own_unit()
     query = query.strip()
     if not query:
         return own, []
-    if len(query) > MAX_QUERY:
-        return None, [Reply(turn.t("too_long", length=len(query), limit=MAX_QUERY))]
-    found = await units.search(turn.ctx.db, own, query, limit=8)
+    refusal = turn.query_too_long(query)
+    if refusal:
+        return None, [refusal]
+    found = await units.search(turn.ctx.db, own, query, limit=HOUSE_CHOICES)
     exact = [u for u in found if u.code.lower() == query.lower()]
     if exact:
         return exact[0], []
@@ -53,9 +48,10 @@ async def find_unit(turn: Turn, query: str, command: str) -> tuple[Unit | None, 
 async def find_house(turn: Turn, query: str, names: tuple[str, str]) -> tuple[House | None, list[Reply]]:
     """One house of the officer's area by code or household head's name. Another area's houses
     get the same answer as houses that do not exist: they are not this officer's to know about."""
-    if len(query) > MAX_QUERY:
-        return None, [Reply(turn.t("too_long", length=len(query), limit=MAX_QUERY))]
-    own = await own_unit(turn)
+    refusal = turn.query_too_long(query)
+    if refusal:
+        return None, [refusal]
+    own = await turn.own_unit()
     count, found = await houses.search(turn.ctx.db, own, query, HOUSE_CHOICES)
     shown = clip(query, 40)
     if count == 0:
@@ -69,14 +65,6 @@ async def find_house(turn: Turn, query: str, names: tuple[str, str]) -> tuple[Ho
     command = names[1] if turn.lang == "en" else names[0]
     lines.append(turn.t("off_house_pick", command=command, code=found[0].code))
     return None, [Reply("\n".join(lines))]
-
-
-def num(n: int | float, lang: str, digits: int = 0) -> str:
-    """1.200 and 40,5 in Vietnamese; 1,200 and 40.5 in English."""
-    text = f"{n:,.{digits}f}"
-    if lang == "en":
-        return text
-    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
 
 
 def pct(part: int, whole: int | None, lang: str) -> str:
@@ -124,14 +112,9 @@ def target(turn: Turn) -> Target:
     upcoming = [d for d in about_houses if d.date >= today]
     chosen = upcoming[0] if upcoming else (about_houses[-1] if about_houses else None)
     if chosen is None:
-        return Target(None, 2, 0)
+        return Target(None, Stage.COMPLETED, 0)
     assert chosen.stage is not None
     return Target(chosen, chosen.stage, (chosen.date - today).days)
-
-
-def pace_since(turn: Turn) -> str:
-    """First day (UTC, as progress_daily keys it) of the pace window: the last 7 days, today included."""
-    return to_db(turn.ctx.now() - timedelta(days=PACE_DAYS - 1))[:10]
 
 
 def end_of_day(turn: Turn, day: date) -> str:

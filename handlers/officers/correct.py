@@ -12,6 +12,7 @@ from handlers.officers.common import find_house
 from handlers.turn import Turn
 from handlers.types import Choice, Reply
 from storage import account_links, audit, houses, reports, users
+from storage.codes import UserStatus
 from storage.textfold import clip
 
 PICKING = "correct_stage"
@@ -32,7 +33,7 @@ async def start(turn: Turn) -> list[Reply]:
     out: list[Reply] = []
     if turn.state not in ("idle", PICKING, REASON) and turn.draft.get("house_code"):
         out.append(Reply(turn.t("draft_replaced", code=turn.draft["house_code"])))
-    await turn.go(PICKING, {"house_id": house.id, "code": house.code, "from": house.stage})
+    turn.go(PICKING, {"house_id": house.id, "code": house.code, "from": house.stage})
     return [*out, _ask_stage(turn, house.code, house.household_head, house.stage)]
 
 
@@ -47,16 +48,16 @@ async def on_stage(turn: Turn) -> list[Reply]:
     key = turn.chosen() or ""
     draft = turn.draft
     if key == STOP:
-        await turn.go("idle")
+        turn.go("idle")
         return [Reply(turn.t("off_fix_stopped", code=draft["code"]))]
     stage = key.removeprefix("cs:")
     if not (key.startswith("cs:") and stage.isdigit() and int(stage) in STAGES):
         house = await houses.get(turn.ctx.db, int(draft["house_id"]))
         if house is None:
-            await turn.go("idle")
+            turn.go("idle")
             return [Reply(turn.t("off_fix_stopped", code=draft["code"]))]
         return [_ask_stage(turn, house.code, house.household_head, int(draft["from"]))]
-    await turn.go(REASON, {**draft, "to": int(stage)})
+    turn.go(REASON, {**draft, "to": int(stage)})
     return [_ask_reason(turn)]
 
 
@@ -70,7 +71,7 @@ def _ask_reason(turn: Turn) -> Reply:
 async def on_reason(turn: Turn) -> list[Reply]:
     draft = turn.draft
     if turn.chosen() == STOP:
-        await turn.go("idle")
+        turn.go("idle")
         return [Reply(turn.t("off_fix_stopped", code=draft["code"]))]
     reason = turn.inc.text.strip()
     if turn.inc.choice is not None or turn.inc.command or turn.inc.files or not reason:
@@ -84,7 +85,7 @@ async def _apply(turn: Turn, reason: str) -> list[Reply]:
     ctx, draft = turn.ctx, turn.draft
     house_id, old, new = int(draft["house_id"]), int(draft["from"]), int(draft["to"])
     now = ctx.stamp()
-    await turn.go("idle")
+    turn.go("idle")
     if not await houses.correct_stage(ctx.db, house_id, old, new, now):
         # A report (or another officer) moved the house while this one was choosing.
         return [Reply(turn.t("off_fix_moved", code=draft["code"]))]
@@ -103,7 +104,7 @@ async def _tell_last_reporter(turn: Turn, house_id: int, code: str, old: int, ne
     if not history:
         return []
     reporter = await users.get(ctx.db, history[-1].reporter_id)
-    if reporter is None or reporter.status != "active":
+    if reporter is None or reporter.status != UserStatus.ACTIVE:
         return []
     person_of = account_links.person_of
     if await person_of(ctx.db, reporter.id) == await person_of(ctx.db, turn.user.id):

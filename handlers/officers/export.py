@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-import time
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from handlers.officers.common import find_unit
+from handlers.officers.files import prune
 from handlers.turn import Turn
 from handlers.types import AFTER_COMMIT, Reply
 from storage.db import Database
@@ -19,8 +19,6 @@ from storage.models import Unit
 from storage.textfold import fold
 
 log = logging.getLogger(__name__)
-
-KEEP_SECONDS = 24 * 3600
 
 
 async def export(turn: Turn) -> list[Reply]:
@@ -57,7 +55,7 @@ def write_apart(db_path: str, out: Path, tz: ZoneInfo, unit: Unit, campaign: str
                 now: datetime) -> WorkbookCounts:
     """Write the workbook from a connection of its own, in the calling (worker) thread."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    _prune(out.parent)
+    prune(out.parent, "tien-do-*.xlsx")
 
     async def run() -> WorkbookCounts:
         reader = await Database.open(db_path)
@@ -73,12 +71,3 @@ def _slug(code: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in fold(code)) or "don-vi"
 
 
-def _prune(folder: Path) -> None:
-    """Workbooks are sent once; a day of them is plenty to send again."""
-    limit = time.time() - KEEP_SECONDS
-    for old in folder.glob("tien-do-*.xlsx"):
-        try:
-            if old.stat().st_mtime < limit:
-                old.unlink()
-        except FileNotFoundError:
-            pass

@@ -8,10 +8,10 @@ from handlers.officers.common import find_house, fit
 from handlers.turn import Turn
 from handlers.types import Reply
 from storage import audit, review, units, users
+from storage.codes import ReviewState
 from storage.models import House
 from storage.textfold import clip
 
-ALBUM = 10          # Telegram's album limit
 SHOWN_REPORTS = 15
 
 
@@ -62,11 +62,13 @@ async def _card(turn: Turn, h: House) -> Reply:
                       state=label(REVIEW_STATES, e.review_state, lang), photos=e.photos)
         if e.reason:
             line += " " + turn.t("off_house_reason", reason=clip(e.reason, 120))
-        if e.flag and e.review_state == "pending":
+        if e.flag and e.review_state == ReviewState.PENDING:
             line += " ⚠️"
         lines.append(line)
     # Newest evidence first; a returned report's photos were not accepted as evidence.
-    latest = [e.id for e in reversed(entries) if e.review_state != "returned"]
-    files = [ctx.photos.path(rel) for rel in await review.photo_files(ctx.db, latest, ALBUM)]
+    latest = [e.id for e in reversed(entries) if e.review_state != ReviewState.RETURNED]
+    # At most a report's worth of photos (max_photos); the channel splits the album as it must.
+    shown = ctx.settings.report.max_photos
+    files = [ctx.photos.path(rel) for rel in await review.photo_files(ctx.db, latest, shown)]
     images = tuple(p for p in files if p.is_file())
     return Reply(fit(lines, turn.t("off_cut")), images=images)

@@ -6,13 +6,14 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
-from handlers.catalog import STAGES, label
-from handlers.catalog.officers import GOALS
+from handlers.catalog import GOALS, STAGES, label
+from handlers.figures import PACE_DAYS, num, pace_since
 from handlers.officers.chart import MAX_BARS, Bar, Chart, chart_file
-from handlers.officers.common import PACE_DAYS, Target, day_text, find_unit, fit, num, pace_since, pct, target
+from handlers.officers.common import Target, day_text, find_unit, fit, pct, target
 from handlers.turn import Turn
 from handlers.types import AFTER_COMMIT, Reply
 from storage import progress, units
+from storage.codes import REPORTED_STAGES, Stage
 from storage.progress import Node, Rollup
 from storage.textfold import clip
 
@@ -57,7 +58,8 @@ async def status(turn: Turn) -> list[Reply]:
     if unit is None:
         return problem
     goal = target(turn)
-    data = await progress.rollup(turn.ctx.db, unit, goal.stage, pace_since(turn))
+    data = await progress.rollup(turn.ctx.db, unit, goal.stage, pace_since(turn.ctx.now()),
+                                 PACE_DAYS)
     path = await units.path_names(turn.ctx.db, unit)
     ranked = laggards_first(data.children, goal)
     text = _text(turn, data, path, goal, ranked)
@@ -89,11 +91,11 @@ def _text(turn: Turn, data: Rollup, path: str, goal: Target, ranked: list[Standi
     if quota is not None and data.children_quota is not None and data.children_quota != quota:
         lines.append(turn.t("off_status_quota_mismatch", quota=num(quota, lang),
                             children=num(data.children_quota, lang)))
-    s = tally.at_stage
-    lines.append(turn.t("off_status_stages", s0=num(s[0], lang), s1=num(s[1], lang), s2=num(s[2], lang),
-                        s3=num(s[3], lang)))
-    done, handed = tally.reached(2), tally.reached(3)
-    lines.append(turn.t("off_status_shares", started=num(tally.reached(1), lang), completed=num(done, lang),
+    at = {f"s{stage.value}": num(tally.at_stage[stage], lang) for stage in Stage}
+    lines.append(turn.t("off_status_stages", **at))
+    done, handed = tally.reached(Stage.COMPLETED), tally.reached(Stage.HANDED_OVER)
+    lines.append(turn.t("off_status_shares", started=num(tally.reached(Stage.STARTED), lang),
+                        completed=num(done, lang),
                         completed_pct=pct(done, quota, lang), handed=num(handed, lang),
                         handed_pct=pct(handed, quota, lang)))
     lines += _deadline_lines(turn, standing(node, goal), goal)
@@ -170,15 +172,14 @@ def _laggard_lines(turn: Turn, ranked: list[Standing], goal: Target) -> list[str
 def _chart(turn: Turn, data: Rollup, goal: Target, ranked: list[Standing]) -> Chart:
     lang = turn.lang
     nodes = [s.node for s in ranked[:MAX_BARS]] or [data.node]
-    bars = tuple(Bar(n.unit.name, n.quota, n.tally.reached(1), n.tally.reached(2), n.tally.reached(3))
-                 for n in nodes)
+    bars = tuple(Bar(n.unit.name, n.quota, *(n.tally.reached(s) for s in REPORTED_STAGES)) for n in nodes)
     node = data.node
     subtitle = turn.t("off_chart_subtitle", date=day_text(turn.ctx.now().date()),
                       quota=num(node.quota, lang) if node.quota is not None else "—",
-                      completed=pct(node.tally.reached(2), node.quota, lang))
+                      completed=pct(node.tally.reached(Stage.COMPLETED), node.quota, lang))
     if len(ranked) > MAX_BARS:
         subtitle += " · " + turn.t("off_chart_more", shown=MAX_BARS, count=len(ranked))
-    legend = (label(STAGES, 3, lang), label(STAGES, 2, lang), turn.t("off_chart_started"),
-              turn.t("off_chart_quota"))
+    legend = (label(STAGES, Stage.HANDED_OVER, lang), label(STAGES, Stage.COMPLETED, lang),
+              turn.t("off_chart_started"), turn.t("off_chart_quota"))
     return Chart(title=turn.t("off_chart_title", unit=node.unit.name), subtitle=subtitle, bars=bars,
                  legend=legend, axis=turn.t("off_chart_axis"), no_quota=turn.t("off_chart_no_quota"))

@@ -7,10 +7,10 @@ import dataclasses
 from typing import Any
 
 from handlers.catalog import STAGES, label, t
-from handlers.officers.common import own_unit
 from handlers.turn import Turn
 from handlers.types import Choice, Reply
 from storage import account_links, audit, houses, review, users
+from storage.codes import ReviewState, UserStatus
 from storage.models import Unit
 from storage.review import Pending
 from storage.textfold import clip
@@ -18,7 +18,6 @@ from storage.textfold import clip
 SHOWING = "review"
 REASON = "review_reason"
 MAX_REASON = 500
-ALBUM = 10
 
 
 async def start(turn: Turn) -> list[Reply]:
@@ -26,15 +25,15 @@ async def start(turn: Turn) -> list[Reply]:
     out: list[Reply] = []
     if turn.state not in ("idle", SHOWING, REASON) and turn.draft.get("house_code"):
         out.append(Reply(turn.t("draft_replaced", code=turn.draft["house_code"])))
-    await turn.go("idle")
-    return out + await _next(turn, await own_unit(turn), after=0, skipped=[])
+    turn.go("idle")
+    return out + await _next(turn, await turn.own_unit(), after=0, skipped=[])
 
 
 async def on_showing(turn: Turn) -> list[Reply]:
     key = turn.chosen() or ""
     skipped: list[int] = list(turn.draft.get("skipped", []))
     current = int(turn.draft.get("report_id", 0))
-    unit = await own_unit(turn)
+    unit = await turn.own_unit()
     if key == "rv:stop":
         return await _stop(turn, unit)
     kind, _, number = key.partition(":")[2].partition(":")
@@ -44,7 +43,7 @@ async def on_showing(turn: Turn) -> list[Reply]:
     if kind == "ok":
         return await _approve(turn, unit, current, skipped)
     if kind == "back":
-        await turn.go(REASON, {"report_id": current, "skipped": skipped})
+        turn.go(REASON, {"report_id": current, "skipped": skipped})
         return [turn.ask(turn.t("off_review_ask_reason", number=current),
                          [Choice(f"rv:keep:{current}", turn.t("off_btn_keep"))])]
     if kind == "next":
@@ -55,7 +54,7 @@ async def on_showing(turn: Turn) -> list[Reply]:
 async def on_reason(turn: Turn) -> list[Reply]:
     current = int(turn.draft.get("report_id", 0))
     skipped: list[int] = list(turn.draft.get("skipped", []))
-    unit = await own_unit(turn)
+    unit = await turn.own_unit()
     if turn.chosen() == f"rv:keep:{current}":
         return await _show_again(turn, unit, current, skipped, None)
     reason = turn.inc.text.strip()
@@ -81,7 +80,7 @@ async def _approve(turn: Turn, unit: Unit, report_id: int, skipped: list[int]) -
         return [Reply(turn.t("off_review_own", number=report_id)),
                 *await _next(turn, unit, report_id, [*skipped, report_id])]
     now = ctx.stamp()
-    if not await review.decide(ctx.db, report_id, "approved", turn.user.id, now, None):
+    if not await review.decide(ctx.db, report_id, ReviewState.APPROVED, turn.user.id, now, None):
         return [Reply(turn.t("off_review_gone", number=report_id)),
                 *await _next(turn, unit, report_id, skipped)]
     # set_stage only moves forward: approving an older report never undoes a later one.
@@ -99,7 +98,9 @@ async def _return(turn: Turn, unit: Unit, report_id: int, skipped: list[int], re
     ctx = turn.ctx
     p = await review.pending(ctx.db, unit, report_id)
     now = ctx.stamp()
-    if p is None or not await review.decide(ctx.db, report_id, "returned", turn.user.id, now, reason):
+    decided = p is not None and await review.decide(ctx.db, report_id, ReviewState.RETURNED, turn.user.id,
+                                                    now, reason)
+    if p is None or not decided:
         return [Reply(turn.t("off_review_gone", number=report_id)),
                 *await _next(turn, unit, report_id, skipped)]
     await audit.log(ctx.db, now, turn.user.id, "report.return", "report", report_id,
@@ -112,7 +113,7 @@ async def _return(turn: Turn, unit: Unit, report_id: int, skipped: list[int], re
 async def _tell_reporter(turn: Turn, p: Pending, key: str, reason: str | None) -> list[Reply]:
     """The volunteer learns the outcome at once, in their own language."""
     reporter = await users.get(turn.ctx.db, p.reporter_id)
-    if reporter is None or reporter.status == "disabled" or reporter.id == turn.user.id:
+    if reporter is None or reporter.status == UserStatus.DISABLED or reporter.id == turn.user.id:
         return []
     text = t(reporter.lang, key, number=p.id, code=p.house_code, stage=label(STAGES, p.stage, reporter.lang),
              reason=reason or "")
@@ -136,7 +137,7 @@ async def _next(turn: Turn, unit: Unit, after: int, skipped: list[int]) -> list[
         if found is not None:
             break
     if found is None:
-        await turn.go("idle")
+        turn.go("idle")
         key = "off_review_none" if not count else "off_review_done_skipped"
         return [Reply(turn.t(key, unit=unit.name, count=count))]
     return [await _show(turn, found, count, skipped)]
@@ -166,12 +167,14 @@ async def _show(turn: Turn, p: Pending, count: int, skipped: list[int]) -> Reply
     if p.note:
         lines.append(turn.t("off_review_note", note=clip(p.note, 600)))
     lines += [_flag(turn, part) for part in (p.flag or "").split(";") if part]
-    files = [ctx.photos.path(rel) for rel in await review.photo_files(ctx.db, [p.id], ALBUM)]
+    # Every photo of the report (a report holds at most max_photos); the channel splits the album.
+    shown = ctx.settings.report.max_photos
+    files = [ctx.photos.path(rel) for rel in await review.photo_files(ctx.db, [p.id], shown)]
     images = tuple(f for f in files if f.is_file())
     if not images:
         lines.append(turn.t("off_review_no_photos"))
     draft: dict[str, Any] = {"report_id": p.id, "skipped": skipped}
-    await turn.go(SHOWING, draft)
+    turn.go(SHOWING, draft)
     reply = turn.ask("\n".join(lines), [
         Choice(f"rv:ok:{p.id}", turn.t("off_btn_approve")),
         Choice(f"rv:back:{p.id}", turn.t("off_btn_return")),
@@ -193,7 +196,7 @@ def _flag(turn: Turn, flag: str) -> str:
 
 async def _stop(turn: Turn, unit: Unit) -> list[Reply]:
     count, _ = await review.waiting(turn.ctx.db, unit, 0, not_by=turn.user.id)
-    await turn.go("idle")
+    turn.go("idle")
     return [Reply(turn.t("off_review_stopped", count=count))]
 
 

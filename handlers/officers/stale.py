@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from handlers.catalog import STAGES, label
-from handlers.officers.common import fit, num, own_unit
+from handlers.figures import num
+from handlers.officers.common import fit
 from handlers.turn import Turn
 from handlers.types import Reply
 from storage import progress
@@ -25,7 +26,7 @@ async def stale(turn: Turn) -> list[Reply]:
         return [Reply(turn.t("off_stale_usage", max=MAX_DAYS))]
     days = int(arg) if arg else DEFAULT_DAYS
     ctx, lang = turn.ctx, turn.lang
-    unit = await own_unit(turn)
+    unit = await turn.own_unit()
     now = ctx.now()
     groups, picked = await progress.quiet(ctx.db, unit, to_db(now - timedelta(days=days)), PER_GROUP)
     total = sum(g.count for g in groups)
