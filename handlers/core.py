@@ -11,9 +11,10 @@ from handlers.commands import flow, lookup
 from handlers.context import Context
 from handlers.turn import Turn
 from handlers.types import AFTER_COMMIT, Incoming, IncomingFile, Reply
-from storage import photo_files, updates, users
+from storage import updates, users
 from storage.codes import UserStatus
 from storage.photos import PhotoRejected, StoredPhoto
+from storage.photos import files as photo_files
 
 log = logging.getLogger(__name__)
 
