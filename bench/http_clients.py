@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from telegram.request import BaseRequest, HTTPXRequest, RequestData  # noqa: E402
 
-from bot.channels.telegram_http import AiohttpRequest  # noqa: E402
+from bot.channels.telegram.http import AiohttpRequest  # noqa: E402
 
 SLOTS = 16
 SERVER = r"""
