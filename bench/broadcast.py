@@ -4,7 +4,7 @@
 
 Everything real but the network: our TelegramChannel (python-telegram-bot with its AIORateLimiter)
 against the local Bot API emulator with Telegram's flood limits on (30 messages a second overall,
-1 a second per chat with a burst of 3, 429 beyond), Reminders.run_due with the TelegramSender,
+1 a second per chat with a burst of 3, 429 beyond), Reminders.run_due through the app's channels,
 handlers and SQLite on disk. The users are 1% officers (each reminder carries their unit's
 rollup) and volunteers (each reminder lists the house they report on); --blocked of them blocked
 the bot. While the broadcast runs, --reporters volunteers each file a photo report, wait for the
@@ -37,8 +37,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.app import App  # noqa: E402
-from bot.channels.telegram import TelegramChannel, Tuning  # noqa: E402
-from bot.scheduler import Reminders, TelegramSender  # noqa: E402
+from bot.channels.telegram.channel import TelegramChannel, Tuning  # noqa: E402
+from bot.scheduler import Reminders  # noqa: E402
 from handlers.clock import FixedClock  # noqa: E402
 from handlers.settings import CampaignSettings, Deadline, RemindersSettings, Settings, TelegramSettings  # noqa: E402
 from storage import houses, units, users  # noqa: E402
@@ -143,7 +143,7 @@ async def main(people: int, reporters: int, blocked: int) -> int:
             emu.rate_limit(global_per_sec=30, per_chat_per_sec=1, burst=3)
             channel = TelegramChannel(app, Tuning(album_wait=0.3))
             await channel.start_polling()
-            reminders = Reminders(app.ctx, TelegramSender(channel))
+            reminders = Reminders(app.ctx, app.channels)
             print(f"setup: {people} people, {len(playing)} reporting, {len(refused)} blocked "
                   f"({time.monotonic() - setup_start:.1f} s)", file=sys.stderr)
             done = asyncio.Event()

@@ -21,19 +21,24 @@ sys.path.insert(0, str(ROOT))
 
 from telegram.request import BaseRequest, HTTPXRequest, RequestData  # noqa: E402
 
-from bot.channels.telegram_http import AiohttpRequest  # noqa: E402
+from bot.channels.telegram.http import AiohttpRequest  # noqa: E402
 
 SLOTS = 16
 SERVER = r"""
-import asyncio, sys, tornado.web
+import asyncio, sys
+from aiohttp import web
 PHOTO = b"\xff" * 150_000
-class Api(tornado.web.RequestHandler):
-    def post(self):
-        self.write({"ok": True, "result": {"file_id": "f", "file_unique_id": "u", "file_path": "p.jpg"}})
-    def get(self):
-        self.write(PHOTO)
+async def api(request):
+    result = {"file_id": "f", "file_unique_id": "u", "file_path": "p.jpg"}
+    return web.json_response({"ok": True, "result": result})
+async def photo(request):
+    return web.Response(body=PHOTO)
 async def main():
-    tornado.web.Application([(r"/.*", Api)]).listen(int(sys.argv[1]), "127.0.0.1")
+    app = web.Application()
+    app.add_routes([web.post("/{tail:.*}", api), web.get("/{tail:.*}", photo)])
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", int(sys.argv[1])).start()
     print("ready", flush=True)
     await asyncio.Event().wait()
 asyncio.run(main())

@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.app import App  # noqa: E402
-from bot.channels.telegram import TelegramChannel, Tuning  # noqa: E402
+from bot.channels.telegram.channel import TelegramChannel, Tuning  # noqa: E402
 from handlers.settings import Settings, TelegramSettings  # noqa: E402
 from storage import houses, invites, units  # noqa: E402
 from storage.photos import workers as photo_workers  # noqa: E402

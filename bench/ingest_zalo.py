@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.ingest import pct, phone_photo  # noqa: E402
 from bot.app import App  # noqa: E402
-from bot.channels.zalo import Tuning, ZaloChannel  # noqa: E402
+from bot.channels.zalo.channel import Tuning, ZaloChannel  # noqa: E402
 from handlers.settings import Settings, ZaloSettings  # noqa: E402
 from storage import houses, invites, units  # noqa: E402
 from storage.photos import workers as photo_workers  # noqa: E402

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.channels.contract import Channels
 from handlers.clock import Clock, SystemClock
 from handlers.context import Context
 from handlers.core import Core
 from handlers.settings import Settings
-from handlers.types import Reply
 from storage.db import Database
 from storage.photos import PhotoStore
-
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -23,16 +19,9 @@ class App:
     settings: Settings
     ctx: Context
     core: Core
-    # Each running channel registers how to reach its people, so a reply addressed to someone
-    # on another channel (a review decision, a reminder) is delivered there.
-    outbound: dict[str, Callable[[str, Reply], Awaitable[bool]]] = field(default_factory=dict)
-
-    async def deliver(self, channel: str, user_id: str, reply: Reply) -> bool:
-        send = self.outbound.get(channel)
-        if send is None:
-            log.warning("no running channel %s to deliver a message to user on it", channel)
-            return False
-        return await send(user_id, reply)
+    # Each running channel registers itself, so a reply addressed to someone on another channel
+    # (a review decision, a reminder) is delivered there.
+    channels: Channels = field(default_factory=Channels)
 
     @property
     def db(self) -> Database:

@@ -1,4 +1,4 @@
-"""`chungtay run`: the Telegram and/or Zalo bot until SIGTERM or Ctrl-C."""
+"""`chungtay run`: the bot on every channel the settings turn on, until SIGTERM or Ctrl-C."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot import housekeeping, logs
 from bot.app import App
+from bot.channels.registry import KINDS, enabled
 from bot.config import TOKEN_ENV, ZALO_TOKEN_ENV
 from handlers.settings import Settings
 
@@ -20,13 +21,13 @@ SWEEP_HOURS = 6
 
 
 async def run_bot(settings: Settings) -> int:
-    tg, zl = settings.telegram, settings.zalo
-    if not tg.token and not zl.token:
+    kinds = enabled(settings)
+    if not kinds:
         print(f"{settings.source}: [telegram] token: missing; set it or the environment variable "
               f"{TOKEN_ENV} (for Zalo: [zalo] token or {ZALO_TOKEN_ENV})", file=sys.stderr)
         return 2
-    logs.configure([tg.token, tg.webhook_secret, zl.token, zl.webhook_secret])
-    from bot.scheduler import AppSender, Reminders, ReminderScheduler, Sender, TelegramSender
+    logs.configure([secret for kind in KINDS for secret in kind.secrets(settings)])
+    from bot.scheduler import Reminders, ReminderScheduler
 
     app = await App.open(settings)
     if settings.storage.photo_processes:
@@ -34,39 +35,17 @@ async def run_bot(settings: Settings) -> int:
 
         # Started before the first message, not by it: the first album would wait ~0.5 s.
         await asyncio.to_thread(photo_workers.warm, settings.storage.photo_processes)
-    # Each channel runs when its token is set; either may be left out.
-    channel = zalo = None
-    senders: dict[str, Sender] = {}
-    if tg.token:
-        from bot.channels.telegram import TelegramChannel
-
-        channel = TelegramChannel(app)
-        senders["telegram"] = TelegramSender(channel)
-    if zl.token:
-        from bot.channels.zalo import ZaloChannel, ZaloSender
-
-        zalo = ZaloChannel(app)
-        senders["zalo"] = ZaloSender(zalo)
-    reminders = ReminderScheduler(Reminders(app.ctx, AppSender(app, **senders)))
+    # Each channel runs when its settings turn it on; any may be left out. All are made before any
+    # starts, so a replay on one can already answer someone on another.
+    channels = [kind.make(app) for kind in kinds]
+    reminders = ReminderScheduler(Reminders(app.ctx, app.channels))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     try:
-        if channel is not None:
-            if tg.webhook_url:
-                await channel.start_webhook()
-                log.info("webhook listening on %s:%d", tg.listen, tg.port)
-            else:
-                await channel.start_polling()
-                log.info("polling for updates")
-        if zalo is not None:
-            if zl.webhook_url:
-                await zalo.start_webhook()
-                log.info("Zalo webhook listening on %s:%d", zl.listen, zalo.port)
-            else:
-                await zalo.start_polling()
-                log.info("polling Zalo for updates (development mode)")
+        for channel in channels:
+            await channel.start()
         # After the channel: catching up on reminders missed while down needs it to send.
         await reminders.start()
         # Now and every few hours after: files of photos no report kept.
@@ -77,9 +56,7 @@ async def run_bot(settings: Settings) -> int:
         log.info("stopping: finishing the updates in hand")
     finally:
         await reminders.stop()  # before the channel, so no reminder is cut off mid-send
-        if zalo is not None:
-            await zalo.stop()
-        if channel is not None:
+        for channel in reversed(channels):
             await channel.stop()
         await app.close()
     return 0

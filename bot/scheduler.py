@@ -21,12 +21,13 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, fields
 from datetime import datetime, time, timedelta
-from typing import Literal, Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.channels.contract import Channels, Outcome
+from bot.pacing import TokenBucket
 from handlers import reminders as rules
 from handlers.context import Context
 from handlers.settings import Settings
@@ -43,95 +44,6 @@ IN_FLIGHT = 8                  # sends awaiting an answer at once: enough for 25
 CHAT_GAP = 1.0                 # seconds between two messages into one chat (Telegram: about 1/s)
 SWEEP_MINUTES = 5              # a safety wake-up between the scheduled ones
 
-Outcome = Literal["sent", "blocked", "failed", "retry"]
-
-
-class Sender(Protocol):
-    """What a channel does for reminders. 'retry': certainly not delivered (rate limited), may be
-    sent later; 'failed': not delivered or not known to be, never sent again."""
-
-    async def send(self, channel: str, external_id: str, reply: Reply) -> Outcome: ...
-
-
-class Deliverer(Protocol):
-    async def deliver(self, chat_id: int, reply: Reply) -> bool: ...
-
-
-class TelegramSender:
-    """Reminders through TelegramChannel.deliver, which already waits out 429s and marks people who
-    blocked the bot."""
-
-    channel_name = "telegram"
-
-    def __init__(self, channel: Deliverer) -> None:
-        self.channel = channel
-
-    async def send(self, channel: str, external_id: str, reply: Reply) -> Outcome:
-        if channel != self.channel_name:
-            return "failed"
-        try:
-            delivered = await self.channel.deliver(int(external_id), reply)
-        except Exception as exc:
-            # A flood-control answer that outlasted every retry names its wait: Telegram refused the
-            # message, so sending it later cannot double it. Anything else may have got through.
-            if getattr(exc, "retry_after", None) is not None:
-                return "retry"
-            log.warning("reminder delivery failed: %s", type(exc).__name__)
-            return "failed"
-        return "sent" if delivered else "blocked"
-
-
-class Outbound(Protocol):
-    async def deliver(self, channel: str, user_id: str, reply: Reply) -> bool: ...
-
-
-class AppSender:
-    """Reminders to whichever channel a person uses: through that channel's own Sender where it has
-    one (exact outcomes), else through the app's outbound routes, whose False may mean 'no such
-    channel running' as well as 'blocked', so it counts as failed and never marks anyone blocked."""
-
-    def __init__(self, app: Outbound, **senders: Sender) -> None:
-        self.app = app
-        self.senders = senders
-
-    async def send(self, channel: str, external_id: str, reply: Reply) -> Outcome:
-        own = self.senders.get(channel)
-        if own is not None:
-            return await own.send(channel, external_id, reply)
-        try:
-            delivered = await self.app.deliver(channel, external_id, reply)
-        except Exception as exc:
-            log.warning("reminder delivery on %s failed: %s", channel, type(exc).__name__)
-            return "failed"
-        return "sent" if delivered else "failed"
-
-
-class TokenBucket:
-    """At most `rate` sends a second on average and `burst` at once; callers queue in order."""
-
-    def __init__(self, rate: float, burst: float = 3.0, *,
-                 monotonic: Callable[[], float] = _time.monotonic,
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
-        self.rate = rate
-        self.capacity = max(1.0, burst)
-        self._monotonic = monotonic
-        self._sleep = sleep
-        self._tokens = 1.0  # no burst at the start of a broadcast
-        self._stamp = monotonic()
-        self._lock = asyncio.Lock()
-
-    async def take(self) -> None:
-        async with self._lock:
-            now = self._monotonic()
-            self._tokens = min(self.capacity, self._tokens + (now - self._stamp) * self.rate)
-            self._stamp = now
-            # Take the token on credit and sleep off the debt: no loop that float rounding could
-            # keep spinning, and the next caller's refill counts the time slept.
-            self._tokens -= 1
-            if self._tokens < 0:
-                await self._sleep(-self._tokens / self.rate)
-
-
 @dataclass
 class RunReport:
     planned: int = 0     # rows written for occasions that fell due
@@ -147,7 +59,7 @@ class RunReport:
         return any(getattr(self, f.name) for f in fields(self))
 
 
-_STATE_OF: dict[str, tuple[str, str | None]] = {
+_STATE_OF: dict[Outcome, tuple[str, str | None]] = {
     "sent": ("sent", None),
     "blocked": ("blocked", "blocked_bot"),
     "failed": ("failed", "send_error"),
@@ -156,12 +68,12 @@ _STATE_OF: dict[str, tuple[str, str | None]] = {
 
 
 class Reminders:
-    def __init__(self, ctx: Context, sender: Sender, *, bucket: TokenBucket | None = None,
+    def __init__(self, ctx: Context, channels: Channels, *, bucket: TokenBucket | None = None,
                  in_flight: int = IN_FLIGHT, chat_gap: float = CHAT_GAP,
                  monotonic: Callable[[], float] = _time.monotonic,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self.ctx = ctx
-        self.sender = sender
+        self.channels = channels
         self.bucket = bucket or TokenBucket(ctx.settings.reminders.rate_per_second,
                                             monotonic=monotonic, sleep=sleep)
         self.in_flight = max(1, in_flight)
@@ -405,9 +317,9 @@ class Reminders:
         if not claimed:
             return
         try:
-            outcome = await self.sender.send(person.channel, person.external_id, Reply(text))
+            outcome = await self.channels.send(person.channel, person.external_id, Reply(text))
         except Exception as exc:
-            log.warning("reminder sender raised %s", type(exc).__name__)
+            log.warning("sending a reminder raised %s", type(exc).__name__)
             outcome = "failed"
         self._last_to[user_id] = self._monotonic()
         state, reason = _STATE_OF[outcome]

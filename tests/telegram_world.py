@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.app import App
-from bot.channels.telegram import TelegramChannel, Tuning
+from bot.channels.telegram.channel import TelegramChannel, Tuning
 from handlers.settings import TelegramSettings
 from tests.tgemu import BotApiEmulator, SimUser
 from tests.world import World, build_world

@@ -16,8 +16,10 @@ from pathlib import Path
 import pytest
 
 from bot.app import App
-from bot.channels.telegram import TelegramChannel, Tuning
-from bot.scheduler import AppSender, Reminders, ReminderScheduler, TelegramSender, TokenBucket, wake_times
+from bot.channels.contract import Channels, Outcome
+from bot.channels.telegram.channel import TelegramChannel, Tuning
+from bot.pacing import TokenBucket
+from bot.scheduler import Reminders, ReminderScheduler, wake_times
 from handlers.clock import FixedClock
 from handlers.settings import Deadline, TelegramSettings
 from handlers.types import Reply
@@ -131,23 +133,31 @@ async def test_a_broadcast_is_paced_and_never_bursts_into_one_chat(campaign: Cam
 
 
 async def test_people_on_other_channels_are_reached_through_the_app() -> None:
-    class Routes:
-        def __init__(self) -> None:
+    class Phone:
+        """A running channel as the registry sees it: a name and what reached people on it."""
+
+        def __init__(self, name: str) -> None:
+            self.name = name
             self.got: list[tuple[str, str]] = []
 
-        async def deliver(self, channel: str, user_id: str, reply: Reply) -> bool:
-            if channel != "zalo":
-                return False   # no such channel running
-            self.got.append((user_id, reply.text))
-            return True
+        async def start(self) -> None: ...
 
-    phones = Phones()
-    routes = Routes()
-    sender = AppSender(routes, telegram=phones)
-    assert await sender.send("telegram", "1", Reply("a")) == "sent" and phones.got == {"1": ["a"]}
-    assert await sender.send("zalo", "2", Reply("b")) == "sent" and routes.got == [("2", "b")]
-    # Not knowing why it was refused, it is a failure: nobody is marked as having blocked the bot.
+        async def stop(self) -> None: ...
+
+        async def send(self, person: str, reply: Reply) -> Outcome:
+            self.got.append((person, reply.text))
+            return "sent"
+
+    telegram, zalo = Phone("telegram"), Phone("zalo")
+    sender = Channels()
+    sender.add(telegram)
+    sender.add(zalo)
+    assert await sender.send("telegram", "1", Reply("a")) == "sent" and telegram.got == [("1", "a")]
+    assert await sender.send("zalo", "2", Reply("b")) == "sent" and zalo.got == [("2", "b")]
+    # No such channel running says nothing about the person: a failure, nobody marked as blocked.
     assert await sender.send("sms", "3", Reply("c")) == "failed"
+    sender.remove(zalo)
+    assert await sender.send("zalo", "2", Reply("d")) == "failed" and zalo.got == [("2", "b")]
 
 
 # --- through Telegram -----------------------------------------------------------------------------
@@ -174,7 +184,7 @@ async def live(tmp_path: Path) -> AsyncIterator[Live]:
         app.ctx.settings = settings
         channel = TelegramChannel(app, Tuning(album_wait=0.3, poll_timeout=1))
         await channel.start_polling()
-        reminders = Reminders(app.ctx, TelegramSender(channel))
+        reminders = Reminders(app.ctx, app.channels)
         try:
             yield Live(emu, app, channel, reminders, world.clock)
         finally:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.channels.telegram import CHANNEL
+from bot.channels.telegram.channel import CHANNEL
 from handlers.types import Choice, Reply
 from storage import inbox, reports, users
 from tests.images import jpeg, png

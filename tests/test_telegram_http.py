@@ -10,7 +10,7 @@ import pytest
 from telegram.error import NetworkError, TimedOut
 from telegram.request import RequestData
 
-from bot.channels.telegram_http import AiohttpRequest
+from bot.channels.telegram.http import AiohttpRequest
 
 
 def free_port() -> int:

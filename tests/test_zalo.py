@@ -12,8 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.channels.zalo import CHANNEL, TEXT_LIMIT, ZaloSender
-from bot.scheduler import AppSender, Reminders
+from bot.channels.zalo.channel import CHANNEL
+from bot.channels.zalo.render import TEXT_LIMIT
+from bot.scheduler import Reminders
 from handlers.settings import Deadline
 from handlers.types import LOCATION_KEY, Choice, Reply
 from storage import inbox, reports, users
@@ -406,7 +407,7 @@ async def test_the_log_holds_no_token_secret_or_name(tmp_path: Path,
 async def test_the_sender_tells_reminders_what_happened(bot: ZaloBot) -> None:
     lan = bot.emu.user(display_name="Lan")
     await bot.join(lan, "MTU01")
-    sender = ZaloSender(bot.channel)
+    sender = bot.app.channels
     assert await sender.send("zalo", lan.id, Reply("⏰ Nhắc hạn")) == "sent"
     assert "Nhắc hạn" in (await lan.next_message()).text
     assert await sender.send("telegram", lan.id, Reply("x")) == "failed"
@@ -430,7 +431,7 @@ async def test_deadline_reminders_reach_zalo_volunteers_through_the_scheduler(bo
     async def no_sleep(_seconds: float) -> None:
         """Pacing is the scheduler's business, tested there; here only the delivery matters."""
 
-    reminders = Reminders(bot.app.ctx, AppSender(bot.app, zalo=ZaloSender(bot.channel)), sleep=no_sleep)
+    reminders = Reminders(bot.app.ctx, bot.app.channels, sleep=no_sleep)
     report = await reminders.run_due(bot.world.clock.now())
     assert report.sent == 1
     got = await lan.next_message()

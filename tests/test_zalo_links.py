@@ -9,11 +9,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tornado.httpserver import HTTPServer
-from tornado.netutil import bind_sockets
-from tornado.web import Application
 
-from bot.channels.media_links import MediaHandler, MediaLinks, derive_key
+from bot.channels.zalo.picture_links import MediaLinks, derive_key
+from bot.channels.zalo.webhook import WebServer
 from tests.images import png
 
 
@@ -43,16 +41,16 @@ def clock() -> Clock:
 
 @pytest.fixture
 async def served(media: Path, clock: Clock) -> AsyncIterator[tuple[MediaLinks, httpx.AsyncClient]]:
-    sockets = bind_sockets(0, address="127.0.0.1", family=socket.AF_INET)
-    port = sockets[0].getsockname()[1]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
     links = MediaLinks(derive_key("1234567890:token"), media, f"http://127.0.0.1:{port}/pub", 3600,
                        clock=clock)
-    server = HTTPServer(Application([(r"/pub/m/(.+)", MediaHandler, {"links": links})]))
-    server.add_sockets(sockets)
+    server = WebServer([], links)
+    await server.start("127.0.0.1", port)
     async with httpx.AsyncClient() as client:
         yield links, client
-    server.stop()
-    await server.close_all_connections()
+    await server.stop()
 
 
 async def test_a_link_serves_its_file_until_it_expires(served: tuple[MediaLinks, httpx.AsyncClient],

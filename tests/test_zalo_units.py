@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.channels.zalo import TEXT_LIMIT, parse_event, render, split_text, typed_choice
+from bot.channels.textsplit import split_text
+from bot.channels.zalo.events import parse_event
+from bot.channels.zalo.render import TEXT_LIMIT, render, typed_choice
 from bot.config import ConfigError, load_settings
 from handlers.settings import ZaloSettings
 from handlers.types import LOCATION_KEY, Choice, Reply
@@ -95,10 +97,10 @@ def test_a_typed_number_is_read_as_it_was_shown(typed: str, offered: list[str], 
 
 def test_splitting_keeps_every_character_and_the_limit() -> None:
     text = "dòng ngắn\n" * 150 + "🏠" * 1500 + "\n\n" + "a" * 2500
-    pieces = split_text(text)
+    pieces = split_text(text, TEXT_LIMIT)
     assert all(0 < utf16_len(p) <= TEXT_LIMIT for p in pieces)
     assert "".join(pieces).replace("\n", "") == text.replace("\n", "")
-    assert split_text("") == [] and split_text("  \n ") == []
+    assert split_text("", TEXT_LIMIT) == [] and split_text("  \n ", TEXT_LIMIT) == []
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.app import App
-from bot.channels.zalo import Tuning, ZaloChannel
+from bot.channels.zalo.channel import Tuning, ZaloChannel
 from handlers.settings import ZaloSettings
 from tests.world import World, build_world
 from tests.zaloemu import ZaloEmulator, ZaloUser

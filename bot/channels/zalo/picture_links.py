@@ -1,4 +1,4 @@
-"""Signed, expiring links to files under the media directory, and the web handler that serves them.
+"""Signed, expiring links to files under the media directory, and the aiohttp handler serving them.
 
 Zalo sends a picture only by fetching it from a URL, so the chart and house photos a reply carries
 are put behind links like ``<base>/m/<expiry>/<signature>/<path>``. The signature is an HMAC over
@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote, unquote, urlparse
 
-from tornado.web import RequestHandler
+from aiohttp import web
 
 PREFIX = "m"
 _SIG_BYTES = 18  # 144 bits, 24 characters of base64url
@@ -85,41 +85,31 @@ class MediaLinks:
         return path if path.is_file() else None
 
 
-class MediaHandler(RequestHandler):
-    """GET/HEAD of a signed link. Never lists a directory, never says why a link failed."""
+def serve(links: MediaLinks) -> web.RouteTableDef:
+    """GET/HEAD of a signed link under links.route_prefix. Never lists a directory, never says why a
+    link failed."""
+    routes = web.RouteTableDef()
+    prefix = links.route_prefix
 
-    def initialize(self, links: MediaLinks) -> None:
-        self.links = links
-
-    def compute_etag(self) -> None:
-        return None
-
-    async def get(self, tail: str) -> None:
-        await self._serve(tail, body=True)
-
-    async def head(self, tail: str) -> None:
-        await self._serve(tail, body=False)
-
-    async def _serve(self, tail: str, *, body: bool) -> None:
-        path = self.links.resolve(tail)
+    @routes.get(prefix + "{tail:.+}")  # HEAD too, answered without the body
+    async def picture(request: web.Request) -> web.Response:
+        # The raw path, unquoted once by resolve(): the router's decoded copy would be unquoted twice.
+        raw = request.rel_url.raw_path
+        path = links.resolve(raw[len(prefix):]) if raw.startswith(prefix) else None
         data = None
         if path is not None:
             try:
                 data = await asyncio.to_thread(path.read_bytes)
             except OSError:
                 data = None
-        if data is None:
-            self.set_status(404)
-            self.set_header("Content-Type", "text/plain; charset=utf-8")
-            self.finish("not found" if body else None)
-            return
-        assert path is not None
+        if data is None or path is None:
+            return web.Response(status=404, text="not found")
         suffix = path.suffix.lower()
-        self.set_header("Content-Type", _TYPES.get(suffix, "application/octet-stream"))
-        self.set_header("X-Content-Type-Options", "nosniff")
-        self.set_header("Cache-Control", "private, max-age=300")
-        self.set_header("Referrer-Policy", "no-referrer")
+        headers = {"Content-Type": _TYPES.get(suffix, "application/octet-stream"),
+                   "X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=300",
+                   "Referrer-Policy": "no-referrer"}
         if suffix in _DOWNLOADS:
-            self.set_header("Content-Disposition", f'attachment; filename="{path.name}"')
-        self.set_header("Content-Length", str(len(data)))
-        self.finish(data if body else None)
+            headers["Content-Disposition"] = f'attachment; filename="{path.name}"'
+        return web.Response(body=data, headers=headers)
+
+    return routes

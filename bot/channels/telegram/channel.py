@@ -1,0 +1,337 @@
+"""The Telegram channel: the only module that speaks python-telegram-bot.
+
+Updates are stored in the inbox as they arrive, before Telegram is told they were received, and
+handled one chat at a time in arrival order (bot/channels/base.py), so a crash loses nothing and a
+redelivery doubles nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import mimetypes
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from telegram import BotCommand, BotCommandScopeChat, InputMediaPhoto, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, TypeHandler
+
+from bot.app import App
+from bot.channels import base
+from bot.channels.base import ChatChannel
+from bot.channels.telegram.http import AiohttpRequest
+from bot.channels.telegram.inbox import InboxBot, InboxQueue
+from bot.channels.telegram.render import markup, split_html
+from handlers.commands import COMMANDS
+from handlers.types import MENU, Incoming, IncomingFile, Location, Reply, parse_command
+from storage import inbox, users
+
+CHANNEL = "telegram"
+DOWNLOAD_LIMIT = 20 * 1024 * 1024  # the Bot API refuses getFile above this
+MEDIA_GROUP_LIMIT = 10
+# Requests in flight at once (replies, getFile, downloads, reminders); more wait their turn.
+HTTP_SLOTS = 16
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Tuning(base.Tuning):
+    # Seconds to wait for the rest of an album. Clients send an album in one request, so its
+    # items arrive together, in one getUpdates answer or in webhook calls a moment apart; a part
+    # that comes later still joins its report (handlers/report.py), so the wait is kept short.
+    album_wait: float = 0.05
+    concurrent_chats: int = 256
+
+
+def _menu(officer: bool, lang: str) -> list[BotCommand]:
+    return [BotCommand(c.names[0] if lang == "vi" else c.names[-1], c.menu[0] if lang == "vi" else c.menu[1])
+            for c in COMMANDS if c.menu and (officer or not c.officers_only)]
+
+
+def key_of(update: Update) -> str:
+    return f"tg:{update.update_id}"
+
+
+class TelegramChannel(ChatChannel[Update]):
+    name = CHANNEL
+
+    def __init__(self, app: App, tuning: Tuning | None = None) -> None:
+        self.tuning: Tuning = tuning or Tuning()
+        super().__init__(app, self.tuning)
+        self._chats = self._workers(
+            starts_group=lambda u: bool(u.message and u.message.media_group_id),
+            same_group=lambda first, nxt: bool(
+                nxt.message and first.message and nxt.message.media_group_id == first.message.media_group_id))
+        self._recently_stored: set[int] = set()
+        self.application = self._build()
+
+    # --- wiring ----------------------------------------------------------------------------------
+
+    def _build(self) -> Application[Any, Any, Any, Any, Any, Any]:
+        tg = self.app.settings.telegram
+        bot = InboxBot(tg.token, base_url=tg.base_url, base_file_url=tg.base_file_url,
+                       request=AiohttpRequest(HTTP_SLOTS, read_timeout=30.0),
+                       get_updates_request=AiohttpRequest(1, read_timeout=60.0),
+                       rate_limiter=AIORateLimiter(max_retries=5), on_fetched=self._store_fetched)
+        application = (
+            ApplicationBuilder()
+            .bot(bot)
+            .update_queue(InboxQueue(self._store_fetched, self._was_stored))
+            .concurrent_updates(self.tuning.concurrent_chats)
+            .build()
+        )
+        application.add_handler(TypeHandler(Update, self._enqueue))
+        application.add_error_handler(self._on_framework_error)
+        return application
+
+    async def _set_menu(self) -> None:
+        """Everyone's command menu, in Vietnamese and for English-language clients in English,
+        without the officers' commands; each officer's chat gets the full menu of its own."""
+        bot = self.application.bot
+        await self._retrying(lambda: bot.set_my_commands(_menu(officer=False, lang="vi")))
+        await self._retrying(lambda: bot.set_my_commands(_menu(officer=False, lang="en"),
+                                                         language_code="en"))
+        officers = await users.officers_on(self.app.db, CHANNEL)
+        if officers:
+            # In the background: hundreds of officers must not hold up the first answers.
+            self._in_background(self._officer_menus([(int(o.external_id), o.lang) for o in officers]),
+                                "officer-menus")
+
+    async def _officer_menus(self, chats: list[tuple[int, str]]) -> None:
+        for chat_id, lang in chats:
+            await self._chat_menu(chat_id, officer=True, lang=lang)
+
+    async def _chat_menu(self, chat_id: int, officer: bool, lang: str) -> None:
+        # Set for volunteers too: the chat's own menu follows the language chosen in the bot, where
+        # everyone's menu can only follow the language of the person's Telegram app.
+        commands = _menu(officer=officer, lang=lang)
+        bot = self.application.bot
+        try:
+            await self._retrying(lambda: bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id)))
+        except TelegramError as exc:  # a menu is a convenience: never a reason to fail a turn
+            log.warning("command menu of a chat not set: %s", type(exc).__name__)
+
+    # --- starting and stopping ------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """A webhook when one is configured, else polling."""
+        tg = self.app.settings.telegram
+        if tg.webhook_url:
+            await self.start_webhook()
+            log.info("webhook listening on %s:%d", tg.listen, tg.port)
+        else:
+            await self.start_polling()
+            log.info("polling for updates")
+
+    async def _start(self) -> None:
+        await self.application.initialize()
+        await self._set_menu()
+        await self.application.start()
+        await self._catch_up()
+
+    async def start_polling(self) -> None:
+        """Replay what was stored but never handled, then poll. Returns once running."""
+        await self._start()
+        assert self.application.updater is not None
+        await self.application.updater.start_polling(
+            timeout=self.tuning.poll_timeout, allowed_updates=Update.ALL_TYPES,
+            error_callback=lambda exc: log.warning("polling failed: %s", type(exc).__name__),
+        )
+
+    async def start_webhook(self) -> None:
+        tg = self.app.settings.telegram
+        await self._start()
+        assert self.application.updater is not None
+        path = urlparse(tg.webhook_url).path.strip("/")
+        await self.application.updater.start_webhook(
+            listen=tg.listen, port=tg.port, url_path=path, webhook_url=tg.webhook_url,
+            secret_token=tg.webhook_secret or None, allowed_updates=Update.ALL_TYPES,
+        )
+
+    async def stop(self) -> None:
+        """Finish what each chat has in hand, then stop; anything still queued is replayed later."""
+        updater = self.application.updater
+        if updater is not None and updater.running:
+            await updater.stop()
+        await self._chats.stop()
+        await self._stopped()
+        if self.application.running:
+            await self.application.stop()
+        await self.application.shutdown()
+
+    # --- arrival --------------------------------------------------------------------------------
+
+    def key_of(self, item: Update) -> str:
+        return key_of(item)
+
+    def _revive(self, stored: Any) -> Update | None:
+        return Update.de_json(stored, self.application.bot)
+
+    async def _arrived(self, item: Update) -> None:
+        await self._enqueue(item, None)
+
+    async def _store_fetched(self, updates: Sequence[Update]) -> None:
+        items = [(key_of(u), json.dumps(u.to_dict(), ensure_ascii=False)) for u in updates]
+        await inbox.store(self.app.db, CHANNEL, items, self.app.ctx.stamp())
+        self._recently_stored.update(u.update_id for u in updates)
+        if len(self._recently_stored) > 10_000:
+            self._recently_stored = set(sorted(self._recently_stored)[-1_000:])
+
+    def _was_stored(self, update: Update) -> bool:
+        return update.update_id in self._recently_stored
+
+    async def _enqueue(self, update: Update, _context: object) -> None:
+        member = update.my_chat_member
+        if member is not None:
+            # Telegram tells us when a person blocks or unblocks the bot.
+            await self.set_blocked(str(member.chat.id), member.new_chat_member.status == "kicked")
+            await self.app.core.skip((key_of(update),))
+            return
+        chat = update.effective_chat
+        if chat is None or chat.type != "private" or update.effective_user is None:
+            await self.app.core.skip((key_of(update),))
+            return
+        self._chats.put(chat.id, update)
+
+    # --- updates to the core --------------------------------------------------------------------
+
+    def _chat_of(self, item: Update) -> int:
+        chat = item.effective_chat
+        assert chat is not None
+        return chat.id
+
+    def _person_of(self, item: Update) -> str | None:
+        user = item.effective_user
+        return str(user.id) if user else None
+
+    async def _to_incoming(self, group: list[Update], keys: tuple[str, ...]) -> Incoming | None:
+        first = group[0]
+        user = first.effective_user
+        assert user is not None
+        if first.callback_query is not None:
+            # Stops the button's spinner while the answer is being worked out.
+            self._in_background(self._answer_press(first), "answer-press")
+        # Nothing of a stranger's is downloaded: they get told how to join, and that is all.
+        fetch_files = await users.find(self.app.db, CHANNEL, str(user.id)) is not None
+        base_fields: dict[str, Any] = {
+            "channel": CHANNEL, "user_id": str(user.id), "display_name": user.full_name,
+            "lang_hint": user.language_code, "update_keys": keys,
+        }
+        if first.callback_query is not None:
+            return Incoming(**base_fields, choice=first.callback_query.data or "")
+        messages = [u.message for u in group if u.message is not None]
+        if not messages:
+            return None  # edits, membership changes and the like carry nothing to act on
+        messages.sort(key=lambda m: m.message_id)
+        text = next((m.text or m.caption for m in messages if m.text or m.caption), "") or ""
+        fetched = await asyncio.gather(*(self._file_of(m) for m in messages)) if fetch_files else []
+        files = tuple(f for f in fetched if f is not None)
+        location = next((Location(m.location.latitude, m.location.longitude)
+                         for m in messages if m.location), None)
+        command, args = parse_command(text) if not files else (None, "")
+        unsupported = None
+        if not (text or files or location):
+            unsupported = "contact" if messages[0].contact else "other"
+        album = messages[0].media_group_id
+        return Incoming(**base_fields, text=text, command=command, args=args, files=files,
+                        location=location, unsupported=unsupported, album=album)
+
+    async def _answer_press(self, update: Update) -> None:
+        # Only the spinner is stopped. Taking the buttons off the old message would cost one more
+        # rate-limited call per press; an old button pressed later is answered by the dialog.
+        query = update.callback_query
+        assert query is not None
+        with contextlib.suppress(TelegramError):
+            await query.answer()
+
+    async def _file_of(self, message: Message) -> IncomingFile | None:
+        if message.photo:
+            best = message.photo[-1]
+            return await self._download(best.file_id, best.file_size, f"photo-{message.message_id}.jpg",
+                                        "image/jpeg", as_document=False)
+        doc = message.document
+        if doc is None:
+            return None
+        name = doc.file_name or f"file-{message.message_id}"
+        mime = doc.mime_type or mimetypes.guess_type(name)[0] or ""
+        if not mime.startswith("image/"):
+            # Not an image by its own label: refuse without fetching it.
+            return IncomingFile(data=None, as_document=True, filename=name, mime=mime, problem="not_image")
+        return await self._download(doc.file_id, doc.file_size, name, mime, as_document=True)
+
+    async def _download(self, file_id: str, size: int | None, name: str, mime: str,
+                        as_document: bool) -> IncomingFile:
+        def failed(problem: str) -> IncomingFile:
+            return IncomingFile(data=None, as_document=as_document, filename=name, mime=mime,
+                                problem=problem)
+
+        if size is not None and size > DOWNLOAD_LIMIT:
+            return failed("too_large")
+        try:
+            tg_file = await self._retrying(lambda: self.application.bot.get_file(file_id))
+            data = await self._retrying(tg_file.download_as_bytearray)
+        except BadRequest as exc:
+            return failed("too_large" if "too big" in str(exc).lower() else "download_failed")
+        except TelegramError:
+            return failed("download_failed")
+        return IncomingFile(data=bytes(data), as_document=as_document, filename=name, mime=mime)
+
+    # --- replies out ----------------------------------------------------------------------------
+
+    async def _transmit(self, person: Any, reply: Reply) -> None:
+        chat_id = int(person)
+        bot = self.application.bot
+        pieces = split_html(reply.text)
+        for i, piece in enumerate(pieces):
+            keyboard = markup(reply) if i == len(pieces) - 1 else None
+            await self._retrying(lambda p=piece, m=keyboard: bot.send_message(
+                chat_id, p, parse_mode=ParseMode.HTML, reply_markup=m))
+        for batch in _batches(list(reply.images), MEDIA_GROUP_LIMIT):
+            if len(batch) == 1:
+                await self._retrying(lambda b=batch: bot.send_photo(chat_id, b[0].read_bytes()))
+            else:
+                media = [InputMediaPhoto(p.read_bytes()) for p in batch]
+                await self._retrying(lambda m=media: bot.send_media_group(chat_id, m))
+        if reply.document is not None:
+            doc = reply.document
+            await self._retrying(lambda: bot.send_document(
+                chat_id, doc.read_bytes(), filename=reply.document_name or doc.name))
+        menu = reply.meta.get(MENU)
+        if isinstance(menu, tuple):
+            officer, lang = menu
+            await self._chat_menu(chat_id, officer=bool(officer), lang=str(lang))
+
+    def _blocks(self, exc: Exception) -> bool:
+        return isinstance(exc, Forbidden)
+
+    def _retry_wait(self, exc: Exception, delay: float) -> float | None:
+        """Network errors and 5xx are tried again with growing pauses; a 429 waits as told."""
+        if isinstance(exc, BadRequest | Forbidden):
+            return None
+        if isinstance(exc, RetryAfter):
+            wait = exc.retry_after
+            return wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
+        if isinstance(exc, TimedOut | NetworkError):
+            return delay
+        return None
+
+    def _retry_later(self, exc: Exception, reply: Reply) -> bool:
+        # A flood-control answer that outlasted every retry names its wait: Telegram refused the
+        # message, so sending it later cannot double it. Anything else may have got through.
+        return getattr(exc, "retry_after", None) is not None
+
+    async def _on_framework_error(self, update: object, context: Any) -> None:
+        error = getattr(context, "error", None)
+        update_id = getattr(update, "update_id", "?")
+        log.error("framework error on update %s: %s", update_id, type(error).__name__)
+
+
+def _batches(items: list[Path], size: int) -> list[list[Path]]:
+    return [items[i:i + size] for i in range(0, len(items), size)]
