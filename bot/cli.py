@@ -11,6 +11,7 @@ from pathlib import Path
 from bot.app import App
 from bot.config import ConfigError, load_settings
 from handlers.settings import Settings
+from storage.codes import Role, UserStatus
 from storage.models import Unit
 
 EXIT_USAGE = 2
@@ -28,7 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("file", type=Path)
     inv = sub.add_parser("invite", help="make a one-time invite code")
     inv.add_argument("--unit", required=True, help="unit code")
-    inv.add_argument("--role", required=True, choices=["volunteer", "officer", "admin"])
+    inv.add_argument("--role", required=True, choices=[r.value for r in Role])
     who = sub.add_parser("users", help="list the people who joined, with their role, unit and status")
     who.add_argument("--unit", help="only this unit and what lies below it")
     for name, what in (("disable", "take away a person's access (a lost phone, someone who left)"),
@@ -148,8 +149,8 @@ async def _set_access(app: App, args: argparse.Namespace) -> int:
     if user is None:
         print(f"no account with id {args.user_id}; see `chungtay users`", file=sys.stderr)
         return EXIT_USAGE
-    wanted = "disabled" if args.command == "disable" else "active"
-    if args.command == "enable" and user.status != "disabled":
+    wanted = UserStatus.DISABLED if args.command == "disable" else UserStatus.ACTIVE
+    if args.command == "enable" and user.status != UserStatus.DISABLED:
         print(f"account {user.id} is {user.status}, not disabled: nothing to do", file=sys.stderr)
         return 0
     now = app.ctx.stamp()

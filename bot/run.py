@@ -31,7 +31,7 @@ async def run_bot(settings: Settings) -> int:
 
     app = await App.open(settings)
     if settings.storage.photo_processes:
-        from storage import photo_workers
+        from storage.photos import workers as photo_workers
 
         # Started before the first message, not by it: the first album would wait ~0.5 s.
         await asyncio.to_thread(photo_workers.warm, settings.storage.photo_processes)

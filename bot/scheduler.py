@@ -34,6 +34,7 @@ from handlers.settings import Settings
 from handlers.types import Reply
 from storage import reminders as store
 from storage import users
+from storage.codes import OFFICER_ROLES, Role, UserStatus
 from storage.reminders import Item, NewRow, Recipient
 from storage.times import from_db, to_db
 
@@ -197,15 +198,15 @@ class Reminders:
                                           "offset": occ.offset}
             people: list[Recipient] = []
             if "officers" in d.audience:  # officers' deadline reminders cannot be paused
-                people += rules.one_per_person(await store.people(db, ("officer", "admin")))
+                people += rules.one_per_person(await store.people(db, OFFICER_ROLES))
             if "volunteers" in d.audience:
-                people += [p for p in rules.one_per_person(await store.people(db, ("volunteer",)))
+                people += [p for p in rules.one_per_person(await store.people(db, (Role.VOLUNTEER,)))
                            if not p.paused]
             return [row(p, rules.deadline_topic(d), payload) for p in people]
         if occ.kind == "digest":
             payload = {"since": to_db(occ.at - timedelta(days=1)), "until": to_db(occ.at)}
             return [row(p, "digest", payload)
-                    for p in rules.one_per_person(await store.people(db, ("officer", "admin")))
+                    for p in rules.one_per_person(await store.people(db, OFFICER_ROLES))
                     if not p.paused]
         return await self._stale_rows(occ, row)
 
@@ -222,7 +223,7 @@ class Reminders:
             if days >= n and days % n == 0:
                 by_reporter.setdefault(h.reporter_id, []).append([h.id, h.last_report_at, h.unit_path])
         reporters = [p for p in [await store.person(self.ctx.db, u) for u in by_reporter]
-                     if p is not None and p.status == "active"]
+                     if p is not None and p.status == UserStatus.ACTIVE]
         out = []
         for group in rules.by_person(reporters):
             person = rules.last_used(group)
@@ -281,7 +282,7 @@ class Reminders:
     async def _deliver(self, user_id: int, items: list[Item], now: datetime, report: RunReport) -> None:
         db = self.ctx.db
         person = await store.person(db, user_id)
-        if person is None or person.status != "active":
+        if person is None or person.status != UserStatus.ACTIVE:
             async with db.transaction():
                 await store.finish(db, [i.key for i in items], "skipped", "inactive", self.ctx.stamp())
             report.skipped += len(items)
@@ -327,8 +328,8 @@ class Reminders:
             await store.finish(db, claimed, state, reason, self.ctx.stamp())
             if outcome == "blocked":
                 current = await users.get(db, user_id)
-                if current is not None and current.status == "active":
-                    await users.set_status(db, user_id, "blocked")
+                if current is not None and current.status == UserStatus.ACTIVE:
+                    await users.set_status(db, user_id, UserStatus.BLOCKED)
         setattr(report, outcome, getattr(report, outcome) + len(claimed))
 
     async def _space_chat(self, user_id: int) -> None:

@@ -27,6 +27,7 @@ from bot.channels.retry import retrying
 from handlers.catalog import t
 from handlers.types import Incoming, Reply
 from storage import inbox, users
+from storage.codes import UserStatus
 from storage.times import to_db
 
 INBOX_KEEP = timedelta(days=30)  # handled updates kept this long, for looking into a complaint
@@ -197,8 +198,9 @@ class ChatChannel(ABC, Generic[U]):
 
     async def set_blocked(self, person: str, blocked: bool) -> None:
         user = await users.find(self.app.db, self.name, person)
-        wanted = "blocked" if blocked else "active"
-        if user is not None and user.status in ("active", "blocked") and user.status != wanted:
+        wanted = UserStatus.BLOCKED if blocked else UserStatus.ACTIVE
+        if (user is not None and user.status in (UserStatus.ACTIVE, UserStatus.BLOCKED)
+                and user.status != wanted):
             async with self.app.db.transaction():
                 await users.set_status(self.app.db, user.id, wanted)
             log.info("user %s %s the bot on %s", user.id, "blocked" if blocked else "unblocked", self.name)

@@ -37,6 +37,7 @@ from bot.channels.zalo.webhook import WebServer, webhook_route
 from handlers.catalog import t
 from handlers.types import Incoming, IncomingFile, Reply, parse_command
 from storage import dialogs, users
+from storage.codes import UserStatus
 
 # Requests in flight at once (API calls and photo downloads); the rest wait their turn on a
 # semaphore, so a burst of hundreds never meets a pool timeout nor queues inside the connector, and a
@@ -236,7 +237,8 @@ class ZaloChannel(ChatChannel[ZaloEvent]):
         if first.chat_type != "PRIVATE":  # groups are not open to bots yet; nothing to answer there
             return None
         known = await users.find(self.app.db, CHANNEL, first.user_id)
-        if first.event not in (TEXT_EVENT, IMAGE_EVENT) and known is not None and known.status == "active":
+        if (first.event not in (TEXT_EVENT, IMAGE_EVENT) and known is not None
+                and known.status == UserStatus.ACTIVE):
             # Stickers, voice, files, locations, contacts: Zalo passes none of them on.
             await self.app.core.skip(keys)
             await self.deliver(first.chat_id, Reply(t(known.lang, "zalo_unsupported")))
