@@ -106,6 +106,21 @@ def parse_settings(data: dict[str, Any], file: str, env: dict[str, str]) -> Sett
     )
 
 
+def _port(r: _Reader, t: dict[str, Any], section: str, default: int) -> int:
+    port = r.get(t, section, "port", int, default)
+    if not 0 < port < 65536:
+        raise r.fail(f"[{section}] port", f"must be between 1 and 65535, got {port}")
+    return port
+
+
+def _secret(r: _Reader, t: dict[str, Any], section: str, shortest: int, rule: str) -> str:
+    """The webhook secret: it travels in a header, so only characters every proxy passes on."""
+    secret = r.get(t, section, "webhook_secret", str, "")
+    if secret and not re.fullmatch(rf"[A-Za-z0-9_-]{{{shortest},256}}", secret):
+        raise r.fail(f"[{section}] webhook_secret", rule)
+    return secret
+
+
 def _telegram(r: _Reader, env: dict[str, str]) -> TelegramSettings:
     t = r.table("telegram")
     d = TelegramSettings()
@@ -113,12 +128,8 @@ def _telegram(r: _Reader, env: dict[str, str]) -> TelegramSettings:
     token = env.get(TOKEN_ENV) or r.get(t, "telegram", "token", str, "")
     if token and not re.fullmatch(r"\d+:[\w-]{20,}", token) and not token.startswith("test:"):
         raise r.fail("[telegram] token", "does not look like a bot token from BotFather (digits:letters)")
-    port = r.get(t, "telegram", "port", int, d.port)
-    if not 0 < port < 65536:
-        raise r.fail("[telegram] port", f"must be between 1 and 65535, got {port}")
-    secret = r.get(t, "telegram", "webhook_secret", str, "")
-    if secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
-        raise r.fail("[telegram] webhook_secret", "only letters, digits, _ and -, at most 256")
+    port = _port(r, t, "telegram", d.port)
+    secret = _secret(r, t, "telegram", 1, "only letters, digits, _ and -, at most 256")
     return TelegramSettings(
         token=token,
         bot_username=r.get(t, "telegram", "bot_username", str, "").lstrip("@"),
@@ -325,12 +336,8 @@ def _zalo(r: _Reader, env: dict[str, str]) -> ZaloSettings:
     # The token goes into every request path, so anything that would break or redirect a URL is refused.
     if token and not re.fullmatch(r"[\w:.-]{10,512}", token):
         raise r.fail("[zalo] token", "does not look like a bot token from Zalo Bot Creator")
-    port = r.get(t, "zalo", "port", int, d.port)
-    if not 0 < port < 65536:
-        raise r.fail("[zalo] port", f"must be between 1 and 65535, got {port}")
-    secret = r.get(t, "zalo", "webhook_secret", str, "")
-    if secret and not re.fullmatch(r"[A-Za-z0-9_-]{8,256}", secret):
-        raise r.fail("[zalo] webhook_secret", "8 to 256 letters, digits, _ and -")
+    port = _port(r, t, "zalo", d.port)
+    secret = _secret(r, t, "zalo", 8, "8 to 256 letters, digits, _ and -")
     webhook_url = r.get(t, "zalo", "webhook_url", str, "")
     if webhook_url and not secret:
         raise r.fail("[zalo] webhook_secret", "is required with webhook_url (Zalo refuses a webhook without)")

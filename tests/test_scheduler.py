@@ -25,8 +25,8 @@ from handlers.settings import Deadline, TelegramSettings
 from handlers.types import Reply
 from storage import reminders as store
 from storage import units, users
+from tests.emulators.tgemu import BotApiEmulator
 from tests.test_reminders import NATIONAL_DAY, Campaign, Phones, VirtualTime, at, volunteer
-from tests.tgemu import BotApiEmulator
 from tests.world import TZ, build_world
 
 # python-telegram-bot's own rate limiter reads RetryAfter.retry_after, which it has deprecated.

@@ -12,9 +12,9 @@ from bot.channels.zalo.render import TEXT_LIMIT, render, typed_choice
 from bot.config import ConfigError, load_settings
 from handlers.settings import ZaloSettings
 from handlers.types import LOCATION_KEY, Choice, Reply
-from tests.tgemu import utf16_len
+from tests.emulators.tgemu import utf16_len
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 # The documented sample, as Zalo's webhook sends it.
 SAMPLE = {"ok": True, "result": {"message": {

@@ -7,13 +7,13 @@
         reply = await lan.next_message(timeout=5)
 """
 
-from tests.tgemu.client import plain_http_request
-from tests.tgemu.faults import Stats
-from tests.tgemu.markup import parse_html, utf16_len
-from tests.tgemu.params import ApiError
-from tests.tgemu.records import Sent
-from tests.tgemu.server import BotApiEmulator, ErrorAnswer
-from tests.tgemu.users import SimUser
+from tests.emulators.tgemu.client import plain_http_request
+from tests.emulators.tgemu.faults import Stats
+from tests.emulators.tgemu.markup import parse_html, utf16_len
+from tests.emulators.tgemu.params import ApiError
+from tests.emulators.tgemu.records import Sent
+from tests.emulators.tgemu.server import BotApiEmulator, ErrorAnswer
+from tests.emulators.tgemu.users import SimUser
 
 __all__ = [
     "ApiError",

@@ -26,15 +26,15 @@ from tornado.netutil import bind_sockets
 from tornado.web import Application as TornadoApplication
 from tornado.web import RequestHandler
 
-from tests.tgemu import api_bot, api_messages  # noqa: F401  (registers the methods)
-from tests.tgemu.client import plain_http_request
-from tests.tgemu.faults import Failure, FaultPlan, RateLimiter, Stats
-from tests.tgemu.files import MAX_DOWNLOAD, FileStore
-from tests.tgemu.params import ApiCall, ApiError, Upload
-from tests.tgemu.records import Sent
-from tests.tgemu.registry import lookup
-from tests.tgemu.updates import Signal, UpdateQueue
-from tests.tgemu.users import SimUser
+from tests.emulators.tgemu import api_bot, api_messages  # noqa: F401  (registers the methods)
+from tests.emulators.tgemu.client import plain_http_request
+from tests.emulators.tgemu.faults import Failure, FaultPlan, RateLimiter, Stats
+from tests.emulators.tgemu.files import MAX_DOWNLOAD, FileStore
+from tests.emulators.tgemu.params import ApiCall, ApiError, Upload
+from tests.emulators.tgemu.records import Sent
+from tests.emulators.tgemu.registry import lookup
+from tests.emulators.tgemu.updates import Signal, UpdateQueue
+from tests.emulators.tgemu.users import SimUser
 
 if TYPE_CHECKING:
     from telegram.ext import ApplicationBuilder

@@ -19,11 +19,11 @@ from typing import Protocol
 
 from PIL import Image
 
+from tests.channels.telegram_world import Bot as TelegramBot
+from tests.channels.zalo_world import ZaloBot
+from tests.emulators.tgemu import SimUser
+from tests.emulators.zaloemu import ZaloUser
 from tests.images import jpeg
-from tests.telegram_world import Bot as TelegramBot
-from tests.tgemu import SimUser
-from tests.zalo_world import ZaloBot
-from tests.zaloemu import ZaloUser
 
 READ_AHEAD = 12  # messages an Expect may pass over before it gives up
 

@@ -29,10 +29,10 @@ from tornado.netutil import bind_sockets
 from tornado.web import Application as TornadoApplication
 from tornado.web import RequestHandler
 
-from tests.tgemu.markup import utf16_len
-from tests.tgemu.updates import Signal
-from tests.zaloemu.records import Sent, WebhookCall
-from tests.zaloemu.users import ZaloUser
+from tests.emulators.tgemu.markup import utf16_len
+from tests.emulators.tgemu.updates import Signal
+from tests.emulators.zaloemu.records import Sent, WebhookCall
+from tests.emulators.zaloemu.users import ZaloUser
 
 log = logging.getLogger(__name__)
 

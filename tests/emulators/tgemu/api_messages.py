@@ -5,15 +5,15 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING, Any
 
-from tests.tgemu.files import MAX_DOWNLOAD, StoredFile, document_object
-from tests.tgemu.markup import check_caption, check_message_text, check_reply_markup, format_text
-from tests.tgemu.params import ApiCall, ApiError, Upload
-from tests.tgemu.records import Sent
-from tests.tgemu.registry import api
+from tests.emulators.tgemu.files import MAX_DOWNLOAD, StoredFile, document_object
+from tests.emulators.tgemu.markup import check_caption, check_message_text, check_reply_markup, format_text
+from tests.emulators.tgemu.params import ApiCall, ApiError, Upload
+from tests.emulators.tgemu.records import Sent
+from tests.emulators.tgemu.registry import api
 
 if TYPE_CHECKING:
-    from tests.tgemu.server import BotApiEmulator
-    from tests.tgemu.users import SimUser
+    from tests.emulators.tgemu.server import BotApiEmulator
+    from tests.emulators.tgemu.users import SimUser
 
 NOT_MODIFIED = ("Bad Request: message is not modified: specified new message content and reply "
                 "markup are exactly the same as a current content and reply markup of the message")

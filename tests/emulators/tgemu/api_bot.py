@@ -6,11 +6,11 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
-from tests.tgemu.params import ApiCall, ApiError
-from tests.tgemu.registry import api
+from tests.emulators.tgemu.params import ApiCall, ApiError
+from tests.emulators.tgemu.registry import api
 
 if TYPE_CHECKING:
-    from tests.tgemu.server import BotApiEmulator
+    from tests.emulators.tgemu.server import BotApiEmulator
 
 MAX_POLL_TIMEOUT = 50.0  # the cloud API never holds a long poll longer than this
 _COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")

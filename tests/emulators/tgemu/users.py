@@ -7,12 +7,12 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from tests.tgemu.markup import inline_buttons, utf16_len
-from tests.tgemu.params import ApiError
-from tests.tgemu.records import Sent
+from tests.emulators.tgemu.markup import inline_buttons, utf16_len
+from tests.emulators.tgemu.params import ApiError
+from tests.emulators.tgemu.records import Sent
 
 if TYPE_CHECKING:
-    from tests.tgemu.server import BotApiEmulator
+    from tests.emulators.tgemu.server import BotApiEmulator
 
 # How clients detect a leading command, "/start" or "/start@some_bot" (tdlib's rule).
 _COMMAND_RE = re.compile(r"/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?(?![\w/<>])")

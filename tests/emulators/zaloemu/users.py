@@ -6,10 +6,10 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from tests.zaloemu.records import Sent
+from tests.emulators.zaloemu.records import Sent
 
 if TYPE_CHECKING:
-    from tests.zaloemu.server import ZaloEmulator
+    from tests.emulators.zaloemu.server import ZaloEmulator
 
 _NUMBERED = re.compile(r"^(\d+)\. (.+)$")
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from bot.app import App
 from bot.channels.telegram.channel import TelegramChannel, Tuning
 from handlers.settings import TelegramSettings
-from tests.tgemu import BotApiEmulator, SimUser
+from tests.emulators.tgemu import BotApiEmulator, SimUser
 from tests.world import World, build_world
 
 TOKEN = "123456:TEST-token-for-the-local-emulator"

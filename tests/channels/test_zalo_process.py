@@ -9,13 +9,13 @@ import signal
 import sys
 from pathlib import Path
 
+from tests.channels.test_telegram_process import count, invite, log_of
+from tests.channels.zalo_world import HOOK_PATH, SECRET, TOKEN, free_port
+from tests.emulators.zaloemu import ZaloEmulator, ZaloUser
 from tests.images import jpeg
-from tests.test_telegram_process import count, invite, log_of
 from tests.world import build_world
-from tests.zalo_world import HOOK_PATH, SECRET, TOKEN, free_port
-from tests.zaloemu import ZaloEmulator, ZaloUser
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 async def prepare(tmp: Path, emu: ZaloEmulator) -> tuple[Path, int]:

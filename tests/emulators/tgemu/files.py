@@ -11,7 +11,7 @@ from typing import Any
 
 from PIL import Image
 
-from tests.tgemu.params import ApiError, Upload
+from tests.emulators.tgemu.params import ApiError, Upload
 
 MAX_DOWNLOAD = 20 * 1024 * 1024  # getFile refuses anything larger, as the cloud API does
 THUMB_SIDE = 90

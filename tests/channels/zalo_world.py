@@ -11,8 +11,8 @@ from pathlib import Path
 from bot.app import App
 from bot.channels.zalo.channel import Tuning, ZaloChannel
 from handlers.settings import ZaloSettings
+from tests.emulators.zaloemu import ZaloEmulator, ZaloUser
 from tests.world import World, build_world
-from tests.zaloemu import ZaloEmulator, ZaloUser
 
 TOKEN = "1234567890:zalo-test-token-for-the-emulator"
 SECRET = "zalo-webhook-Secret_123"

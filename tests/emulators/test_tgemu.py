@@ -31,9 +31,9 @@ from telegram.ext import (
     ExtBot,
 )
 
+from tests.emulators.tgemu import BotApiEmulator, parse_html, utf16_len
+from tests.emulators.tgemu.client import plain_http_request
 from tests.images import jpeg, png
-from tests.tgemu import BotApiEmulator, parse_html, utf16_len
-from tests.tgemu.client import plain_http_request
 
 # PTB 22 warns that RetryAfter.retry_after will become a timedelta; both forms are handled.
 pytestmark = pytest.mark.filterwarnings(

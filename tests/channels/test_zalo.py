@@ -18,10 +18,10 @@ from bot.scheduler import Reminders
 from handlers.settings import Deadline
 from handlers.types import LOCATION_KEY, Choice, Reply
 from storage import inbox, reports, users
+from tests.channels.zalo_world import SECRET, TOKEN, ZaloBot, running_zalo_bot
+from tests.emulators.tgemu import utf16_len
+from tests.emulators.zaloemu import ZaloUser
 from tests.images import jpeg, png
-from tests.tgemu import utf16_len
-from tests.zalo_world import SECRET, TOKEN, ZaloBot, running_zalo_bot
-from tests.zaloemu import ZaloUser
 
 
 @pytest.fixture

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from tests.tgemu.params import ApiCall
+from tests.emulators.tgemu.params import ApiCall
 
 if TYPE_CHECKING:
-    from tests.tgemu.server import BotApiEmulator
+    from tests.emulators.tgemu.server import BotApiEmulator
 
 Handler = Callable[["BotApiEmulator", ApiCall], Any | Awaitable[Any]]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.tgemu.params import ApiError
+from tests.emulators.tgemu.params import ApiError
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024

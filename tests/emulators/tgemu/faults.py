@@ -7,7 +7,7 @@ from collections import Counter, defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from tests.tgemu.params import ApiError
+from tests.emulators.tgemu.params import ApiError
 
 _DESCRIPTIONS = {
     400: "Bad Request",

@@ -11,9 +11,9 @@ import pytest
 from bot.channels.telegram.channel import CHANNEL
 from handlers.types import Choice, Reply
 from storage import inbox, reports, users
+from tests.channels.telegram_world import Bot, running_bot
+from tests.emulators.tgemu import parse_html, utf16_len
 from tests.images import jpeg, png
-from tests.telegram_world import Bot, running_bot
-from tests.tgemu import parse_html, utf16_len
 
 
 @pytest.fixture
@@ -231,8 +231,8 @@ async def test_webhook_mode_checks_the_secret_and_stores_before_answering(tmp_pa
     import httpx
 
     from bot.app import App
-    from tests.telegram_world import TOKEN, make_channel
-    from tests.tgemu import BotApiEmulator
+    from tests.channels.telegram_world import TOKEN, make_channel
+    from tests.emulators.tgemu import BotApiEmulator
     from tests.world import build_world
 
     with socket.socket() as s:

@@ -15,8 +15,8 @@ or photo in older documents) that stop working; sendMessage texts of 1 to 2000 c
 taking a URL, which the emulator fetches as Zalo does; no buttons, edits, uploads or getFile.
 """
 
-from tests.zaloemu.records import Sent
-from tests.zaloemu.server import ApiError, ZaloEmulator
-from tests.zaloemu.users import ZaloUser
+from tests.emulators.zaloemu.records import Sent
+from tests.emulators.zaloemu.server import ApiError, ZaloEmulator
+from tests.emulators.zaloemu.users import ZaloUser
 
 __all__ = ["ApiError", "Sent", "ZaloEmulator", "ZaloUser"]

@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
+from tests.emulators.zaloemu import ZaloEmulator
 from tests.images import jpeg
-from tests.zaloemu import ZaloEmulator
 
 TOKEN = "1234567890:emulator-self-test"
 

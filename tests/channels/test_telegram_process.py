@@ -14,12 +14,12 @@ from storage.db import Database
 from storage.photos import PhotoStore
 from storage.photos import files as photo_files
 from storage.times import to_db
+from tests.channels.telegram_world import TOKEN
+from tests.emulators.tgemu import BotApiEmulator, SimUser
 from tests.images import jpeg
-from tests.telegram_world import TOKEN
-from tests.tgemu import BotApiEmulator, SimUser
 from tests.world import build_world
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 async def prepare(tmp: Path, emu: BotApiEmulator) -> Path:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.tgemu.markup import inline_buttons
+from tests.emulators.tgemu.markup import inline_buttons
 
 # Methods whose success puts a new message in the chat (what a user would "receive").
 MESSAGE_METHODS = frozenset({

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.scenario import (
+from tests.channels.scenario import (
     Choose,
     Expect,
     ExpectPicture,
@@ -22,10 +22,10 @@ from tests.scenario import (
     ZaloSide,
     play,
 )
-from tests.telegram_world import running_bot
-from tests.zalo_world import TOKEN as ZALO_TOKEN
-from tests.zalo_world import attach_zalo
-from tests.zaloemu import ZaloEmulator
+from tests.channels.telegram_world import running_bot
+from tests.channels.zalo_world import TOKEN as ZALO_TOKEN
+from tests.channels.zalo_world import attach_zalo
+from tests.emulators.zaloemu import ZaloEmulator
 
 REPORT_AND_PROGRESS: list[Step] = [
     Join("lan", "MTU01"),
