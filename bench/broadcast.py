@@ -44,8 +44,8 @@ from handlers.settings import CampaignSettings, Deadline, RemindersSettings, Set
 from storage import houses, units, users  # noqa: E402
 from storage import reminders as store  # noqa: E402
 from storage import reports as report_store  # noqa: E402
+from tests.emulators.tgemu import BotApiEmulator, SimUser  # noqa: E402
 from tests.images import scene  # noqa: E402
-from tests.tgemu import BotApiEmulator, SimUser  # noqa: E402
 
 TOKEN = "123456:BENCH-token-for-the-local-emulator"
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")

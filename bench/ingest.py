@@ -34,8 +34,8 @@ from bot.channels.telegram.channel import TelegramChannel, Tuning  # noqa: E402
 from handlers.settings import Settings, TelegramSettings  # noqa: E402
 from storage import houses, invites, units  # noqa: E402
 from storage.photos import workers as photo_workers  # noqa: E402
+from tests.emulators.tgemu import BotApiEmulator, SimUser  # noqa: E402
 from tests.images import scene  # noqa: E402
-from tests.tgemu import BotApiEmulator, SimUser  # noqa: E402
 
 TOKEN = "123456:BENCH-token-for-the-local-emulator"
 

@@ -41,7 +41,7 @@ from bot.channels.zalo.channel import Tuning, ZaloChannel  # noqa: E402
 from handlers.settings import Settings, ZaloSettings  # noqa: E402
 from storage import houses, invites, units  # noqa: E402
 from storage.photos import workers as photo_workers  # noqa: E402
-from tests.zaloemu import ZaloEmulator, ZaloUser  # noqa: E402
+from tests.emulators.zaloemu import ZaloEmulator, ZaloUser  # noqa: E402
 
 TOKEN = "1234567890:BENCH-zalo-token-for-the-local-emulator"
 SECRET = "bench-webhook-secret"

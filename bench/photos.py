@@ -1,4 +1,4 @@
-"""Benchmark: the photo pipeline in storage/photos.py against the obvious Pillow code.
+"""Benchmark: the photo pipeline in storage/photos/ against the obvious Pillow code.
 
     .venv/bin/python bench/photos.py [--count N] [--repeats R]
 
