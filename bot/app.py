@@ -10,6 +10,7 @@ from handlers.clock import Clock, SystemClock
 from handlers.context import Context
 from handlers.core import Core
 from handlers.settings import Settings
+from storage import private
 from storage.db import Database
 from storage.photos import PhotoStore
 
@@ -32,7 +33,11 @@ class App:
                    database: Path | None = None, media_dir: Path | None = None) -> App:
         db = await Database.open(database or settings.storage.database)
         photos = PhotoStore(media_dir or settings.storage.media_dir,
-                            processes=settings.storage.photo_processes)
+                            processes=settings.storage.photo_processes,
+                            shared=settings.storage.media_shared)
+        if not photos.shared:
+            # A folder an older version made readable by all closes here, with all it holds.
+            private.restrict(photos.media_dir, mode=private.DIR_MODE)
         ctx = Context(db=db, photos=photos, clock=clock or SystemClock(settings.campaign.timezone),
                       settings=settings)
         return cls(settings=settings, ctx=ctx, core=Core(ctx))

@@ -144,7 +144,7 @@ def _telegram(r: _Reader, env: dict[str, str]) -> TelegramSettings:
 
 def _storage(r: _Reader, base: Path) -> StorageSettings:
     s = r.table("storage")
-    r.unknown_keys(s, "storage", {"database", "media_dir", "photo_processes"})
+    r.unknown_keys(s, "storage", {"database", "media_dir", "photo_processes", "media_shared"})
     d = StorageSettings()
     database = r.get(s, "storage", "database", str, str(d.database))
     media = r.get(s, "storage", "media_dir", str, str(d.media_dir))
@@ -157,6 +157,7 @@ def _storage(r: _Reader, base: Path) -> StorageSettings:
         database=Path(database) if database == ":memory:" else base / database,
         media_dir=base / media,
         photo_processes=processes,
+        media_shared=r.get(s, "storage", "media_shared", bool, d.media_shared),
     )
 
 

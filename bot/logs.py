@@ -8,7 +8,9 @@ written without such values; tracebacks keep their frames and the exception's ty
 from __future__ import annotations
 
 import logging
+import time
 import traceback
+from collections.abc import Callable
 from types import TracebackType
 
 WITHHELD = "(message withheld: it may carry personal data or a secret)"
@@ -62,3 +64,25 @@ def configure(secrets: list[str], level: int = logging.INFO) -> None:
     # Every request URL carries the token; the request log adds nothing we need.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
+class Throttled:
+    """A failure that repeats (a full disk, a flood of connections) logged once a minute with a
+    count, not once each time: hundreds of lines a second would fill the disk and hide the rest."""
+
+    def __init__(self, logger: logging.Logger, every: float = 60.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.logger = logger
+        self.every = every
+        self.clock = clock
+        self._last: float | None = None
+        self._since = 0
+
+    def warning(self, message: str, *args: object) -> None:
+        now = self.clock()
+        self._since += 1
+        if self._last is not None and now - self._last < self.every:
+            return
+        more = self._since - 1
+        self.logger.warning(message + (f" ({more} more since the last such line)" if more else ""), *args)
+        self._last, self._since = now, 0

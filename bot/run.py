@@ -6,18 +6,20 @@ import asyncio
 import logging
 import signal
 import sys
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot import housekeeping, logs
 from bot.app import App
-from bot.channels.registry import KINDS, enabled
+from bot.channels.registry import KINDS, Kind, enabled
 from bot.config import TOKEN_ENV, ZALO_TOKEN_ENV
 from handlers.settings import Settings
 
 log = logging.getLogger(__name__)
 SWEEP_HOURS = 6
+STOP_WITHIN = 25.0  # seconds for the whole shutdown: a service manager's SIGKILL comes at 30 or 90
 
 
 async def run_bot(settings: Settings) -> int:
@@ -27,6 +29,16 @@ async def run_bot(settings: Settings) -> int:
               f"{TOKEN_ENV} (for Zalo: [zalo] token or {ZALO_TOKEN_ENV})", file=sys.stderr)
         return 2
     logs.configure([secret for kind in KINDS for secret in kind.secrets(settings)])
+    try:
+        return await _serve(settings, kinds)
+    except Exception:
+        # Through the private formatter, like every other line: the type and where, not the text
+        # (which may quote a household's name or a URL with the token).
+        log.critical("stopped by an unexpected error", exc_info=True)
+        return 1
+
+
+async def _serve(settings: Settings, kinds: list[Kind]) -> int:
     from bot.scheduler import Reminders, ReminderScheduler
 
     app = await App.open(settings)
@@ -55,8 +67,22 @@ async def run_bot(settings: Settings) -> int:
         await stop.wait()
         log.info("stopping: finishing the updates in hand")
     finally:
-        await reminders.stop()  # before the channel, so no reminder is cut off mid-send
-        for channel in reversed(channels):
-            await channel.stop()
-        await app.close()
+        # Reminders before the channels, so no reminder is cut off mid-send; the database last.
+        await close_all([("reminders", reminders.stop),
+                         *[(f"channel {c.name}", c.stop) for c in reversed(channels)],
+                         ("database", app.close)], STOP_WITHIN)
     return 0
+
+
+async def close_all(steps: list[tuple[str, Callable[[], Awaitable[object]]]], within: float,
+                    at_least: float = 2.0) -> None:
+    """Every step, in order, even when one before it failed or hung: a channel that cannot stop
+    must not leave the database open (its thread would keep the process alive until SIGKILL).
+    Each step gets what is left of `within`, but never less than `at_least` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    for name, step in steps:
+        try:
+            await asyncio.wait_for(step(), timeout=max(deadline - loop.time(), at_least))
+        except Exception as exc:  # TimeoutError among them
+            log.error("stopping: %s failed (%s); going on with the rest", name, type(exc).__name__)

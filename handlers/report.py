@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from handlers.report_photos import (
@@ -9,6 +10,7 @@ from handlers.report_photos import (
     button,
     gather,
     join_album_report,
+    join_report,
     photos_needed,
     photos_prompt,
     rejections,
@@ -23,8 +25,10 @@ from storage.codes import ReviewState
 from storage.models import House
 from storage.photos import StoredPhoto
 from storage.textfold import clip
+from storage.times import to_db
 
 PICK_LIMIT = 8    # houses offered as buttons when a search matches several
+RESENT_WITHIN = timedelta(days=1)  # the same photos on the same house and stage: sent again
 
 
 
@@ -305,6 +309,15 @@ async def _file(turn: Turn) -> list[Reply]:
         return [Reply(turn.t("stage_changed_meanwhile", code=house.code,
                              current=stage_name(turn, house.stage), stage=stage_name(turn, stage)))]
     photos = [StoredPhoto.from_dict(p) for p in d.get("photos", [])]
+    # The same album sent again after a stall (a phone retries, a volunteer taps again) is the
+    # report already made: it says so, and anything new in it joins that report.
+    since = to_db(ctx.now() - RESENT_WITHIN)
+    earlier = await reports.holding_photos(ctx.db, house.id, stage, [p.sha256 for p in photos], since)
+    if earlier is not None and earlier.review_state != ReviewState.RETURNED:
+        turn.go("idle")
+        head = turn.t("report_already_received", number=earlier.id, code=house.code,
+                      stage=stage_name(turn, stage), time=ctx.local(earlier.received_at))
+        return [Reply("\n".join([head, *await join_report(turn, earlier, photos)]))]
     matches = await reports.find_photo_matches(ctx.db, house.id, photos)
     pending = bool(matches) or ctx.settings.review.required
     flag = ";".join(f"duplicate_photo:{m.position}:report={m.report_id}" for m in matches) or None

@@ -10,6 +10,8 @@ from handlers.turn import Turn
 from handlers.types import Choice, Reply
 from storage import audit, houses, reports
 from storage.codes import ReviewState
+from storage.models import Report
+from storage.photos import StoredPhoto
 from storage.textfold import clip
 
 
@@ -28,11 +30,19 @@ async def join_album_report(turn: Turn) -> list[Reply] | None:
     report = await reports.by_album(ctx.db, turn.user.id, turn.inc.album)
     if report is None or report.review_state == ReviewState.RETURNED:
         return None
+    lines = await join_report(turn, report, turn.photos)
+    return [Reply("\n".join(lines or [turn.t("album_nothing_new", number=report.id)]))]
+
+
+async def join_report(turn: Turn, report: Report, photos: list[StoredPhoto]) -> list[str]:
+    """Photos that belong to a report already made join it, those it holds already aside; what
+    was done, as lines of the reply (none when nothing was new)."""
+    ctx = turn.ctx
     house = await houses.get(ctx.db, report.house_id)
     assert house is not None
     have = await reports.photos_of(ctx.db, report.id)
     known = {p.sha256 for p in have}
-    fresh = [p for p in turn.photos if p.sha256 not in known]
+    fresh = [p for p in photos if p.sha256 not in known]
     room = max(0, ctx.settings.report.max_photos - len(have))
     kept, dropped = fresh[:room], len(fresh) - min(room, len(fresh))
     # A picture already used for another house is not slipped into a report after its receipt;
@@ -51,9 +61,7 @@ async def join_album_report(turn: Turn) -> list[Reply] | None:
     lines += [turn.t("album_photo_used_elsewhere", number=report.id, other=m.report_id) for m in matches]
     if dropped:
         lines.append(turn.t("photos_over_max", max=ctx.settings.report.max_photos, dropped=dropped))
-    if not lines:
-        lines.append(turn.t("album_nothing_new", number=report.id))
-    return [Reply("\n".join(lines))]
+    return lines
 
 
 def photos_needed(turn: Turn, stage: int) -> int:

@@ -11,6 +11,7 @@ from handlers.context import Context
 from handlers.types import Choice, Incoming, Reply
 from storage import dialogs, units
 from storage.models import Unit, User
+from storage.numbers import whole
 from storage.photos import StoredPhoto
 from storage.textfold import fold
 
@@ -73,8 +74,9 @@ class Turn:
         typed = fold(self.inc.text)
         if not typed or self.inc.command:
             return None
-        if typed.isdigit() and 1 <= int(typed) <= len(offered):
-            return offered[int(typed) - 1][0]
+        number = whole(typed)
+        if number is not None and 1 <= number <= len(offered):
+            return offered[number - 1][0]
         for key, text in offered:
             if typed == fold(text):
                 return key

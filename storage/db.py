@@ -12,6 +12,8 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
+from storage import private
+
 Row = sqlite3.Row
 _T = TypeVar("_T")
 
@@ -43,7 +45,13 @@ class Database:
     async def open(cls, path: str | Path) -> Database:
         path = str(path)
         if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            file = Path(path)
+            private.make_dirs(file.parent)
+            # SQLite gives the -wal and -shm files the database's own mode: set it before it opens.
+            if file.exists():
+                private.restrict(file, Path(path + "-wal"), Path(path + "-shm"))
+            else:
+                private.create_file(file)
         conn = await aiosqlite.connect(path, isolation_level=None)
         conn.row_factory = sqlite3.Row
         await conn.execute("PRAGMA journal_mode=WAL")
@@ -77,10 +85,12 @@ class Database:
             await self._run(lambda c: c.execute("BEGIN IMMEDIATE"))
             try:
                 yield self
+                await self._run(lambda c: c.execute("COMMIT"))
             except BaseException:
-                await self._run(lambda c: c.execute("ROLLBACK"))
+                # Also when COMMIT itself failed (a full disk, a deferred constraint): SQLite then
+                # leaves the transaction open, and every later BEGIN would fail with it.
+                await self._run(_roll_back)
                 raise
-            await self._run(lambda c: c.execute("COMMIT"))
 
     async def _run(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
         # One trip to the connection's thread per statement. aiosqlite's cursor API costs a trip
@@ -118,10 +128,20 @@ class Database:
         return None if row is None else row[0]
 
 
+def _roll_back(conn: sqlite3.Connection) -> None:
+    # Some failures (SQLITE_FULL among them) have rolled the transaction back already.
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
+
+
 async def backup(db: Database, dest: Path) -> None:
     """A consistent copy of the live database, taken without stopping the bot."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    if dest.exists():
-        raise FileExistsError(str(dest))
-    async with db._lock:
-        await db.conn.execute("VACUUM INTO ?", (str(dest),))
+    private.make_dirs(dest.parent)
+    # VACUUM INTO writes into an empty file as it finds it: made here, private, and only if new.
+    private.create_file(dest)
+    try:
+        async with db._lock:
+            await db.conn.execute("VACUUM INTO ?", (str(dest),))
+    except BaseException:
+        dest.unlink(missing_ok=True)
+        raise

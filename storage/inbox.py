@@ -6,16 +6,37 @@ from collections.abc import Sequence
 
 from storage.db import Database
 
+# What an update that cannot be stored leaves behind in its place: its key, handled, and this.
+PUT_ASIDE = '{"put_aside": "not storable as UTF-8"}'
 
-async def store(db: Database, channel: str, items: Sequence[tuple[str, str]], at: str) -> None:
-    """items: (key, JSON payload). A redelivered update is already there and stays as it was."""
+
+def _storable(payload: str) -> bool:
+    try:
+        payload.encode("utf-8")
+    except UnicodeEncodeError:  # half a surrogate pair, which a stranger's client can send
+        return False
+    return True
+
+
+async def store(db: Database, channel: str, items: Sequence[tuple[str, str]], at: str) -> list[str]:
+    """items: (key, JSON payload). A redelivered update is already there and stays as it was.
+
+    An update that cannot be stored is put aside: recorded by its key as handled, so it is
+    neither retried forever nor able to hold back the others of its batch. Returns those keys.
+    """
     if not items:
-        return
+        return []
+    good = [(key, payload) for key, payload in items if _storable(payload)]
+    aside = [key for key, payload in items if not _storable(payload)]
     async with db.transaction():
         await db.executemany(
             "INSERT OR IGNORE INTO inbox (key, channel, payload, received_at) VALUES (?, ?, ?, ?)",
-            [(key, channel, payload, at) for key, payload in items],
+            [(key, channel, payload, at) for key, payload in good]
+            + [(key, channel, PUT_ASIDE, at) for key in aside],
         )
+        await db.executemany("INSERT OR IGNORE INTO handled_updates (key, handled_at) VALUES (?, ?)",
+                             [(key, at) for key in aside])
+    return aside
 
 
 async def unhandled(db: Database, channel: str) -> list[tuple[str, str]]:
@@ -54,7 +75,8 @@ async def store_new(db: Database, channel: str, items: Sequence[tuple[str, str]]
             [*keys, *keys],
         )
         known = {r[0] for r in rows}
-        fresh = [(key, payload) for key, payload in dict(items).items() if key not in known]
+        fresh = [(key, payload) for key, payload in dict(items).items()
+                 if key not in known and _storable(payload)]
         await db.executemany(
             "INSERT OR IGNORE INTO inbox (key, channel, payload, received_at) VALUES (?, ?, ?, ?)",
             [(key, channel, payload, at) for key, payload in fresh],

@@ -100,6 +100,23 @@ async def by_album(db: Database, reporter_id: int, album: str) -> Report | None:
     return _report(row) if row else None
 
 
+async def holding_photos(db: Database, house_id: int, stage: int, sha256s: Sequence[str],
+                         since: str) -> Report | None:
+    """The latest report on this house and stage received since `since` that holds one of these
+    photos, byte for byte: the same album sent again, not new evidence."""
+    if not sha256s:
+        return None
+    marks = ", ".join("?" * len(sha256s))
+    row = await db.fetchone(
+        f"SELECT {', '.join('r.' + c.strip() for c in _COLS.split(','))} FROM reports r "
+        f"WHERE r.house_id = ? AND r.stage = ? AND r.received_at >= ? AND EXISTS "
+        f"(SELECT 1 FROM photos p WHERE p.report_id = r.id AND p.sha256 IN ({marks})) "
+        "ORDER BY r.id DESC LIMIT 1",
+        (house_id, stage, since, *sha256s),
+    )
+    return _report(row) if row else None
+
+
 async def add_photos(db: Database, report_id: int, photos: Sequence[StoredPhoto]) -> None:
     """Append photos to a report, numbered after the ones it has."""
     last = int(await db.scalar("SELECT coalesce(max(position), 0) FROM photos WHERE report_id = ?",

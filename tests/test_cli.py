@@ -112,3 +112,41 @@ async def audit_actions(database: Path, user_id: int) -> list[str]:
         return [e["action"] for e in await audit.entries(db, "user", user_id)]
     finally:
         await db.close()
+
+
+def _mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+def test_files_of_personal_data_are_readable_by_the_bot_alone(tmp_path: Path) -> None:
+    """The database, a backup and an export are 0600 and the folders made for them 0700, whatever
+    the umask; a database and media folder an older version left readable by all are closed."""
+    (tmp_path / "config.toml").write_text('[storage]\ndatabase = "private/data.sqlite"\n'
+                                          'media_dir = "private/media"\n', encoding="utf-8")
+    units = tmp_path / "don-vi.csv"
+    units.write_text("Mã,Tên đơn vị,Mã đơn vị cha,Chỉ tiêu\nST,Tỉnh Sóc Trăng,,1200\n", encoding="utf-8")
+    assert chungtay(tmp_path, "import", "units", str(units)).returncode == 0
+    assert chungtay(tmp_path, "backup", "--out", str(tmp_path / "saved" / "copy.sqlite")).returncode == 0
+    assert chungtay(tmp_path, "export", "--format", "xlsx", "--out", str(tmp_path / "x.xlsx")).returncode == 0
+    assert chungtay(tmp_path, "export", "--format", "csv", "--out", str(tmp_path / "x.csv")).returncode == 0
+
+    private = tmp_path / "private"
+    assert _mode(private) == 0o700 and _mode(tmp_path / "saved") == 0o700
+    for made in (private / "data.sqlite", tmp_path / "saved" / "copy.sqlite", tmp_path / "x.xlsx",
+                 tmp_path / "x.csv"):
+        assert _mode(made) == 0o600, made
+
+    (private / "data.sqlite").chmod(0o644)
+    (private / "media").mkdir(mode=0o755)
+    (private / "media").chmod(0o755)
+    assert chungtay(tmp_path, "users").returncode == 0
+    assert _mode(private / "data.sqlite") == 0o600 and _mode(private / "media") == 0o700
+
+
+def test_a_backup_never_overwrites(tmp_path: Path) -> None:
+    chungtay(tmp_path, "users")
+    taken = tmp_path / "copy.sqlite"
+    taken.write_bytes(b"an older backup")
+    refused = chungtay(tmp_path, "backup", "--out", str(taken))
+    assert refused.returncode == 2 and "exists already" in refused.stderr
+    assert taken.read_bytes() == b"an older backup"

@@ -27,6 +27,21 @@ async def test_failed_transaction_leaves_nothing(db: Database) -> None:
     assert await units.by_code(db, "P") is None
 
 
+async def test_a_commit_that_fails_is_rolled_back_and_the_next_transaction_works(db: Database) -> None:
+    """A COMMIT can fail (a full disk; here a deferred foreign key) and SQLite then leaves the
+    transaction open: every later BEGIN would fail, and the bot with it."""
+    with pytest.raises(Exception, match="FOREIGN KEY"):
+        async with db.transaction():
+            await db.execute("PRAGMA defer_foreign_keys = ON")
+            await units.upsert(db, "ST", "Tỉnh Sóc Trăng", None, 100)
+            await db.execute("INSERT INTO houses (code, unit_id, household_head, head_key, category, "
+                             "support_type) VALUES ('X-1', 999, 'Không Có', 'khong co', 'poor', 'new')")
+    assert not db.conn.in_transaction
+    async with db.transaction():
+        await units.upsert(db, "MTU", "Huyện Mỹ Tú", None, 40)
+    assert await db.scalar("SELECT group_concat(code) FROM units") == "MTU"
+
+
 async def test_audit_log_is_append_only(db: Database) -> None:
     async with db.transaction():
         await audit.log(db, "2026-01-01T00:00:00+00:00", None, "test", "unit", 1, {"a": 1})

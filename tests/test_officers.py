@@ -282,6 +282,9 @@ async def test_houses_gone_quiet_grouped_with_the_volunteer_last_seen(world: Wor
     assert "3 nhà" not in hai.text and "1 nhà của Tỉnh Sóc Trăng" in hai.text  # only MH-004 is that old
     await hai.say("/chuabaocao mot tuan")
     assert "/chuabaocao 14" in hai.text
+    for typed in ("²", "٣", "9" * 40):  # not ASCII digits, or more than any number of days
+        await hai.say(f"/chuabaocao {typed}")
+        assert "/chuabaocao 14" in hai.text
 
 
 async def test_the_rest_at_one_share_is_told_as_one_share(world: World) -> None:

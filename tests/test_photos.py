@@ -519,6 +519,17 @@ def test_a_kept_jpeg_holds_only_the_image(tmp_path: Path, progressive: bool) -> 
     assert kept == clean.getvalue()
 
 
+@pytest.mark.parametrize(("shared", "file_mode", "dir_mode"), [(False, 0o600, 0o700), (True, 0o644, 0o755)])
+def test_photo_files_are_private_unless_the_folder_is_served_by_another_account(
+        tmp_path: Path, shared: bool, file_mode: int, dir_mode: int) -> None:
+    store = PhotoStore(tmp_path / "media", shared=shared)
+    result = store.process(encode(photo(31, (900, 700))), keep_original=True)
+    for name in (result.normalized, result.thumb, result.original or ""):
+        assert store.path(name).stat().st_mode & 0o777 == file_mode
+    assert store.path(result.normalized).parent.stat().st_mode & 0o777 == dir_mode
+    assert store.media_dir.stat().st_mode & 0o777 == dir_mode
+
+
 async def test_helper_processes_store_the_same_photo_and_refuse_the_same_bytes(tmp_path: Path) -> None:
     threads = PhotoStore(tmp_path / "threads")
     helpers = PhotoStore(tmp_path / "helpers", processes=2)
@@ -531,6 +542,46 @@ async def test_helper_processes_store_the_same_photo_and_refuse_the_same_bytes(t
     with pytest.raises(PhotoRejected) as refused:
         await helpers.process_async(b"%PDF-1.7\n")
     assert refused.value.reason == "not_image"
+
+
+_WORKERS_THEN_WAIT = """
+import multiprocessing.forkserver as forkserver, multiprocessing.resource_tracker as tracker, sys
+from storage.photos import workers
+workers.warm(2)
+pids = [*workers._pool_of(2)._processes, forkserver._forkserver._forkserver_pid,
+        tracker._resource_tracker._pid]
+print(" ".join(str(p) for p in pids if p), flush=True)
+sys.stdin.read()
+"""
+
+
+def test_photo_workers_end_when_the_bot_is_killed() -> None:
+    """SIGKILL gives the pool no chance to stop its workers; they, the forkserver and the resource
+    tracker must go anyway, not live on at ~90 MB a set."""
+    import select
+    import signal
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    bot = subprocess.Popen([sys.executable, "-c", _WORKERS_THEN_WAIT], cwd=root, text=True,
+                           stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    try:
+        assert bot.stdout is not None
+        pids = [int(p) for p in bot.stdout.readline().split()]
+        assert len(pids) >= 3
+        watched = [os.pidfd_open(pid) for pid in pids]
+    finally:
+        bot.send_signal(signal.SIGKILL)
+        bot.wait()
+    try:
+        for pid, handle in zip(pids, watched, strict=True):
+            # A pidfd turns readable when its process ends; wait for that, at most 20 s each.
+            ended, _, _ = select.select([handle], [], [], 20)
+            assert ended, f"process {pid} outlived the bot"
+    finally:
+        for handle in watched:
+            os.close(handle)
 
 
 async def test_a_helper_process_that_dies_is_replaced(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -98,6 +99,43 @@ async def test_full_report_by_name_without_diacritics(world: World) -> None:
     # The dialog is over: the next text is not taken as part of it.
     await lan.say("xin chào")
     assert "/baocao" in lan.text
+
+
+@pytest.mark.parametrize("typed", ["²", "٣", "1" * 40, "１"])
+async def test_digits_that_are_not_ascii_are_not_a_choice(world: World, typed: str) -> None:
+    """'²' passes str.isdigit() and int() refuses it; '٣' and '１' int() reads as 3 and 1; forty
+    digits are no position in a list. None of them is a typed choice, and none stops the dialog."""
+    lan = await world.person("10", "MTU01")
+    await lan.say("/baocao tran thi binh")
+    assert "Nhà đã đến bước nào" in lan.text
+
+    await lan.say(typed)
+
+    assert "Chưa rõ bước nào" in lan.text  # nothing chosen; the choices still stand
+    await lan.say("1")
+    assert "ít nhất 1 ảnh" in lan.text
+
+
+async def test_an_album_sent_again_is_not_a_second_report(world: World) -> None:
+    """After a stall the phone sends the album again: same photos, same house, same stage."""
+    lan = await world.person("10", "MTU01")
+    await lan.photos(jpeg(1), jpeg(2), caption="MH-001 hoàn thành")
+    assert "✅ Đã nhận báo cáo số 1" in lan.text
+    world.clock.advance(timedelta(hours=3))
+
+    await lan.photos(jpeg(1), jpeg(2), caption="MH-001 hoàn thành")
+
+    assert "đã nhận trong báo cáo số 1" in lan.text and "số 2" not in lan.text
+    assert await count(world, "reports") == 1
+    # Once more, with one new photo among the old: that one joins the report already made.
+    await lan.photos(jpeg(1), jpeg(3), caption="MH-001 hoàn thành")
+    assert "đã nhận trong báo cáo số 1" in lan.text and "Đã thêm 1 ảnh" in lan.text
+    assert await count(world, "reports") == 1 and len(await reports.photos_of(world.app.db, 1)) == 3
+    # The same photos for the next stage, or a day later, are a report of their own (the photo
+    # checks decide about those).
+    world.clock.advance(timedelta(days=1))
+    await lan.photos(jpeg(1), jpeg(2), caption="MH-001 hoàn thành")
+    assert "✅ Đã nhận báo cáo số 2" in lan.text
 
 
 async def test_typed_choices_work_like_buttons(world: World) -> None:

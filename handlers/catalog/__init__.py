@@ -186,6 +186,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "A photo sent with the others matches one in report no. {other} for another house, so it was "
         "not added to report no. {number}.",
     ),
+    "report_already_received": (
+        "♻️ Các ảnh này đã nhận trong báo cáo số {number} (nhà {code}, {stage}, lúc {time}); không "
+        "tạo báo cáo mới.",
+        "♻️ These photos were already received in report no. {number} (house {code}, {stage}, at "
+        "{time}); no new report was made.",
+    ),
     "album_nothing_new": (
         "Các ảnh này đã có trong báo cáo số {number}.",
         "These photos are already in report no. {number}.",

@@ -13,6 +13,7 @@ from handlers.turn import Turn
 from handlers.types import Choice, Reply
 from storage import account_links, audit, houses, reports, users
 from storage.codes import UserStatus
+from storage.numbers import whole
 from storage.textfold import clip
 
 PICKING = "correct_stage"
@@ -51,7 +52,7 @@ async def on_stage(turn: Turn) -> list[Reply]:
         turn.go("idle")
         return [Reply(turn.t("off_fix_stopped", code=draft["code"]))]
     stage = key.removeprefix("cs:")
-    if not (key.startswith("cs:") and stage.isdigit() and int(stage) in STAGES):
+    if not (key.startswith("cs:") and whole(stage) in STAGES):
         house = await houses.get(turn.ctx.db, int(draft["house_id"]))
         if house is None:
             turn.go("idle")

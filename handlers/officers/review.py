@@ -12,6 +12,7 @@ from handlers.types import Choice, Reply
 from storage import account_links, audit, houses, review, users
 from storage.codes import ReviewState, UserStatus
 from storage.models import Unit
+from storage.numbers import whole
 from storage.review import Pending
 from storage.textfold import clip
 
@@ -37,7 +38,7 @@ async def on_showing(turn: Turn) -> list[Reply]:
     if key == "rv:stop":
         return await _stop(turn, unit)
     kind, _, number = key.partition(":")[2].partition(":")
-    if not number.isdigit() or int(number) != current:
+    if whole(number) != current:
         # Typed text, a photo, or a button of an older message: show the question again.
         return await _show_again(turn, unit, current, skipped, turn.t("off_review_press"))
     if kind == "ok":
@@ -189,7 +190,7 @@ def _flag(turn: Turn, flag: str) -> str:
     kind, _, rest = flag.partition(":")
     if kind == "duplicate_photo":
         position, _, other = rest.partition(":report=")
-        if position.isdigit() and other.isdigit():
+        if whole(position) is not None and whole(other) is not None:
             return turn.t("off_flag_duplicate", position=position, other=other)
     return turn.t("off_flag_other", flag=clip(flag, 100))
 

@@ -10,6 +10,7 @@ from handlers.officers.common import fit
 from handlers.turn import Turn
 from handlers.types import Reply
 from storage import progress
+from storage.numbers import whole
 from storage.textfold import clip
 from storage.times import to_db
 
@@ -22,9 +23,9 @@ PER_GROUP = 3
 async def stale(turn: Turn) -> list[Reply]:
     """/chuabaocao [days]."""
     arg = turn.inc.args.strip()
-    if arg and not (arg.isdigit() and 1 <= int(arg) <= MAX_DAYS):
+    days = whole(arg) if arg else DEFAULT_DAYS
+    if days is None or not 1 <= days <= MAX_DAYS:
         return [Reply(turn.t("off_stale_usage", max=MAX_DAYS))]
-    days = int(arg) if arg else DEFAULT_DAYS
     ctx, lang = turn.ctx, turn.lang
     unit = await turn.own_unit()
     now = ctx.now()

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from storage import private
 from storage.db import Database
 from storage.export.rows import BATCH, REPORT_COLUMNS, REPORT_FIELDS, UnitPaths, report_rows
 from storage.models import Unit
@@ -23,7 +24,7 @@ async def export_reports(db: Database, out: Path, fmt: str, tz: ZoneInfo, within
     if fmt not in ("csv", "xlsx"):
         raise ValueError(f"unknown export format {fmt!r}: use csv or xlsx")
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    private.make_dirs(out.parent)
     count = 0
     with written_aside(out) as partial:
         sink = open_sink(partial, fmt, "Báo cáo", REPORT_COLUMNS)

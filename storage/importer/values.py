@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from storage.codes import CATEGORY_NAMES as CATEGORIES
 from storage.codes import SUPPORT_NAMES as SUPPORT
+from storage.numbers import whole
 from storage.sheets.readers import Cell, cell_text
 from storage.textfold import fold
 
@@ -38,9 +39,10 @@ def parse_whole(value: Cell) -> int:
             raise ValueError("is negative")
         if _GROUPED.fullmatch(text):
             text = re.sub(r"\D", "", text)
-        if not text.isascii() or not text.isdigit():
-            raise ValueError("is not a whole number")
-        number = int(text)
+        parsed = whole(text)
+        if parsed is None:
+            raise ValueError("is not a whole number" if len(text) <= 18 else "is too large")
+        number = parsed
     if number < 0:
         raise ValueError("is negative")
     if number > _MAX_WHOLE:

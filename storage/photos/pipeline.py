@@ -20,6 +20,7 @@ from typing import Any
 
 from PIL import Image, ImageFile
 
+from storage import private
 from storage.photos import workers
 from storage.photos.decode import EXTENSIONS, JPEG_FORMATS, allow_pixels, load, open_image
 from storage.photos.exif import ORIENT, read_exif
@@ -55,10 +56,14 @@ def _touch(*paths: Path) -> None:
 class PhotoStore:
     def __init__(self, media_dir: Path, *, max_pixels: int = 60_000_000,
                  max_bytes: int = 20 * 1024 * 1024, long_side: int = 2048,
-                 thumb_side: int = 320, processes: int = 0) -> None:
+                 thumb_side: int = 320, processes: int = 0, shared: bool = False) -> None:
         """processes: decode in that many helper processes (storage/photos/workers.py); 0: in
-        threads of this process."""
+        threads of this process. shared: files readable by other accounts (a web server serving
+        the folder itself); otherwise by the bot's own account only."""
         self.processes = processes
+        self.shared = shared
+        self.file_mode = private.SHARED_FILE_MODE if shared else private.FILE_MODE
+        self.dir_mode = private.SHARED_DIR_MODE if shared else private.DIR_MODE
         self.media_dir = Path(media_dir)
         self.max_pixels = max_pixels
         self.max_bytes = max_bytes
@@ -75,7 +80,8 @@ class PhotoStore:
 
     async def process_async(self, data: bytes, *, keep_original: bool = False) -> StoredPhoto:
         if self.processes > 0:
-            spec = (self.media_dir, self.max_pixels, self.max_bytes, self.long_side, self.thumb_side)
+            spec = (self.media_dir, self.max_pixels, self.max_bytes, self.long_side, self.thumb_side,
+                    self.shared)
             return await workers.run(self.processes, _process_in_worker, spec, data, keep_original)
         # At most one decode per core at a time: a burst of albums must not hold dozens of
         # full-size bitmaps in memory at once, nor starve the event loop's own thread. The
@@ -229,7 +235,7 @@ class PhotoStore:
                 return
         except FileNotFoundError:
             pass
-        target.parent.mkdir(parents=True, exist_ok=True)
+        private.make_dirs(target.parent, self.dir_mode)
         # A reader must see the old file or the whole new one, never half: write aside, rename.
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
         try:
@@ -237,7 +243,7 @@ class PhotoStore:
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
-            os.chmod(tmp, 0o644)  # mkstemp makes 0600; the media dir may be served by another user
+            os.chmod(tmp, self.file_mode)
             os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -252,8 +258,8 @@ def _process_in_worker(spec: tuple[Any, ...], data: bytes, keep_original: bool) 
     """PhotoStore(*spec).process(data), run in a helper process (storage/photos/workers.py)."""
     store = _worker_stores.get(spec)
     if store is None:
-        media_dir, max_pixels, max_bytes, long_side, thumb_side = spec
+        media_dir, max_pixels, max_bytes, long_side, thumb_side, shared = spec
         store = _worker_stores[spec] = PhotoStore(media_dir, max_pixels=max_pixels,
                                                   max_bytes=max_bytes, long_side=long_side,
-                                                  thumb_side=thumb_side)
+                                                  thumb_side=thumb_side, shared=shared)
     return store.process(data, keep_original=keep_original)

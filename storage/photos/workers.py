@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
+import select
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -39,9 +42,42 @@ def _pool_of(size: int) -> ProcessPoolExecutor:
             # mid-lock. The server preloads Pillow once; each worker forks from it ready.
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["storage.photos"])
-            _pool = ProcessPoolExecutor(size, mp_context=context)
+            _pool = ProcessPoolExecutor(size, mp_context=context, initializer=_end_with,
+                                        initargs=(os.getpid(),))
             _pool_size = size
         return _pool
+
+
+def _end_with(pid: int) -> None:
+    """First thing in every worker: end it when the bot's process ends, however that ends. After a
+    SIGKILL nothing tells the workers, and they would wait for work forever, keeping the forkserver
+    and the resource tracker alive with them (their pipes stay open while any worker holds them)."""
+    try:
+        handle = os.pidfd_open(pid)
+    except ProcessLookupError:
+        os._exit(0)
+    except OSError:  # a kernel before 5.3: ask once a second instead
+        handle = None
+
+    def watch() -> None:
+        if handle is not None:
+            select.select([handle], [], [])
+        else:
+            while _alive(pid):
+                time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="end-with-bot", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _discard(pool: ProcessPoolExecutor) -> None:

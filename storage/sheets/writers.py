@@ -22,6 +22,8 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from storage import private
+
 TIME_FORMAT = "%d/%m/%Y %H:%M"
 _XLSX_TIME_FORMAT = "dd/mm/yyyy hh:mm"
 # Excel runs a cell that starts with one of these as a formula; notes are typed by anyone.
@@ -53,6 +55,7 @@ def written_aside(out: Path) -> Iterator[Path]:
     partial = out.with_name(out.name + ".part")
     try:
         yield partial
+        os.chmod(partial, private.FILE_MODE)  # names, places and notes of households
         os.replace(partial, out)
     except BaseException:
         partial.unlink(missing_ok=True)

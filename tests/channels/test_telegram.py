@@ -65,6 +65,49 @@ async def test_a_stranger_is_told_how_to_join(bot: Bot) -> None:
     assert bot.emu.calls["getFile"] == 0  # nothing of a stranger's is downloaded
 
 
+async def test_an_update_that_cannot_be_stored_is_put_aside_and_the_rest_go_on(
+        bot: Bot, caplog: pytest.LogCaptureFixture) -> None:
+    """Half a surrogate pair from a stranger's client cannot be written as UTF-8. Before, the whole
+    batch failed to store and polling asked for it again at once, forever, for everyone."""
+    lan = bot.emu.user(1001, first_name="Lan")
+    await bot.join(lan, "MTU01")
+    stranger = bot.emu.user(666, first_name="X")
+    stranger.send_text("xin chào \ud800")
+    lan.send_text("/trogiup")
+
+    assert "/baocao" in ((await lan.next_message()).text or "")
+    assert stranger.messages == [] and await bot.count("users") == 1
+    stored = {key: payload for key, payload in await bot.app.db.fetchall(
+        "SELECT key, payload FROM inbox WHERE key IN (SELECT key FROM handled_updates)")}
+    aside = [key for key, payload in stored.items() if payload == inbox.PUT_ASIDE]
+    assert len(aside) == 1
+    assert [r.getMessage() for r in caplog.records if "put aside" in r.getMessage()] == \
+        [f"update {aside[0]} put aside: it cannot be stored"]
+
+
+async def test_when_the_inbox_cannot_be_written_polling_backs_off_and_nothing_is_lost(
+        bot: Bot, caplog: pytest.LogCaptureFixture) -> None:
+    """A full disk (here a trigger that refuses every insert into the inbox): the batch stays at
+    Telegram, polling asks again after a growing pause, and the log says so once."""
+    lan = bot.emu.user(1001, first_name="Lan")
+    await bot.join(lan, "MTU01")
+    await bot.app.db.execute("CREATE TEMP TRIGGER full_disk BEFORE INSERT ON main.inbox "
+                             "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END")
+    asked = bot.emu.calls["getUpdates"]
+    lan.send_text("/trogiup")
+
+    # Three refused batches, then the disk has room again.
+    await bot.emu.wait_for(lambda: bot.emu.calls["getUpdates"] >= asked + 4, timeout=15,
+                           what="polling to ask again")
+    await bot.app.db.execute("DROP TRIGGER full_disk")
+
+    assert "/baocao" in ((await lan.next_message(timeout=15)).text or "")
+    # Asked again at once, forever, this would be hundreds of calls and log lines by now.
+    assert bot.emu.calls["getUpdates"] - asked < 10
+    failing = [r for r in caplog.records if "inbox cannot be written" in r.getMessage()]
+    assert len(failing) == 1 and "disk is full" not in failing[0].getMessage()
+
+
 async def test_full_report_with_an_album_a_document_and_a_location(bot: Bot) -> None:
     lan = bot.emu.user(1001, first_name="Lan")
     await bot.join(lan, "MTU01")

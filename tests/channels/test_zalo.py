@@ -123,6 +123,29 @@ async def test_a_wrong_or_missing_secret_is_refused_and_nothing_is_stored(hooked
     assert "Bạn đã tham gia" in reply.text
 
 
+async def test_a_body_that_cannot_be_stored_is_a_400_not_a_retry_loop(
+        hooked: ZaloBot, caplog: pytest.LogCaptureFixture) -> None:
+    """Nesting deep enough to exhaust the parser's recursion, and half a surrogate pair in a text
+    (valid JSON, not encodable as UTF-8): Zalo would send either again forever if answered 500."""
+    lan = hooked.emu.user(display_name="Lan")
+    code = await hooked.world.invite("MTU01", "volunteer")
+    deep = b'{"ok": true, "result": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    event = {"event_name": "message.text.received", "message": {
+        "from": {"id": lan.id, "display_name": "Lan"}, "chat": {"id": lan.id, "chat_type": "PRIVATE"},
+        "text": f"/start {code} HALF", "message_id": "s1", "date": 1750316131602}}
+    half = json.dumps(event).replace("HALF", "\\ud800").encode()
+
+    with caplog.at_level("WARNING"):
+        assert await hooked.emu.post_webhook(deep, SECRET) == 400
+        assert await hooked.emu.post_webhook(half, SECRET) == 400
+
+    assert await hooked.count("inbox") == 0 and await hooked.count("users") == 0
+    refused = [r.getMessage() for r in caplog.records if "webhook" in r.getMessage()]
+    assert len(refused) == 2 and not any(code in line for line in refused)
+    lan.send_text(f"/start {code}")
+    assert "Bạn đã tham gia" in (await lan.next_message()).text
+
+
 async def test_a_duplicate_delivery_is_dropped(hooked: ZaloBot) -> None:
     lan = hooked.emu.user(display_name="Lan")
     await hooked.join(lan, "MTU01")

@@ -91,6 +91,8 @@ async def test_forged_altered_and_extended_links_are_404(served: tuple[MediaLink
         f"{prefix}",
         f"{prefix}{expiry}/{signature}/",
         f"{prefix}abc/{signature}/{rel}",
+        f"{prefix}\u00b2/{signature}/{rel}",                                 # '²' is a digit to isdigit()
+        f"{prefix}{'9' * 5000}/{signature}/{rel}",                           # too many for int()
     ]
     for bad in attempts:
         got = await client.get(bad)

@@ -29,6 +29,7 @@ from bot.channels.base import ChatChannel
 from bot.channels.telegram.http import AiohttpRequest
 from bot.channels.telegram.inbox import InboxBot, InboxQueue
 from bot.channels.telegram.render import markup, split_html
+from bot.logs import Throttled
 from handlers.commands import COMMANDS
 from handlers.types import MENU, Incoming, IncomingFile, Location, Reply, parse_command
 from storage import inbox, users
@@ -70,6 +71,8 @@ class TelegramChannel(ChatChannel[Update]):
             same_group=lambda first, nxt: bool(
                 nxt.message and first.message and nxt.message.media_group_id == first.message.media_group_id))
         self._recently_stored: set[int] = set()
+        self._store_failing = Throttled(log)
+        self._poll_failing = Throttled(log)
         self.application = self._build()
 
     # --- wiring ----------------------------------------------------------------------------------
@@ -142,7 +145,7 @@ class TelegramChannel(ChatChannel[Update]):
         assert self.application.updater is not None
         await self.application.updater.start_polling(
             timeout=self.tuning.poll_timeout, allowed_updates=Update.ALL_TYPES,
-            error_callback=lambda exc: log.warning("polling failed: %s", type(exc).__name__),
+            error_callback=lambda exc: self._poll_failing.warning("polling failed: %s", type(exc).__name__),
         )
 
     async def start_webhook(self) -> None:
@@ -179,7 +182,16 @@ class TelegramChannel(ChatChannel[Update]):
 
     async def _store_fetched(self, updates: Sequence[Update]) -> None:
         items = [(key_of(u), json.dumps(u.to_dict(), ensure_ascii=False)) for u in updates]
-        await inbox.store(self.app.db, CHANNEL, items, self.app.ctx.stamp())
+        try:
+            aside = await inbox.store(self.app.db, CHANNEL, items, self.app.ctx.stamp())
+        except Exception as exc:
+            # Nothing was stored, so Telegram keeps the batch. As a network error, the polling
+            # loop asks again after a growing pause (up to 30 s) instead of at once, forever.
+            self._store_failing.warning("the inbox cannot be written (%s); updates wait at Telegram",
+                                        type(exc).__name__)
+            raise NetworkError("the inbox cannot be written") from None
+        for key in aside:
+            log.warning("update %s put aside: it cannot be stored", key)
         self._recently_stored.update(u.update_id for u in updates)
         if len(self._recently_stored) > 10_000:
             self._recently_stored = set(sorted(self._recently_stored)[-1_000:])

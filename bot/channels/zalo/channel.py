@@ -38,6 +38,7 @@ from handlers.catalog import t
 from handlers.types import Incoming, IncomingFile, Reply, parse_command
 from storage import dialogs, users
 from storage.codes import UserStatus
+from storage.numbers import whole
 
 # Requests in flight at once (API calls and photo downloads); the rest wait their turn on a
 # semaphore, so a burst of hundreds never meets a pool timeout nor queues inside the connector, and a
@@ -250,7 +251,7 @@ class ZaloChannel(ChatChannel[ZaloEvent]):
         if first.event == TEXT_EVENT:
             command, args = parse_command(text)
             choice = None
-            if known is not None and command is None and text.strip().isdecimal():
+            if known is not None and command is None and whole(text.strip()) is not None:
                 # Read from the stored dialog, not from what this process sent: after a restart
                 # the list on the person's screen is still the one the dialog offered.
                 _, draft = await dialogs.load(self.app.db, known.id)

@@ -9,6 +9,7 @@ from bot.channels.retry import retrying
 from bot.channels.zalo.api import Http, ZaloError, ZaloNetworkError, network_errors, step_timeout
 from bot.channels.zalo.events import ZaloEvent
 from handlers.types import IncomingFile
+from storage.numbers import whole
 
 DOWNLOAD_LIMIT = 20 * 1024 * 1024       # the same cap as Telegram photos
 
@@ -50,7 +51,7 @@ async def _fetch(http: Http, url: str, timeout: float) -> bytes:
             if response.status != 200:
                 raise ZaloError(response.status, "download")
             declared = response.headers.get("Content-Length", "")
-            if declared.isdigit() and int(declared) > DOWNLOAD_LIMIT:
+            if (whole(declared) or 0) > DOWNLOAD_LIMIT:
                 raise _TooLarge
             chunks, size = [], 0
             async for chunk in response.content.iter_any():

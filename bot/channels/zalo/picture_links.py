@@ -19,6 +19,8 @@ from urllib.parse import quote, unquote, urlparse
 
 from aiohttp import web
 
+from storage.numbers import whole
+
 PREFIX = "m"
 _SIG_BYTES = 18  # 144 bits, 24 characters of base64url
 _TYPES = {
@@ -67,9 +69,10 @@ class MediaLinks:
     def resolve(self, tail: str) -> Path | None:
         """The file a request path after the prefix names, or None: expired, forged, or not a file."""
         parts = tail.split("/", 2)
-        if len(parts) != 3 or not parts[0].isdigit():
+        expiry = whole(parts[0]) if len(parts) == 3 else None
+        if expiry is None:
             return None
-        expiry, signature, rel = int(parts[0]), parts[1], unquote(parts[2])
+        signature, rel = parts[1], unquote(parts[2])
         if expiry < self.clock():
             return None
         if not hmac.compare_digest(signature.encode(), self._sign(expiry, rel).encode()):

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from handlers.catalog import t
 from handlers.types import LOCATION_KEY, Reply
+from storage.numbers import whole
 
 TEXT_LIMIT = 2000                       # sendMessage and captions: 1 to 2000 characters
 
@@ -35,10 +36,10 @@ def typed_choice(text: str, offered: Sequence[str]) -> str | None:
     saw under it (cancelling, say): it comes back as the location, and the dialog asks again.
     """
     typed = text.strip()
-    if LOCATION_KEY not in offered or not typed.isdecimal():
+    number = whole(typed)
+    if LOCATION_KEY not in offered or number is None:
         return None
     shown = [key for key in offered if key != LOCATION_KEY]
-    number = int(typed)
     if 1 <= number <= len(shown):
         return shown[number - 1]
     return LOCATION_KEY if 1 <= number <= len(offered) else None

@@ -30,6 +30,17 @@ def _answer(status: int, body: dict[str, Any]) -> web.Response:
     return web.Response(status=status, text=json.dumps(body), content_type="application/json")
 
 
+def _parsed(raw: bytes) -> dict[str, Any] | None:
+    """The body as a JSON object that storage can hold, or None. Nesting deep enough to exhaust the
+    parser's recursion and escaped halves of surrogate pairs (valid JSON, not UTF-8) are None."""
+    try:
+        body = json.loads(raw)
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except (ValueError, UnicodeError, RecursionError):
+        return None
+    return body if isinstance(body, dict) else None
+
+
 def webhook_route(path: str, secret: str,
                   accept: Callable[[dict[str, Any]], Awaitable[object]]) -> web.RouteDef:
     """POST `path`: the secret checked before the body is read, the message stored before the 200."""
@@ -39,11 +50,10 @@ def webhook_route(path: str, secret: str,
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not expected or not hmac.compare_digest(given, expected):
             return _answer(403, {"ok": False, "description": "forbidden"})
-        try:
-            body = json.loads(await request.read())
-        except (ValueError, UnicodeDecodeError):
-            return _answer(400, {"ok": False, "description": "not JSON"})
-        if not isinstance(body, dict):
+        body = _parsed(await request.read())
+        if body is None:
+            # Answered 400, not 500: the same body sent again would fail the same way, forever.
+            log.warning("Zalo webhook call refused: not a JSON object that can be stored")
             return _answer(400, {"ok": False, "description": "not a JSON object"})
         try:
             await accept(body)

@@ -385,7 +385,12 @@ class _ApiHandler(RequestHandler):
             return
         self.set_status(status)
         self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps(body, ensure_ascii=False))
+        text = json.dumps(body, ensure_ascii=False)
+        try:
+            self.finish(text.encode())
+        except UnicodeEncodeError:
+            # Half a surrogate pair in a text, as a client can send: Telegram passes it on escaped.
+            self.finish(json.dumps(body))
 
     post = get
 
