@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from storage.account_links import person_name
-from storage.codes import REPORTED_STAGES
+from storage.codes import REPORTED_STAGES, Stage
 from storage.db import Database, Row
 from storage.models import Unit
 from storage.textfold import fold
@@ -99,7 +99,7 @@ async def rollup(db: Database, unit: Unit, pace_stage: int, since_day: str, days
     quotas = await _quotas(db, unit, kids)
     children = [Node(k, quotas[k.id], Tally(tuple(stages.get(k.id, (0, 0, 0, 0)))),  # type: ignore[arg-type]
                      recent.get(k.id, 0)) for k in kids]
-    direct = Tally(tuple(stages.get(0, (0, 0, 0, 0))))  # type: ignore[arg-type]
+    direct = Tally(tuple(stages.get(Stage.NOT_STARTED, (0, 0, 0, 0))))  # type: ignore[arg-type]
     total = direct
     for child in children:
         total = total + child.tally
@@ -230,8 +230,8 @@ async def quiet(db: Database, unit: Unit, before: str,
     scope = _scope(unit)
     quiet_houses = (
         f"WITH q AS (SELECT h.id, h.code, h.household_head, h.stage, h.last_report_at, {_CHILD} AS child "
-        f"FROM units u JOIN houses h ON h.unit_id = u.id WHERE {_SUBTREE} AND h.stage < 3 "
-        "AND (h.last_report_at IS NULL OR h.last_report_at < ?4)) "
+        f"FROM units u JOIN houses h ON h.unit_id = u.id WHERE {_SUBTREE} "
+        f"AND h.stage < {int(Stage.HANDED_OVER)} AND (h.last_report_at IS NULL OR h.last_report_at < ?4)) "
     )
     rows = await db.fetchall(
         quiet_houses + "SELECT child, count(*), sum(last_report_at IS NULL) FROM q GROUP BY child",

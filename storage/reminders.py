@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from storage.account_links import accounts_of
+from storage.codes import Stage
 from storage.db import Database, Row
 from storage.models import HasRole
 
@@ -266,8 +267,8 @@ async def stale_houses(db: Database, reported_before: str) -> list[StaleHouse]:
         "(SELECT r.reporter_id FROM reports r WHERE r.house_id = h.id "
         " ORDER BY r.received_at DESC, r.id DESC LIMIT 1) "
         "FROM houses h JOIN units u ON u.id = h.unit_id "
-        "WHERE h.stage = 1 AND h.last_report_at IS NOT NULL AND h.last_report_at <= ? ORDER BY h.code",
-        (reported_before,),
+        "WHERE h.stage = ? AND h.last_report_at IS NOT NULL AND h.last_report_at <= ? ORDER BY h.code",
+        (Stage.STARTED, reported_before),
     )
     return [StaleHouse(*(r[i] for i in range(6))) for r in rows if r[5] is not None]
 
