@@ -144,7 +144,7 @@ async def our_phases(emu: BotApiEmulator, n_users: int, rounds: int, photos: lis
             for r in range(2):
                 await houses.upsert(app.db, f"H{i}-{r}", unit_id, f"Hộ {i} {r}", "poor", "new",
                                     None, None, None)
-            codes.append(await invites.create(app.db, unit_id, "volunteer", app.ctx.stamp()))
+            codes.append(await invites.create(app.db, unit_id, "volunteer", app.ctx.stamp(), 30))
     channel = TelegramChannel(app, Tuning(poll_timeout=1))
     # As `chungtay run` does before its first message: the photo helper processes are started.
     await asyncio.to_thread(photo_workers.warm, settings.storage.photo_processes)
@@ -190,7 +190,7 @@ async def album_burst_in_process_of_its_own(emu: BotApiEmulator, n_users: int, p
         for i in range(n_users):
             unit_id = await units.upsert(app.db, f"X{i}", f"Xã {i}", "P", 1)
             await houses.upsert(app.db, f"H{i}-1", unit_id, f"Hộ {i}", "poor", "new", None, None, None)
-            codes.append(await invites.create(app.db, unit_id, "volunteer", app.ctx.stamp()))
+            codes.append(await invites.create(app.db, unit_id, "volunteer", app.ctx.stamp(), 30))
     await app.close()
     config = tmp / "proc.toml"
     config.write_text(f'[telegram]\ntoken = "{TOKEN}"\nbase_url = "{emu.base_url}"\n'

@@ -125,7 +125,7 @@ async def prepare(tmp: Path, base_url: str, port: int, n: int) -> tuple[App, lis
             for r in range(2):
                 await houses.upsert(app.db, f"H{i}-{r}", unit_id, f"Hộ {i} {r}", "poor", "new",
                                     None, None, None)
-            codes.append(await invites.create(app.db, unit_id, "volunteer", app.ctx.stamp()))
+            codes.append(await invites.create(app.db, unit_id, "volunteer", app.ctx.stamp(), 30))
     return app, codes
 
 

@@ -121,10 +121,12 @@ async def _invite(app: App, args: argparse.Namespace) -> int:
 
     unit = await _unit(app, args.unit)
     async with app.db.transaction():
-        code = await invites.create(app.db, unit.id, args.role, app.ctx.stamp())
+        code = await invites.create(app.db, unit.id, args.role, app.ctx.stamp(),
+                                    app.settings.join.invite_days)
     bot = app.settings.telegram.bot_username or "<bot_username>"
     print(f"{code}\nhttps://t.me/{bot}?start={code}")
-    print(f"{args.role} of {unit.code} {unit.name}; the code works once.", file=sys.stderr)
+    print(f"{args.role} of {unit.code} {unit.name}; the code works once, within "
+          f"{app.settings.join.invite_days} days.", file=sys.stderr)
     return 0
 
 

@@ -15,6 +15,7 @@ from handlers.settings import (
     AwardTier,
     CampaignSettings,
     Deadline,
+    JoinSettings,
     RemindersSettings,
     ReportSettings,
     ReviewSettings,
@@ -91,7 +92,7 @@ def load_settings(path: str | Path, env: dict[str, str] | None = None) -> Settin
 def parse_settings(data: dict[str, Any], file: str, env: dict[str, str]) -> Settings:
     r = _Reader(file, data)
     r.unknown_keys(data, "top level", {"telegram", "storage", "campaign", "report", "review",
-                                    "reminders", "awards", "zalo"})
+                                    "reminders", "awards", "zalo", "join"})
     base = Path(file).resolve().parent if file != "<defaults>" else Path.cwd()
     return Settings(
         source=file,
@@ -103,6 +104,7 @@ def parse_settings(data: dict[str, Any], file: str, env: dict[str, str]) -> Sett
         reminders=_reminders(r),
         awards=_awards(r),
         zalo=_zalo(r, env),
+        join=_join(r),
     )
 
 
@@ -241,6 +243,21 @@ def _report(r: _Reader) -> ReportSettings:
     if not 10 <= max_note <= 3000:
         raise r.fail("[report] max_note_chars", f"must be 10 to 3000, got {max_note}")
     return ReportSettings(photos_required=required, max_photos=max_photos, max_note_chars=max_note)
+
+
+def _join(r: _Reader) -> JoinSettings:
+    t = r.table("join")
+    d = JoinSettings()
+    r.unknown_keys(t, "join", set(d.__dataclass_fields__))
+    bounds = {"invite_days": (1, 366), "wrong_codes_per_hour": (1, 100),
+              "wrong_codes_per_channel_hour": (10, 100_000)}
+    values = {}
+    for key, (low, high) in bounds.items():
+        value = r.get(t, "join", key, int, getattr(d, key))
+        if not low <= value <= high:
+            raise r.fail(f"[join] {key}", f"must be {low} to {high}, got {value}")
+        values[key] = value
+    return JoinSettings(**values)
 
 
 def _review(r: _Reader) -> ReviewSettings:

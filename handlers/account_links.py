@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from handlers import code_guard
 from handlers.catalog import ROLES, label, pick_lang, t
 from handlers.catalog.zalo import CHANNELS
 from handlers.context import Context
 from handlers.turn import Command, Turn
 from handlers.types import MENU, Incoming, Reply
 from storage import account_links, audit, units, users
+from storage.account_links import LinkCode
 from storage.codes import UserStatus
 from storage.models import User
 from storage.textfold import clip, fold
@@ -49,12 +51,26 @@ async def link(turn: Turn) -> list[Reply]:
     return [Reply("\n".join(lines))]
 
 
-async def _use(turn: Turn, code: str) -> list[Reply]:
-    ctx, user = turn.ctx, turn.user
-    found = await account_links.find_usable(ctx.db, code, ctx.stamp())
+async def _usable(ctx: Context, inc: Incoming, code: str, lang: str,
+                  actor_id: int | None) -> tuple[tuple[LinkCode, User] | None, list[Reply]]:
+    """The link code and the account that made it, if it can be used now; else why not."""
+    waiting = await code_guard.waiting(ctx, inc, lang, actor_id)
+    if waiting:
+        return None, waiting
+    found = await account_links.find_usable(ctx.db, code, ctx.stamp()) if code else None
     source = await users.get(ctx.db, found.user_id) if found else None
     if found is None or source is None or source.status == UserStatus.DISABLED:
-        return [Reply(turn.t("link_bad_code", code=clip(code, 32)))]
+        await code_guard.wrong(ctx, inc, "link", code, actor_id)
+        return None, [Reply(t(lang, "link_bad_code", code=clip(code, 32)))]
+    return (found, source), []
+
+
+async def _use(turn: Turn, code: str) -> list[Reply]:
+    ctx, user = turn.ctx, turn.user
+    usable, refusal = await _usable(ctx, turn.inc, code, turn.lang, user.id)
+    if usable is None:
+        return refusal
+    found, source = usable
     if source.id == user.id:
         return [Reply(turn.t("link_own_code"))]
     if source.channel == user.channel:
@@ -81,10 +97,10 @@ async def join_with_code(ctx: Context, inc: Incoming) -> list[Reply]:
     """A stranger's /lienket CODE: a new account for the person who made the code."""
     lang = pick_lang(inc.lang_hint)
     code = inc.args.split()[0][:32] if inc.args.strip() else ""
-    found = await account_links.find_usable(ctx.db, code, ctx.stamp()) if code else None
-    source = await users.get(ctx.db, found.user_id) if found else None
-    if found is None or source is None or source.status == UserStatus.DISABLED:
-        return [Reply(t(lang, "link_bad_code", code=clip(code, 32)))]
+    usable, refusal = await _usable(ctx, inc, code, lang, None)
+    if usable is None:
+        return refusal
+    found, source = usable
     if source.channel == inc.channel:
         return [Reply(t(lang, "link_same_channel", channel=channel_name(inc.channel, lang)))]
     now = ctx.stamp()

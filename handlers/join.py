@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from handlers import account_links
+from datetime import datetime
+
+from handlers import account_links, code_guard
 from handlers.catalog import LANGS, ROLES, label, pick_lang, t
 from handlers.context import Context
 from handlers.turn import Turn
 from handlers.types import MENU, Incoming, Reply
 from storage import audit, dialogs, invites, units, users
 from storage.codes import OFFICER_ROLES, Stage
-from storage.models import User
+from storage.models import Invite, User
 from storage.textfold import clip
 
 
@@ -20,10 +22,9 @@ async def stranger(ctx: Context, inc: Incoming) -> list[Reply]:
         return await account_links.join_with_code(ctx, inc)
     if inc.command != "start" or not inc.args:
         return [Reply(t(lang, "stranger"))]
-    code = inc.args.split()[0][:32]
-    invite = await invites.find_unused(ctx.db, code)
+    invite, refusal = await _usable_invite(ctx, inc, lang, None)
     if invite is None:
-        return [Reply(t(lang, "bad_invite", code=clip(code, 32)))]
+        return refusal
     now = ctx.stamp()
     name = clip(inc.display_name.strip(), 64)
     user = await users.create(ctx.db, inc.channel, inc.user_id, name, invite.role, invite.unit_id,
@@ -39,10 +40,9 @@ async def stranger(ctx: Context, inc: Incoming) -> list[Reply]:
 
 async def rejoin(ctx: Context, user: User, inc: Incoming) -> list[Reply]:
     """A suspended account given a fresh invite: active again with the invite's role and unit."""
-    code = inc.args.split()[0][:32]
-    invite = await invites.find_unused(ctx.db, code)
+    invite, refusal = await _usable_invite(ctx, inc, user.lang, user.id)
     if invite is None:
-        return [Reply(t(user.lang, "bad_invite", code=clip(code, 32)))]
+        return refusal
     now = ctx.stamp()
     await users.reinstate(ctx.db, user.id, invite.role, invite.unit_id)
     await dialogs.save(ctx.db, user.id, "idle", {}, now)  # a draft from before may be of another area
@@ -55,6 +55,26 @@ async def rejoin(ctx: Context, user: User, inc: Incoming) -> list[Reply]:
     return [Reply(t(lang, "joined", name=user.display_name or t(lang, "someone"),
                     role=label(ROLES, invite.role, lang), unit=unit.name),
                   meta={MENU: (invite.role in OFFICER_ROLES, lang)})]
+
+
+async def _usable_invite(ctx: Context, inc: Incoming, lang: str,
+                         actor_id: int | None) -> tuple[Invite | None, list[Reply]]:
+    """The invite `/start CODE` names if it can be used now, else why not."""
+    waiting = await code_guard.waiting(ctx, inc, lang, actor_id)
+    if waiting:
+        return None, waiting
+    code = inc.args.split()[0][:32]
+    invite = await invites.find_unused(ctx.db, code)
+    if invite is None:
+        await code_guard.wrong(ctx, inc, "invite", code, actor_id)
+        return None, [Reply(t(lang, "bad_invite", code=clip(code, 32)))]
+    if invite.expires_at <= ctx.stamp():
+        # A real code, only late: not a guess, so not counted as one; still in the audit log.
+        await audit.log(ctx.db, ctx.stamp(), actor_id, "code.expired", "invite", invite.code,
+                        {"channel": inc.channel, "account": inc.user_id})
+        expired = datetime.fromisoformat(invite.expires_at).astimezone(ctx.clock.tz)
+        return None, [Reply(t(lang, "invite_expired", code=invite.code, date=f"{expired:%d/%m/%Y}"))]
+    return invite, []
 
 
 async def start_again(turn: Turn) -> list[Reply]:

@@ -119,6 +119,14 @@ class AwardSettings:
 
 
 @dataclass(frozen=True)
+class JoinSettings:
+    invite_days: int = 30               # an invite code not used by then is refused
+    wrong_codes_per_hour: int = 5       # then the account is told to wait, and nothing is looked up
+    # All accounts of one channel together: beyond this, someone is trying codes from many accounts.
+    wrong_codes_per_channel_hour: int = 200
+
+
+@dataclass(frozen=True)
 class Settings:
     source: str = "<defaults>"
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
@@ -129,3 +137,4 @@ class Settings:
     review: ReviewSettings = field(default_factory=ReviewSettings)
     reminders: RemindersSettings = field(default_factory=RemindersSettings)
     awards: AwardSettings = field(default_factory=AwardSettings)
+    join: JoinSettings = field(default_factory=JoinSettings)

@@ -62,6 +62,7 @@ class Invite:
     unit_id: int
     role: str
     used_by: int | None
+    expires_at: str
 
 
 @dataclass(frozen=True)

@@ -80,7 +80,8 @@ class World:
         unit = await units.by_code(self.app.db, unit_code)
         assert unit is not None
         async with self.app.db.transaction():
-            return await invites.create(self.app.db, unit.id, role, self.app.ctx.stamp())
+            return await invites.create(self.app.db, unit.id, role, self.app.ctx.stamp(),
+                                        self.app.settings.join.invite_days)
 
     async def person(self, user_id: str, unit_code: str, role: str = "volunteer",
                      name: str = "Lan", channel: str = "test") -> Person:

@@ -44,7 +44,7 @@ async def load_campaign(app: App) -> None:
             unit = await units.by_code(app.db, unit_code)
             assert unit is not None
             async with app.db.transaction():
-                code = await invites.create(app.db, unit.id, role, now)
+                code = await invites.create(app.db, unit.id, role, now, app.settings.join.invite_days)
             # Joining goes through the core exactly as a person's /start would.
             await app.core.handle(Incoming(channel=CHANNEL, user_id=user_id, display_name=name.split(" (")[0],
                                            text=f"/start {code}", command="start", args=code))

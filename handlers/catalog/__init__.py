@@ -37,6 +37,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Hello! You are not registered for the housing report bot yet. Ask your officer for an "
         "invite code, then send: /start CODE",
     ),
+    "invite_expired": (
+        "Mã mời “{code}” đã hết hạn ngày {date}. Hãy xin cán bộ phụ trách một mã mới.",
+        "The invite code “{code}” expired on {date}. Please ask your officer for a new one.",
+    ),
+    "code_wait": (
+        "Bạn đã nhập sai mã nhiều lần. Hãy chờ {minutes} phút rồi thử lại, hoặc xin cán bộ phụ trách "
+        "một mã mới.",
+        "Too many wrong codes. Please wait {minutes} minutes and try again, or ask your officer for "
+        "a new code.",
+    ),
+    "code_wait_all": (
+        "Có quá nhiều mã sai gửi đến, nên việc nhận mã tạm dừng. Hãy thử lại sau {minutes} phút.",
+        "Too many wrong codes have been sent, so codes are paused. Please try again in {minutes} "
+        "minutes.",
+    ),
     "bad_invite": (
         "Mã mời “{code}” không đúng hoặc đã được dùng. Kiểm tra lại từng chữ, hoặc xin cán bộ "
         "phụ trách một mã mới.",
