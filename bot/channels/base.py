@@ -4,7 +4,8 @@ Every update is in the inbox before the platform is told it arrived, so at start
 stored but never handled is replayed. Each chat is handled by one worker in arrival order
 (chats.py); a group of updates goes to the core, and its replies go back to the chat, or to the
 person and channel a reply names. A send the platform refuses for a passing reason is tried again;
-a person the platform says blocked the bot is marked, and never retried.
+a person the platform says blocked the bot is marked, and never retried (from one answer where the
+platform documents it, from several where it does not: _unreachable_after).
 """
 
 from __future__ import annotations
@@ -115,6 +116,12 @@ class ChatChannel(ABC, Generic[U]):
     def _retry_later(self, exc: Exception, reply: Reply) -> bool:
         """`exc`, raised by delivering `reply` after every retry, means it certainly did not arrive."""
 
+    async def _unreachable_after(self, person: str, exc: Exception) -> bool:
+        """Whether `person` is now to be marked as having blocked the bot, after `exc` ended a send.
+        By default the platform's answer alone decides, where it documents what it means (Telegram);
+        a channel whose answers are not known to mean it decides from more (Zalo)."""
+        return self._blocks(exc)
+
     def _describe(self, exc: Exception) -> str:
         """An error as a log may show it: never a URL (it may hold the token), never content."""
         return type(exc).__name__
@@ -176,7 +183,7 @@ class ChatChannel(ABC, Generic[U]):
         try:
             await self._transmit(person, reply)
         except Exception as exc:
-            if not self._blocks(exc):
+            if not await self._unreachable_after(str(person), exc):
                 raise
             await self.set_blocked(str(person), True)
             return False

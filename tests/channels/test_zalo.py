@@ -4,24 +4,37 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import AsyncIterator
 from dataclasses import replace
-from datetime import date, time
+from datetime import date, time, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 
+from bot.channels.zalo.api import ZaloError
 from bot.channels.zalo.channel import CHANNEL
 from bot.channels.zalo.render import TEXT_LIMIT
+from bot.channels.zalo.webhook_answer import WebhookRefused
 from bot.scheduler import Reminders
 from handlers.settings import Deadline
 from handlers.types import LOCATION_KEY, Choice, Reply
-from storage import inbox, reports, users
-from tests.channels.zalo_world import SECRET, TOKEN, ZaloBot, running_zalo_bot
+from storage import inbox, reports, send_failures, users
+from tests.channels.zalo_world import (
+    HOOK_PATH,
+    SECRET,
+    TOKEN,
+    ZaloBot,
+    free_port,
+    make_channel,
+    running_zalo_bot,
+    zalo_settings,
+)
 from tests.emulators.tgemu import utf16_len
-from tests.emulators.zaloemu import ZaloUser
+from tests.emulators.zaloemu import ZaloEmulator, ZaloUser
 from tests.images import jpeg, png
+from tests.world import build_world
 
 
 @pytest.fixture
@@ -301,15 +314,75 @@ async def test_a_5xx_on_send_is_retried_and_a_4xx_is_not(bot: ZaloBot) -> None:
         await bot.channel.deliver(lan.id, Reply("x"))
 
 
-async def test_a_blocked_user_is_marked_and_not_retried(bot: ZaloBot) -> None:
+async def status_of(bot: ZaloBot, person: ZaloUser) -> str:
+    user = await users.find(bot.app.db, CHANNEL, person.id)
+    assert user is not None
+    return user.status
+
+
+async def test_one_403_never_marks_a_person_three_on_two_days_do(bot: ZaloBot) -> None:
+    """Zalo's 403 is not known to mean "blocked the bot": recorded, not retried, and only three of
+    them on two different days with no message from the person in between mark them."""
     lan = bot.emu.user(display_name="Lan")
     await bot.join(lan, "MTU01")
+    clock = bot.world.clock
     bot.emu.block(lan.id)
     before = bot.emu.calls["sendMessage"]
-    assert await bot.channel.deliver(lan.id, Reply("Nhắc việc")) is False
-    user = await users.find(bot.app.db, CHANNEL, lan.id)
-    assert user is not None and user.status == "blocked"
-    assert bot.emu.calls["sendMessage"] - before == 1
+    for _ in range(3):  # three on one day: still reachable
+        clock.advance(timedelta(minutes=10))
+        assert await bot.app.channels.send(CHANNEL, lan.id, Reply("Nhắc việc")) == "failed"
+        assert await status_of(bot, lan) == "active"
+    assert bot.emu.calls["sendMessage"] - before == 3  # a 403 is not retried
+    with pytest.raises(ZaloError, match="403"):  # a reply, too, is one failed send, not a mark
+        await bot.channel.deliver(lan.id, Reply("x"))
+    assert await status_of(bot, lan) == "active"
+    recorded = await send_failures.of(bot.app.db, CHANNEL, lan.id)
+    assert [(f.code, f.description) for f in recorded] == [(403, "user has blocked the bot")] * 4
+    assert len({f.day for f in recorded}) == 1
+    clock.advance(timedelta(days=1))
+    assert await bot.app.channels.send(CHANNEL, lan.id, Reply("Nhắc việc")) == "blocked"
+    assert await status_of(bot, lan) == "blocked"
+    # A message from them makes them reachable again.
+    bot.emu.users[lan.id].blocked = False
+    clock.advance(timedelta(minutes=1))
+    lan.send_text("/trogiup")
+    assert "Hướng dẫn" in (await lan.next_message()).text
+    assert await status_of(bot, lan) == "active"
+
+
+async def test_a_message_between_refusals_starts_the_count_again(bot: ZaloBot) -> None:
+    lan = bot.emu.user(display_name="Lan")
+    await bot.join(lan, "MTU01")
+    clock = bot.world.clock
+    bot.emu.block(lan.id)
+    for _ in range(2):
+        clock.advance(timedelta(hours=1))
+        assert await bot.app.channels.send(CHANNEL, lan.id, Reply("Nhắc việc")) == "failed"
+    clock.advance(timedelta(days=1))
+    bot.emu.users[lan.id].blocked = False
+    lan.send_text("/trogiup")  # they wrote: what was refused before no longer counts
+    assert "Hướng dẫn" in (await lan.next_message()).text
+    bot.emu.block(lan.id)
+    clock.advance(timedelta(minutes=1))
+    assert await bot.app.channels.send(CHANNEL, lan.id, Reply("Nhắc việc")) == "failed"
+    clock.advance(timedelta(days=1))
+    assert await bot.app.channels.send(CHANNEL, lan.id, Reply("Nhắc việc")) == "failed"
+    assert await status_of(bot, lan) == "active"  # two since their message, on two days
+    clock.advance(timedelta(hours=1))
+    assert await bot.app.channels.send(CHANNEL, lan.id, Reply("Nhắc việc")) == "blocked"
+
+
+async def test_every_failed_send_is_recorded_with_its_code(bot: ZaloBot) -> None:
+    lan = bot.emu.user(display_name="Lan")
+    await bot.join(lan, "MTU01")
+    bot.emu.fail_next("sendMessage", 1, status=400)
+    assert await bot.app.channels.send(CHANNEL, lan.id, Reply("x")) == "failed"
+    bot.emu.fail_next("sendMessage", 5, status=502)  # more than the channel's retries
+    assert await bot.app.channels.send(CHANNEL, lan.id, Reply("x")) == "failed"
+    recorded = await send_failures.of(bot.app.db, CHANNEL, lan.id)
+    assert [(f.code, f.description) for f in recorded] == [(400, "injected failure"),
+                                                           (502, "injected failure")]
+    assert await status_of(bot, lan) == "active"
 
 
 async def test_an_officer_gets_progress_with_its_chart_over_zalo(bot: ZaloBot) -> None:
@@ -434,12 +507,15 @@ async def test_the_sender_tells_reminders_what_happened(bot: ZaloBot) -> None:
     assert await sender.send("zalo", lan.id, Reply("⏰ Nhắc hạn")) == "sent"
     assert "Nhắc hạn" in (await lan.next_message()).text
     assert await sender.send("telegram", lan.id, Reply("x")) == "failed"
-    bot.emu.fail_next("sendMessage", 5, status=429)  # more than the channel's retries
+    # A second 429 within a minute ends the retries with a pause (see the pause's own test).
+    bot.emu.fail_next("sendMessage", 2, status=429)
     assert await sender.send("zalo", lan.id, Reply("x")) == "retry"
+    bot.ticks.advance(61)
     bot.emu.fail_next("sendMessage", 1, status=400)
     assert await sender.send("zalo", lan.id, Reply("x")) == "failed"
     bot.emu.block(lan.id)
-    assert await sender.send("zalo", lan.id, Reply("x")) == "blocked"
+    # One 403 is a failed send, not a block (three on two days are: see the test above).
+    assert await sender.send("zalo", lan.id, Reply("x")) == "failed"
 
 
 async def test_deadline_reminders_reach_zalo_volunteers_through_the_scheduler(bot: ZaloBot) -> None:
@@ -467,3 +543,141 @@ async def test_a_photo_over_20_mb_is_refused_without_keeping_it(bot: ZaloBot) ->
     lan.send_photo(jpeg(1) + b"\0" * (21 * 1024 * 1024), caption="MH-001 khởi công")
     reply = await lan.next_message()
     assert "quá nặng" in reply.text and await bot.count("photos") == 0
+
+
+# --- Zalo's 429: a burst limit or a daily quota ---------------------------------------------------
+
+def pause_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if "no sends to Zalo" in r.getMessage()]
+
+
+async def test_a_second_429_within_a_minute_pauses_every_send_for_longer_each_time(
+        bot: ZaloBot, caplog: pytest.LogCaptureFixture) -> None:
+    lan = bot.emu.user(display_name="Lan")
+    await bot.join(lan, "MTU01")
+    send = bot.app.channels.send
+    calls = bot.emu.calls
+    # One 429, then another more than a minute later: a burst limit, ridden out by the retries.
+    bot.emu.fail_next("sendMessage", 1, status=429)
+    assert await send(CHANNEL, lan.id, Reply("một")) == "sent"
+    bot.ticks.advance(61)
+    bot.emu.fail_next("sendMessage", 1, status=429)
+    assert await send(CHANNEL, lan.id, Reply("hai")) == "sent"
+    assert pause_lines(caplog) == []
+    minutes = []
+    for pause in (60, 300, 900, 3600, 3600):  # growing, then staying at an hour
+        before = calls["sendMessage"]
+        bot.emu.fail_next("sendMessage", 2, status=429)
+        assert await send(CHANNEL, lan.id, Reply("x")) == "retry"
+        assert calls["sendMessage"] - before == 2  # no third try once the pause began
+        for _ in range(3):
+            assert await send(CHANNEL, lan.id, Reply("x")) == "retry"
+        bot.ticks.advance(pause - 1)
+        assert await send(CHANNEL, lan.id, Reply("x")) == "retry"
+        assert calls["sendMessage"] - before == 2  # nothing was tried during the pause
+        bot.ticks.advance(2)
+        minutes.append(pause // 60)
+    lines = pause_lines(caplog)
+    assert len(lines) == 5  # once per pause, however many sends it turned away
+    assert [int(line.split("Zalo for ")[1].split(" minutes")[0]) for line in lines] == minutes
+    lan.unread()
+    assert await send(CHANNEL, lan.id, Reply("lại được")) == "sent"
+    assert (await lan.next_message()).text == "lại được"
+    # A send got through: the next pause is short again.
+    bot.emu.fail_next("sendMessage", 2, status=429)
+    assert await send(CHANNEL, lan.id, Reply("x")) == "retry"
+    assert "for 1 minutes" in pause_lines(caplog)[-1]
+
+
+async def test_during_a_pause_a_person_who_writes_gets_a_reply_and_reminders_wait(
+        bot: ZaloBot) -> None:
+    lan = bot.emu.user(display_name="Lan")
+    await bot.join(lan, "MTU01")
+    deadline = Deadline(name="Nộp báo cáo kết quả", date=date(2026, 8, 23), stage=None, about="",
+                        audience=("volunteers",), offsets=(3,), at=time(8, 0))
+    settings = replace(bot.app.settings, campaign=replace(bot.app.settings.campaign, deadlines=(deadline,)))
+    bot.app.settings = bot.app.ctx.settings = settings
+
+    async def no_sleep(_seconds: float) -> None:
+        """Pacing is the scheduler's business, tested there."""
+
+    bot.emu.fail_next("sendMessage", 2, status=429)
+    assert await bot.app.channels.send(CHANNEL, lan.id, Reply("x")) == "retry"
+    reminders = Reminders(bot.app.ctx, bot.app.channels, sleep=no_sleep)
+    report = await reminders.run_due(bot.world.clock.now())
+    assert report.retry == 1 and report.sent == 0
+    assert lan.unread() == []
+    lan.send_text("/trogiup")  # tried once, even during the pause: they are waiting for it
+    assert "Hướng dẫn" in (await lan.next_message()).text
+    bot.ticks.advance(61)
+    report = await reminders.run_due(bot.world.clock.now())
+    assert report.sent == 1  # kept in the outbox, sent after the pause
+    assert "Nộp báo cáo kết quả" in (await lan.next_message()).text
+
+
+# --- setWebhook's answer ---------------------------------------------------------------------------
+
+async def start_hooked(tmp_path: Path, emu: ZaloEmulator, webhook_url: str | None = None) -> ZaloBot:
+    world = await build_world(tmp_path)
+    port = free_port()
+    zalo = zalo_settings(emu, webhook=True, public=True, port=port)
+    if webhook_url is not None:
+        zalo = replace(zalo, webhook_url=webhook_url)
+    world.app.settings = world.app.ctx.settings = replace(world.app.settings, zalo=zalo)
+    return ZaloBot(emu, world, make_channel(world.app), tmp_path, webhook=True)
+
+
+@pytest.mark.parametrize(("answer", "url", "why"), [
+    ({"url": "https://other.example.vn/zalo/hook"}, None, "another webhook URL"),
+    ({"verification": "failed"}, None, "did not verify the webhook URL"),
+    ({"verification": False}, None, "did not verify the webhook URL"),
+    ({"verification": {"status": "invalid"}}, None, "did not verify the webhook URL"),
+    ({}, "http://127.0.0.1:9/zalo/hook", "error 400 (url must be an https address)"),
+])
+async def test_a_webhook_zalo_did_not_take_stops_the_start_with_one_line(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture, answer: dict[str, object], url: str | None,
+        why: str) -> None:
+    async with ZaloEmulator(token=TOKEN) as emu:
+        emu.webhook_answer = answer
+        bot = await start_hooked(tmp_path, emu, url)
+        try:
+            with caplog.at_level(logging.INFO), pytest.raises(WebhookRefused, match=re.escape(why)):
+                await bot.start()
+        finally:
+            await bot.channel.stop()
+            await bot.app.close()
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 1 and why in errors[0] and "the bot stops" in errors[0]
+    assert TOKEN not in caplog.text and SECRET not in caplog.text
+
+
+@pytest.mark.parametrize("answer", [{"url": None}, {"verification": "verified"}, {"verification": True},
+                                    {"url": f"https://bot.example.vn{HOOK_PATH}/"}])
+async def test_a_webhook_zalo_took_starts(tmp_path: Path, answer: dict[str, object]) -> None:
+    async with ZaloEmulator(token=TOKEN) as emu:
+        emu.webhook_answer = answer
+        bot = await start_hooked(tmp_path, emu)
+        try:
+            await bot.start()
+            if "url" in answer and answer["url"] is None:  # no URL in the answer: Zalo was asked
+                assert emu.calls["getWebhookInfo"] == 1
+            lan = emu.user(display_name="Lan")
+            await bot.join(lan, "MTU01")
+        finally:
+            await bot.channel.stop()
+            await bot.app.close()
+
+
+# --- the other forms of a message ----------------------------------------------------------------
+
+@pytest.mark.parametrize("photo_field", ["url", "attachments"])
+async def test_a_name_in_first_name_and_a_photo_in_url_or_attachments(tmp_path: Path,
+                                                                        photo_field: str) -> None:
+    async with running_zalo_bot(tmp_path, name_field="first_name", photo_field=photo_field) as bot:
+        lan = bot.emu.user(display_name="Lan")
+        await bot.join(lan, "MTU01")
+        user = await users.find(bot.app.db, CHANNEL, lan.id)
+        assert user is not None and user.display_name == "Lan"
+        lan.send_photos([jpeg(1), jpeg(2)], caption="MH-003 hoàn thành")
+        receipt = await lan.next_message()
+        assert "Đã nhận báo cáo số 1" in receipt.text and "2 ảnh" in receipt.text

@@ -43,6 +43,40 @@ def test_an_image_is_read_from_either_field_with_its_caption(field: str) -> None
     assert parsed.photo_url == "https://photo-zalo.zdn.vn/x.jpg" and parsed.text == "MH-001 hoàn thành"
 
 
+@pytest.mark.parametrize("message", [
+    {"url": "https://photo-zalo.zdn.vn/x.jpg"},
+    {"attachments": [{"type": "image", "payload": {"url": "https://photo-zalo.zdn.vn/x.jpg"}}]},
+    {"attachments": [{"type": "sticker", "payload": {"url": "https://s.zdn.vn/s"}},
+                     {"type": "photo", "url": "https://photo-zalo.zdn.vn/x.jpg"}]},
+    {"photo_url": "https://photo-zalo.zdn.vn/x.jpg", "url": "https://elsewhere.vn/y.jpg"},
+])
+def test_an_image_is_read_from_url_or_attachments_when_photo_fields_are_absent(
+        message: dict[str, object]) -> None:
+    event = {"event_name": "message.image.received", "message": {
+        "from": {"id": "a1", "first_name": "Lan"}, "chat": {"id": "a1"}, "message_id": "m1", **message}}
+    parsed = parse_event(event)
+    assert parsed is not None and parsed.photo_url == "https://photo-zalo.zdn.vn/x.jpg"
+    assert parsed.display_name == "Lan"
+
+
+@pytest.mark.parametrize(("sender", "name"), [
+    ({"id": "a1", "first_name": "Lan"}, "Lan"),
+    ({"id": "a1", "display_name": "Ted", "first_name": "Lan"}, "Ted"),
+    ({"id": "a1"}, ""),
+])
+def test_the_senders_name_falls_back_to_first_name(sender: dict[str, str], name: str) -> None:
+    parsed = parse_event({"event_name": "message.text.received", "message": {
+        "from": sender, "chat": {"id": "a1"}, "message_id": "m1", "text": "x"}})
+    assert parsed is not None and parsed.display_name == name
+
+
+def test_an_image_without_any_url_has_none() -> None:
+    parsed = parse_event({"event_name": "message.image.received", "message": {
+        "from": {"id": "a1"}, "chat": {"id": "a1"}, "message_id": "m1",
+        "attachments": ["x", {"type": "image"}, {"type": "image", "payload": "no"}]}})
+    assert parsed is not None and parsed.photo_url is None
+
+
 @pytest.mark.parametrize("body", [
     None, [], "x", {}, {"ok": True}, {"ok": True, "result": {"event_name": "x"}},
     {"event_name": "message.text.received", "message": "nope"},

@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bot.app import App
@@ -21,6 +21,19 @@ HOOK_PATH = "/zalo/hook"
 
 async def no_wait(_seconds: float) -> None:
     """Retries back off in production; in tests the emulator answers at once."""
+
+
+class Ticks:
+    """A monotonic clock that moves only when told to: the channel's 429 pause reads it."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
 
 
 def free_port() -> int:
@@ -46,6 +59,7 @@ class ZaloBot:
     channel: ZaloChannel
     tmp: Path
     webhook: bool
+    ticks: Ticks = field(default_factory=Ticks)
 
     @property
     def app(self) -> App:
@@ -65,7 +79,7 @@ class ZaloBot:
         settings = self.app.settings
         self.world.app = await App.open(settings, clock=self.world.clock,
                                         database=self.tmp / "world.sqlite", media_dir=self.tmp / "media")
-        self.channel = make_channel(self.world.app)
+        self.channel = make_channel(self.world.app, self.ticks)
         await self.start()
 
     async def join(self, user: ZaloUser, unit: str, role: str = "volunteer") -> None:
@@ -78,8 +92,8 @@ class ZaloBot:
         return int(await self.app.db.scalar(f"SELECT count(*) FROM {table}"))
 
 
-def make_channel(app: App) -> ZaloChannel:
-    return ZaloChannel(app, Tuning(album_wait=0.3, poll_timeout=1, sleep=no_wait))
+def make_channel(app: App, ticks: Ticks | None = None) -> ZaloChannel:
+    return ZaloChannel(app, Tuning(album_wait=0.3, poll_timeout=1, sleep=no_wait, monotonic=ticks or Ticks()))
 
 
 async def attach_zalo(world: World, emu: ZaloEmulator, tmp: Path, *, webhook: bool = False,
@@ -87,7 +101,8 @@ async def attach_zalo(world: World, emu: ZaloEmulator, tmp: Path, *, webhook: bo
     settings = replace(world.app.settings, zalo=zalo_settings(emu, webhook=webhook, public=public,
                                                                port=free_port()))
     world.app.settings = world.app.ctx.settings = settings
-    bot = ZaloBot(emu, world, make_channel(world.app), tmp, webhook)
+    ticks = Ticks()
+    bot = ZaloBot(emu, world, make_channel(world.app, ticks), tmp, webhook, ticks)
     await bot.start()
     return bot
 

@@ -82,3 +82,40 @@ async def test_photo_links_expire(emu: ZaloEmulator) -> None:
         assert (await client.get(url)).content == jpeg(1)
         emu.expire_photos()
         assert (await client.get(url)).status_code == 403
+
+
+@pytest.mark.parametrize("url", [
+    "http://bot.example.vn/h", "https://localhost/h", "https://LOCALHOST.:8443/h", "https://api.localhost/h",
+    "https://127.0.0.1/h", "https://10.0.0.5/h", "https://172.16.3.4/h", "https://192.168.1.2:8443/h",
+    "https://169.254.1.1/h", "https://[::1]/h", "https://[fd00::1]/h", "https://0.0.0.0/h", "ftp://x.vn/h",
+    "https:///h",
+])
+async def test_a_webhook_must_be_a_public_https_address(emu: ZaloEmulator, url: str) -> None:
+    refused = (await call(emu, "setWebhook", url=url, secret_token="long-enough")).json()
+    assert refused["ok"] is False and refused["error_code"] == 400
+    assert emu.webhook is None
+
+
+@pytest.mark.parametrize("url", ["https://bot.example.vn/h", "https://14.225.1.2:8443/h",
+                                 "https://[2001:4860::8888]/h"])
+async def test_a_public_https_webhook_is_taken(emu: ZaloEmulator, url: str) -> None:
+    assert (await call(emu, "setWebhook", url=url, secret_token="long-enough")).json()["ok"] is True
+
+
+async def test_the_webhook_answer_can_be_shaped_otherwise(emu: ZaloEmulator) -> None:
+    emu.webhook_answer = {"url": None, "verification": "failed"}
+    answer = (await call(emu, "setWebhook", url="https://bot.example.vn/h",
+                         secret_token="long-enough")).json()
+    assert "url" not in answer["result"] and answer["result"]["verification"] == "failed"
+
+
+async def test_a_sender_can_be_named_by_first_name_and_a_photo_be_an_attachment() -> None:
+    async with ZaloEmulator(token=TOKEN, name_field="first_name", photo_field="attachments") as emu:
+        lan = emu.user(display_name="Lan")
+        lan.send_photo(jpeg(1))
+        event = (await call(emu, "getUpdates", timeout=1)).json()["result"]
+        message = event["message"]
+        assert message["from"]["first_name"] == "Lan" and "display_name" not in message["from"]
+        url = message["attachments"][0]["payload"]["url"]
+        async with httpx.AsyncClient() as client:
+            assert (await client.get(url)).content == jpeg(1)

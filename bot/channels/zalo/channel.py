@@ -17,8 +17,10 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -26,14 +28,18 @@ from urllib.parse import urlparse
 from bot.app import App
 from bot.channels import base
 from bot.channels.base import ChatChannel
+from bot.channels.contract import Outcome
 from bot.channels.textsplit import split_text
+from bot.channels.zalo import failures
 from bot.channels.zalo.api import Http, ZaloApi, ZaloError, ZaloNetworkError, step_timeout
 from bot.channels.zalo.events import IMAGE_EVENT, TEXT_EVENT, ZaloEvent, parse_event, unwrap
 from bot.channels.zalo.inbox import CHANNEL, InboxWriter
+from bot.channels.zalo.pause import SendPause, ZaloPaused
 from bot.channels.zalo.photos import download
 from bot.channels.zalo.picture_links import MediaLinks, derive_key
 from bot.channels.zalo.render import TEXT_LIMIT, render, typed_choice
 from bot.channels.zalo.webhook import WebServer, webhook_route
+from bot.channels.zalo.webhook_answer import register_webhook
 from handlers.catalog import t
 from handlers.types import Incoming, IncomingFile, Reply, parse_command
 from storage import dialogs, users
@@ -47,8 +53,9 @@ HTTP_SLOTS = 16
 HTTP_TIMEOUT = 30.0                     # seconds for each step of an API call
 ARRIVING_CAP = 5.0                      # seconds a photo waits at most for the chat's next ones
 EMPTY_POLL = 408                        # getUpdates: nothing arrived within the timeout
-BLOCKED_CODES = frozenset({403})        # Zalo refuses to deliver: the person blocked or left the bot
 log = logging.getLogger(__name__)
+# Set while send() (reminders, notices to others) delivers: those wait out a pause in the outbox.
+_QUEUED: ContextVar[bool] = ContextVar("zalo_queued_send", default=False)
 
 
 @dataclass
@@ -58,6 +65,7 @@ class Tuning(base.Tuning):
     # (or still being stored when it ends), are one step of the dialog, as a Telegram album is.
     album_wait: float = 0.3
     download_timeout: float = 30.0
+    monotonic: Callable[[], float] = field(default=time.monotonic)  # the clock of the 429 pause
 
 
 class ZaloChannel(ChatChannel[ZaloEvent]):
@@ -84,6 +92,7 @@ class ZaloChannel(ChatChannel[ZaloEvent]):
                                     same_group=lambda _first, nxt: nxt.is_image,
                                     arriving=lambda chat: chat in self._arriving, arriving_cap=ARRIVING_CAP)
         self._writer = InboxWriter(app)
+        self.pause = SendPause(self.tuning.monotonic)
         self._stopping = False
         self._arriving: dict[str, int] = {}  # chat id -> webhook calls being stored right now
         self._prefetched: dict[str, asyncio.Task[IncomingFile | None]] = {}  # message key -> download
@@ -120,8 +129,13 @@ class ZaloChannel(ChatChannel[ZaloEvent]):
         """
         await self._serve(webhook=True)
         await self._catch_up()
-        await self._retrying(lambda: self.api.call("setWebhook", {
-            "url": self.settings.webhook_url, "secret_token": self.settings.webhook_secret}))
+        # Its answer is read: a refusal stops the start with one line (webhook_answer.py).
+        await register_webhook(lambda method, params: self._retrying(lambda: self.api.call(method, params)),
+                               self.settings.webhook_url, self.settings.webhook_secret)
+
+    async def _catch_up(self) -> None:
+        await failures.prune(self.app)
+        await super()._catch_up()
 
     async def _serve(self, webhook: bool) -> None:
         routes = []
@@ -333,15 +347,45 @@ class ZaloChannel(ChatChannel[ZaloEvent]):
                          minutes=self.settings.link_ttl_minutes)
         await self._text(chat_id, text)
 
+    async def send(self, person: str, reply: Reply) -> Outcome:
+        """During a pause (pause.py) nothing is tried: 'retry' keeps a reminder in the outbox."""
+        if self.pause.active:
+            return "retry"
+        queued = _QUEUED.set(True)
+        try:
+            return await super().send(person, reply)
+        finally:
+            _QUEUED.reset(queued)
+
     async def _send(self, method: str, params: dict[str, Any]) -> Any:
-        return await self._retrying(lambda: self.api.call(method, params))
+        if self.pause.active:
+            if _QUEUED.get():
+                raise ZaloPaused()
+            # A reply to someone who just wrote is tried once, not retried: they wait for it, there is
+            # one per message they send, and holding their chat till the pause ends would hold stop().
+            return await self.pause.watch(self.api.call(method, params))
+        return await self._retrying(lambda: self.pause.watch(self.api.call(method, params)))
 
     def _blocks(self, exc: Exception) -> bool:
-        return isinstance(exc, ZaloError) and exc.code in BLOCKED_CODES
+        return False  # no single answer of Zalo's is known to mean it: see _unreachable_after
+
+    async def _unreachable_after(self, person: str, exc: Exception) -> bool:
+        return await failures.unreachable_after(self.app, person, exc)
+
+    async def _report_failure(self, group: list[ZaloEvent], exc: BaseException) -> None:
+        if failures.refusal(exc):  # recorded; a "try again" notice would only be refused too
+            keys = tuple(e.key for e in group)
+            log.warning("replies to %s not delivered: error %s", ",".join(keys), getattr(exc, "code", "?"))
+            self._forget(group)
+            with contextlib.suppress(Exception):
+                await self.app.core.skip(keys)
+            return
+        await super()._report_failure(group, exc)
 
     def _retry_wait(self, exc: Exception, delay: float) -> float | None:
-        """Network errors, 429 and 5xx are tried again with growing pauses; other errors are not."""
-        if isinstance(exc, ZaloError | ZaloNetworkError) and exc.transient:
+        """Network errors, 429 and 5xx are tried again with growing pauses; other errors are not,
+        nor anything once a pause has begun."""
+        if isinstance(exc, ZaloError | ZaloNetworkError) and exc.transient and not self.pause.active:
             return delay
         return None
 

@@ -57,15 +57,32 @@ def parse_event(body: object) -> ZaloEvent | None:
         # Not seen in practice; a stable key keeps a redelivery of such a message from counting twice.
         digest = hashlib.sha256(json.dumps(event, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
         message_id = "h" + digest[:32]
-    # Older documents call the image `photo`, newer ones `photo_url`.
-    photo = _text(message.get("photo_url")) or _text(message.get("photo")) or None
+    photo = _photo(message)
     text = _text(message.get("text")) or _text(message.get("caption"))
     return ZaloEvent(
         event=str(event["event_name"]), key=f"zalo:{message_id}", message_id=message_id, chat_id=chat_id,
         chat_type=_text(chat.get("chat_type")).upper() or "PRIVATE", user_id=user_id,
-        display_name=_text(sender.get("display_name")) or _text(sender.get("name")),
+        # Clients of this API show the name as display_name, or as first_name as Telegram has it.
+        display_name=(_text(sender.get("display_name")) or _text(sender.get("name"))
+                      or _text(sender.get("first_name"))),
         text=text, photo_url=photo,
     )
+
+
+def _photo(message: dict[str, Any]) -> str | None:
+    """The image's URL. Older documents call it `photo`, newer ones `photo_url`; other clients of
+    this API read `url`, or the first attachment's (`url`, or `payload.url`)."""
+    for key in ("photo_url", "photo", "url"):
+        if found := _text(message.get(key)):
+            return found
+    attachments = message.get("attachments")
+    for item in attachments if isinstance(attachments, list) else []:
+        if not isinstance(item, dict) or item.get("type") not in (None, "image", "photo"):
+            continue
+        payload = item.get("payload") if isinstance(item.get("payload"), dict) else {}
+        if found := (_text(item.get("url")) or _text(item.get("photo_url")) or _text(payload.get("url"))):
+            return found
+    return None
 
 
 def _text(value: object) -> str:

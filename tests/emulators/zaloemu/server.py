@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import ipaddress
 import itertools
 import json
 import logging
@@ -21,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Self
+from urllib.parse import urlsplit
 
 from PIL import Image
 from tornado.httpclient import AsyncHTTPClient
@@ -60,16 +62,22 @@ class _Hosted:
 
 class ZaloEmulator:
     def __init__(self, token: str = "1234567890:zalo-test-token-for-the-emulator", *,
-                 wrapped: bool = True, photo_field: str = "photo_url", empty_poll: str = "http",
-                 clock: Callable[[], float] = time.monotonic,
+                 wrapped: bool = True, photo_field: str = "photo_url", name_field: str = "display_name",
+                 empty_poll: str = "http", clock: Callable[[], float] = time.monotonic,
                  wall_clock: Callable[[], float] = time.time) -> None:
-        """wrapped: events as {"ok": true, "result": event} (else flat); photo_field: "photo_url" or
-        the older "photo"; empty_poll: answer an empty getUpdates with HTTP 408 ("http") or with
-        HTTP 200 and error_code 408 in the body ("body")."""
+        """wrapped: events as {"ok": true, "result": event} (else flat); photo_field: "photo_url", the
+        older "photo", "url" or "attachments" (a list of {"type": "image", "payload": {"url"}}), as
+        clients of this API show them; name_field: the sender's "display_name" or "first_name";
+        empty_poll: answer an empty getUpdates with HTTP 408 ("http") or with HTTP 200 and
+        error_code 408 in the body ("body")."""
         self.token = token
         self.bot_id = token.split(":", 1)[0]
         self.wrapped = wrapped
         self.photo_field = photo_field
+        self.name_field = name_field
+        # Fields laid over setWebhook's answer, for answers shaped otherwise (another url, a
+        # `verification` field, no url at all: {"url": None}).
+        self.webhook_answer: dict[str, Any] = {}
         self.empty_poll = empty_poll
         self.clock = clock
         self._wall_clock = wall_clock
@@ -392,15 +400,38 @@ async def _get_updates(emu: ZaloEmulator, params: dict[str, Any]) -> dict[str, A
 async def _set_webhook(emu: ZaloEmulator, params: dict[str, Any]) -> dict[str, Any]:
     url = _text(params, "url", required=True) or ""
     secret = _text(params, "secret_token", required=True) or ""
-    if not url.startswith(("https://", "http://")):
-        raise ApiError(400, "url must be an https address")
+    why = webhook_url_problem(url)
+    if why is not None:
+        raise ApiError(400, why)
     if not 8 <= len(secret) <= 256:
         raise ApiError(400, "secret_token must be 8 to 256 characters")
     emu.webhook = {"url": url, "secret_token": secret, "updated_at": emu.ms_now()}
     # Anything still waiting for a poll now goes to the webhook.
     while (body := emu.next_update()) is not None:
         emu.emit(body.get("result", body), wrapped="result" in body)
-    return {"url": url, "updated_at": emu.webhook["updated_at"]}
+    answer = {"url": url, "updated_at": emu.webhook["updated_at"], **emu.webhook_answer}
+    return {k: v for k, v in answer.items() if v is not None}
+
+
+def webhook_url_problem(url: str) -> str | None:
+    """Why the platform would refuse this webhook address: Zalo calls only public https servers.
+    The host is read as written, never resolved: a name that is not an address passes."""
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").rstrip(".").lower()
+    except ValueError:
+        return "url is not an address"
+    if parts.scheme != "https" or not host:
+        return "url must be an https address"
+    if host == "localhost" or host.endswith(".localhost"):
+        return "url must be a public address, not localhost"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return None
+    if not address.is_global or address.is_multicast:
+        return "url must be a public address, not a private one"
+    return None
 
 
 async def _delete_webhook(emu: ZaloEmulator, params: dict[str, Any]) -> dict[str, Any]:

@@ -30,7 +30,7 @@ class ZaloUser:
         return f"ZaloUser({self.id}, {self.display_name!r})"
 
     def _message(self, **content: Any) -> dict[str, Any]:
-        return {"from": {"id": self.id, "display_name": self.display_name, "is_bot": False},
+        return {"from": {"id": self.id, self.emu.name_field: self.display_name, "is_bot": False},
                 "chat": {"id": self.id, "chat_type": "PRIVATE"},
                 "message_id": self.emu.new_message_id(), "date": self.emu.ms_now(), **content}
 
@@ -45,7 +45,10 @@ class ZaloUser:
 
     def send_photo(self, data: bytes, caption: str | None = None, *, field: str | None = None,
                    wrapped: bool | None = None) -> dict[str, Any]:
-        content: dict[str, Any] = {field or self.emu.photo_field: self.emu.host_photo(data)}
+        key, url = field or self.emu.photo_field, self.emu.host_photo(data)
+        content: dict[str, Any] = {key: url}
+        if key == "attachments":
+            content = {key: [{"type": "image", "payload": {"url": url}}]}
         if caption:
             content["caption"] = caption
         return self._send("message.image.received", wrapped, **content)
