@@ -13,6 +13,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot import housekeeping, logs
 from bot.app import App
+from bot.channels.contract import StartRefused
 from bot.channels.registry import KINDS, Kind, enabled
 from bot.config import TOKEN_ENV, ZALO_TOKEN_ENV
 from handlers.settings import Settings
@@ -31,6 +32,8 @@ async def run_bot(settings: Settings) -> int:
     logs.configure([secret for kind in KINDS for secret in kind.secrets(settings)])
     try:
         return await _serve(settings, kinds)
+    except StartRefused:
+        return 1  # said already, in one line
     except Exception:
         # Through the private formatter, like every other line: the type and where, not the text
         # (which may quote a household's name or a URL with the token).

@@ -20,6 +20,10 @@ log = logging.getLogger(__name__)
 Outcome = Literal["sent", "blocked", "failed", "retry"]
 
 
+class StartRefused(Exception):
+    """A channel cannot start, for a reason it has already logged in one clear line."""
+
+
 class Channel(Protocol):
     name: str
 

@@ -104,3 +104,14 @@ async def test_run_with_zalo_only_kill_restart_and_sigterm(tmp_path: Path) -> No
                 await proc.wait()
     assert await count(tmp_path, "reports") == 2
     assert await count(tmp_path, "photos") == 4
+
+
+async def test_a_refused_webhook_ends_the_process_with_one_line(tmp_path: Path) -> None:
+    async with ZaloEmulator(token=TOKEN) as emu:
+        config, _ = await prepare(tmp_path, emu)
+        emu.webhook_answer = {"verification": "failed"}
+        proc = await start(config)
+        assert await asyncio.wait_for(proc.wait(), 60) == 1
+    logged = log_of(config)
+    assert "did not verify the webhook URL" in logged
+    assert "Traceback" not in logged and "unexpected error" not in logged

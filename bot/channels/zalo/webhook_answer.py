@@ -12,6 +12,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from bot.channels.contract import StartRefused
 from bot.channels.zalo.api import ZaloError, ZaloNetworkError
 
 # Words that, as the value of `verification` (or its `status`), say Zalo could not verify the URL.
@@ -20,7 +21,7 @@ NEGATIVE = frozenset({"false", "fail", "failed", "failure", "error", "invalid", 
 log = logging.getLogger(__name__)
 
 
-class WebhookRefused(Exception):
+class WebhookRefused(StartRefused):
     """Zalo refused the webhook, or answered with another one: the start cannot go on."""
 
 
