@@ -2,9 +2,10 @@
 
     .venv/bin/python bench/photos.py [--count N] [--repeats R]
 
-Both pipelines take a 12-megapixel phone-like JPEG to a 2048 px JPEG plus a 320 px thumbnail,
-written to disk. Prints the median time per photo of each, their ratio, and the longest stall an
-event loop saw while process_async() ran. Exits 1 if ours is not at least 2x faster.
+Both pipelines take a 12-megapixel phone-like JPEG to a JPEG of at most 2048 px plus a 320 px
+thumbnail, written to disk (naive: exactly 2048 px; ours: 2000 px, libjpeg's 1/2 scale, which the
+cap takes as it is). Prints the median time per photo of each, their ratio, and the longest stall an
+event loop saw while process_async() ran. Exits 1 if ours is not at least 3x faster.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from storage.photos import PhotoStore
 
 SIZE = (4000, 3000)
 ORIENTATIONS = (1, 6, 1, 8, 3)  # most phones store landscape pixels and rotate through EXIF
-TARGET_RATIO = 2.0
+TARGET_RATIO = 3.0
 
 
 def synthetic_photo(seed: int) -> bytes:

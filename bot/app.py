@@ -34,6 +34,7 @@ class App:
         db = await Database.open(database or settings.storage.database)
         photos = PhotoStore(media_dir or settings.storage.media_dir,
                             processes=settings.storage.photo_processes,
+                            memory_mib=settings.storage.photo_memory_mb,
                             shared=settings.storage.media_shared)
         if not photos.shared:
             # A folder an older version made readable by all closes here, with all it holds.

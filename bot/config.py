@@ -146,19 +146,25 @@ def _telegram(r: _Reader, env: dict[str, str]) -> TelegramSettings:
 
 def _storage(r: _Reader, base: Path) -> StorageSettings:
     s = r.table("storage")
-    r.unknown_keys(s, "storage", {"database", "media_dir", "photo_processes", "media_shared"})
+    r.unknown_keys(s, "storage", {"database", "media_dir", "photo_processes", "photo_memory_mb",
+                                  "media_shared"})
     d = StorageSettings()
     database = r.get(s, "storage", "database", str, str(d.database))
     media = r.get(s, "storage", "media_dir", str, str(d.media_dir))
     processes = r.get(s, "storage", "photo_processes", int, d.photo_processes)
+    memory = r.get(s, "storage", "photo_memory_mb", int, d.photo_memory_mb)
     if not database:
         raise r.fail("[storage] database", "must not be empty")
     if not 0 <= processes <= 64:
         raise r.fail("[storage] photo_processes", f"must be 0 to 64, got {processes}")
+    # Below 64 MiB even a 12 MP PNG or HEIC sent as a file could not be decoded.
+    if not 64 <= memory <= 1_048_576:
+        raise r.fail("[storage] photo_memory_mb", f"must be 64 to 1048576, got {memory}")
     return StorageSettings(
         database=Path(database) if database == ":memory:" else base / database,
         media_dir=base / media,
         photo_processes=processes,
+        photo_memory_mb=memory,
         media_shared=r.get(s, "storage", "media_shared", bool, d.media_shared),
     )
 

@@ -49,7 +49,7 @@ async def _serve(settings: Settings, kinds: list[Kind]) -> int:
         from storage.photos import workers as photo_workers
 
         # Started before the first message, not by it: the first album would wait ~0.5 s.
-        await asyncio.to_thread(photo_workers.warm, settings.storage.photo_processes)
+        await asyncio.to_thread(photo_workers.warm, app.ctx.photos.processes)
     # Each channel runs when its settings turn it on; any may be left out. All are made before any
     # starts, so a replay on one can already answer someone on another.
     channels = [kind.make(app) for kind in kinds]

@@ -41,6 +41,9 @@ class StorageSettings:
     media_dir: Path = Path("data/media")
     # helper processes that decode photos; 0: threads of the bot's own process
     photo_processes: int = field(default_factory=lambda: min(4, os.cpu_count() or 1))
+    # MiB all photo decodes at once may take; fewer helper processes run when it holds fewer
+    # decodes (storage/photos/budget.py), since each may take up to 256 MiB
+    photo_memory_mb: int = 512
     # true only where another account (a web server) serves media_dir itself: its files are then
     # readable by all; otherwise the database, backups, exports and photos are the bot's alone
     media_shared: bool = False

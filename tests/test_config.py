@@ -42,6 +42,8 @@ def test_token_from_the_environment_wins(tmp_path: Path) -> None:
         ("[report]\nphotos_completed = \"two\"\n", "[report] photos_completed", "whole number"),
         ("[report]\nphotos_completed = 99\n", "[report] photos_completed", "0 to 10"),
         ("[storage]\ndatabse = \"x\"\n", "[storage] databse", "unknown key"),
+        ("[storage]\nphoto_memory_mb = 32\n", "[storage] photo_memory_mb", "64 to 1048576"),
+        ("[storage]\nphoto_memory_mb = \"1G\"\n", "[storage] photo_memory_mb", "whole number"),
         ('[[campaign.deadlines]]\nname = "A"\ndate = "02/9/2026"\n', "date", "2026-09-02"),
         ('[[campaign.deadlines]]\nname = "A"\ndate = 2026-09-02\nstage = "done"\n', "stage", "one of"),
         ('[[campaign.deadlines]]\nname = "A"\ndate = 2026-09-02\ntime = "8h"\n', "time", "HH:MM"),
@@ -56,6 +58,12 @@ def test_mistakes_name_file_key_and_problem(tmp_path: Path, text: str, key: str,
         load_settings(path, env={})
     assert key in err.value.key and problem in err.value.problem
     assert str(path) in str(err.value)
+
+
+def test_the_photo_memory_budget_is_read(tmp_path: Path) -> None:
+    settings = load_settings(write(tmp_path, "[storage]\nphoto_memory_mb = 1024\n"), env={})
+    assert settings.storage.photo_memory_mb == 1024
+    assert load_settings(write(tmp_path, ""), env={}).storage.photo_memory_mb == 512
 
 
 def test_cli_prints_one_line_and_exits_2(tmp_path: Path) -> None:

@@ -198,9 +198,26 @@ def test_exif_orientation_is_applied(store: PhotoStore, fmt: str) -> None:
 
 
 def test_long_side_is_capped_and_thumbnail_is_small(store: PhotoStore) -> None:
+    # At most 2048: libjpeg's 1/4 scale gives 1250 px, kept as it is (1/2 would be 2500).
     stored = store.process(encode(halves((5000, 4000), "orange", "navy"), quality=80))
-    assert (stored.width, stored.height) == opened(store, stored.normalized).size == (2048, 1638)
+    assert (stored.width, stored.height) == opened(store, stored.normalized).size == (1250, 1000)
     assert opened(store, stored.thumb).size == (320, 256)
+
+
+@pytest.mark.parametrize(("size", "kept"), [
+    ((4000, 3000), (2000, 1500)),   # 1/2
+    ((3000, 4000), (1500, 2000)),
+    ((6000, 4000), (1500, 1000)),   # 1/4: 1/2 would still be over 2048
+    ((2100, 1400), (1050, 700)),
+    ((4096, 3072), (2048, 1536)),   # 1/2 lands on 2048 itself
+    ((2048, 1536), (2048, 1536)),   # within the cap: not scaled at all
+])
+def test_a_jpeg_is_decoded_at_the_dct_scale_that_lands_within_the_cap(
+    store: PhotoStore, size: tuple[int, int], kept: tuple[int, int]
+) -> None:
+    exif = with_metadata(orientation=1, original="2025:03:14 09:26:53")
+    stored = store.process(encode(halves(size, "orange", "navy"), quality=80, exif=exif))
+    assert (stored.width, stored.height) == opened(store, stored.normalized).size == kept
 
 
 def test_portrait_png_is_capped_on_its_long_side(store: PhotoStore) -> None:
@@ -416,6 +433,109 @@ def test_pixel_limit_is_per_store(tmp_path: Path) -> None:
     assert PhotoStore(tmp_path / "b").process(data).width == 800
 
 
+def lossless_webp(width: int, height: int, argb: tuple[int, int, int, int] = (255, 200, 120, 40)) -> bytes:
+    """A lossless WebP of one colour in ~34 bytes: five prefix codes of one symbol each, so every
+    pixel takes no bits at all. libwebp and Pillow decode it to width x height like any other."""
+    fields = [(0x2F, 8), (width - 1, 14), (height - 1, 14), (0, 1), (0, 3),  # header, no alpha
+              (0, 1), (0, 1), (0, 1)]  # no transform, no colour cache, no meta prefix codes
+    alpha, red, green, blue = argb
+    for value in (green, red, blue, alpha, 0):  # the last is the distance code
+        fields += [(1, 1), (0, 1), (1, 1), (value, 8)]  # simple code, one 8-bit symbol
+    bits = used = 0
+    for value, count in fields:
+        bits |= value << used
+        used += count
+    body = bits.to_bytes((used + 7) // 8, "little")
+    body += b"\0" * (len(body) % 2)
+    chunk = b"VP8L" + struct.pack("<I", len(body)) + body
+    return b"RIFF" + struct.pack("<I", 4 + len(chunk)) + b"WEBP" + chunk
+
+
+def flat_png(width: int, height: int, colour: bytes, note: str = "") -> bytes:
+    """An 8-bit RGB (3-byte colour) or RGBA (4-byte) PNG of one colour, made a band at a time."""
+    row = b"\x00" + colour * width
+    packer = zlib.compressobj(6)
+    idat = b"".join(packer.compress(row * 200) for _ in range(height // 200))
+    idat += packer.compress(row * (height % 200)) + packer.flush()
+    colour_type = {3: 2, 4: 6}[len(colour)]
+    text = png_chunk(b"tEXt", b"Comment\0" + note.encode()) if note else b""
+    return (b"\x89PNG\r\n\x1a\n"
+            + png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, colour_type, 0, 0, 0))
+            + text + png_chunk(b"IDAT", idat) + png_chunk(b"IEND", b""))
+
+
+def test_the_lossless_webp_helper_makes_a_real_image() -> None:
+    with Image.open(io.BytesIO(lossless_webp(64, 48))) as img:
+        img.load()
+        assert (img.format, img.size, img.getpixel((40, 30))) == ("WEBP", (64, 48), (200, 120, 40))
+
+
+@pytest.mark.parametrize("make", [
+    pytest.param(lambda: lossless_webp(16383, 3660), id="webp-16383x3660"),
+    pytest.param(lambda: flat_png(10000, 6000, b"\x10\x80\x30"), id="png-rgb-60mp"),
+    pytest.param(lambda: flat_png(10000, 6000, b"\x10\x80\x30\x80"), id="png-rgba-60mp"),
+])
+def test_a_decode_too_large_for_memory_is_refused_before_it_starts(
+    store: PhotoStore, make: Callable[[], bytes]
+) -> None:
+    # Under the pixel cap, but a WebP this size took ~950 MB to decode, a 60 MP PNG 300-550 MB.
+    data = make()
+    peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    start = time.perf_counter()
+    assert rejection(store, data) == "too_large_to_decode"
+    assert time.perf_counter() - start < 2
+    assert (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before) / 1024 < 50
+    assert stored_files(store) == []
+
+
+def test_the_per_decode_budget_is_the_stores_own(tmp_path: Path) -> None:
+    data = lossless_webp(3000, 2000)  # ~6 MP at ~16 B/px: ~110 MiB with the resize
+    assert rejection(PhotoStore(tmp_path / "a", decode_mib=64), data) == "too_large_to_decode"
+    assert PhotoStore(tmp_path / "b").process(data).width == 2048
+    # A budget for everything smaller than one decode's share is that one decode's limit.
+    assert rejection(PhotoStore(tmp_path / "c", memory_mib=64), data) == "too_large_to_decode"
+
+
+def test_a_progressive_jpeg_is_costed_by_its_coefficients_not_its_scaled_size(tmp_path: Path) -> None:
+    # libjpeg keeps all of a multi-scan file's coefficients, 2 bytes each: 4:4:4 at 12 MP is
+    # ~72 MB however small the output; the same picture baseline decodes at 1/2 scale in ~12 MB.
+    img = Image.new("RGB", (4000, 3000), "teal")
+    strict = PhotoStore(tmp_path, decode_mib=64)
+    progressive = encode(img, progressive=True, subsampling=0)
+    assert rejection(strict, progressive) == "too_large_to_decode"
+    assert strict.process(encode(img, subsampling=0)).width == 2000
+    assert strict.process(encode(img, progressive=True, subsampling=2)).width == 2000  # ~36 MB
+
+
+def test_a_sequential_jpeg_scanned_one_component_at_a_time_is_costed_whole() -> None:
+    from storage.photos.budget import decode_cost
+
+    data = encode(Image.new("RGB", (4000, 3000), "teal"))  # baseline, 4:2:0, one interleaved scan
+    sos = data.index(b"\xff\xda")
+    one_at_a_time = data[:sos + 4] + b"\x01" + data[sos + 5:]  # the first scan: one component
+    costs = []
+    for variant in (data, one_at_a_time):
+        with Image.open(io.BytesIO(variant)) as img:
+            costs.append(decode_cost(img, variant, 2048))
+    # 2000x1500 RGB at 4 bytes: 12 MB; with all coefficients of 12 MP at 4:2:0 another 36 MB.
+    assert costs[0] == 2000 * 1500 * 4
+    assert costs[1] == costs[0] + 4000 * 3008 * 3 // 2 * 2
+
+
+@pytest.mark.parametrize(("processes", "memory", "helpers"), [
+    (4, 512, 2), (4, 1024, 4), (2, 4096, 2), (4, 200, 1), (0, 4096, 0),
+])
+def test_the_memory_budget_sets_how_many_decodes_run_at_once(
+    tmp_path: Path, processes: int, memory: int, helpers: int
+) -> None:
+    store = PhotoStore(tmp_path, processes=processes, memory_mib=memory)
+    assert store.processes == helpers
+    assert store.decode_bytes == min(256, memory) * 1024 * 1024
+    # In threads: no more than the cores, and no more than the budget holds.
+    threads = PhotoStore(tmp_path, memory_mib=memory)
+    assert threads.slots == min(os.cpu_count() or 1, max(1, memory // 256))
+
+
 def test_too_many_bytes_is_too_large(tmp_path: Path) -> None:
     data = encode(photo(24, (640, 480)))
     assert rejection(PhotoStore(tmp_path, max_bytes=len(data) - 1), data) == "too_large"
@@ -542,6 +662,57 @@ async def test_helper_processes_store_the_same_photo_and_refuse_the_same_bytes(t
     with pytest.raises(PhotoRejected) as refused:
         await helpers.process_async(b"%PDF-1.7\n")
     assert refused.value.reason == "not_image"
+
+
+_ALBUM_IN_HELPERS = """
+import asyncio, json, multiprocessing.forkserver as forkserver, os, sys
+from pathlib import Path
+from storage.photos import PhotoStore, workers
+
+def peak_kib(pid):
+    with open(f"/proc/{pid}/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+
+async def album():
+    # As `chungtay run` builds it: the most helpers the default settings ask for, warmed first.
+    store = PhotoStore(Path(sys.argv[1]), processes=4)
+    workers.warm(store.processes)
+    files = [path.read_bytes() for path in sorted(Path(sys.argv[2]).iterdir())]
+    done = await asyncio.gather(*(store.process_async(data) for data in files),
+                                return_exceptions=True)
+    pids = [os.getpid(), *workers._pool_of(store.processes)._processes,
+            forkserver._forkserver._forkserver_pid]
+    print(json.dumps({"peaks": {pid: peak_kib(pid) for pid in pids},
+                      "outcomes": [getattr(r, "reason", type(r).__name__) for r in done]}))
+
+asyncio.run(album())
+"""
+
+
+def test_an_album_of_ten_huge_lossless_files_keeps_the_bot_and_its_helpers_under_1_gb(
+    tmp_path: Path,
+) -> None:
+    """Sent as documents, ten such files took the bot and its helpers from ~0.5 GB to 3.8 GB."""
+    import subprocess
+    import sys
+
+    album = tmp_path / "album"
+    album.mkdir()
+    rgb, rgba = flat_png(10000, 6000, b"\x20\x60\xa0"), flat_png(10000, 6000, b"\x20\x60\xa0\xff")
+    for i in range(5):
+        (album / f"{i}.webp").write_bytes(lossless_webp(16383, 3660, (255, 40 * i, 90, 200)))
+        # Each file its own bytes, as a real album's are; a comment is enough to make them so.
+        png = rgb if i % 2 else rgba
+        at = png.index(b"IDAT") - 4
+        (album / f"{i}.png").write_bytes(png[:at] + png_chunk(b"tEXt", b"n\0%d" % i) + png[at:])
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "-c", _ALBUM_IN_HELPERS, str(tmp_path / "media"),
+                           str(album)], cwd=root, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["outcomes"] == ["too_large_to_decode"] * 10
+    total_mib = sum(report["peaks"].values()) / 1024
+    assert total_mib < 1024, report["peaks"]
 
 
 _WORKERS_THEN_WAIT = """

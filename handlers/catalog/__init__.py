@@ -230,6 +230,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Ảnh “{name}” quá lớn (quá nhiều điểm ảnh). Hãy gửi ảnh chụp từ điện thoại.",
         "The image “{name}” is too large (too many pixels). Please send a phone photo.",
     ),
+    "photo_too_large_to_decode": (
+        "Ảnh “{name}” quá lớn để xử lý. Hãy gửi dạng ảnh thay vì dạng tệp, hoặc gửi ảnh nhỏ hơn.",
+        "The image “{name}” is too large to process. Please send it as a photo instead of a file, "
+        "or send a smaller picture.",
+    ),
     "photo_too_large": (
         "Tệp “{name}” quá nặng (tối đa 20 MB). Hãy gửi dạng ảnh thay vì dạng tệp.",
         "The file “{name}” is too big (20 MB at most). Please send it as a photo instead.",

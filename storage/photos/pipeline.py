@@ -1,8 +1,9 @@
 """Photo intake: validate, normalise and store field photos, content-addressed.
 
-Volunteers send 12-50 megapixel phone photos; reviewers only ever need a 2048 px copy and a
-thumbnail. So the pipeline refuses bad input from the header alone, lets libjpeg decode at a
-reduced DCT scale when it can, resizes once, and derives everything else from the reduced image.
+Volunteers send 12-50 megapixel phone photos; reviewers only ever need a copy of at most 2048 px
+and a thumbnail. So the pipeline refuses bad input, and input whose decode would take too much
+memory, from the header alone, lets libjpeg decode at a reduced DCT scale when it can, resizes at
+most once, and derives everything else from the reduced image.
 The shared copies carry no EXIF (phones put GPS there); what we need from EXIF is read first.
 """
 
@@ -22,6 +23,14 @@ from PIL import Image, ImageFile
 
 from storage import private
 from storage.photos import workers
+from storage.photos.budget import (
+    DECODE_MIB,
+    DEFAULT_MEMORY_MIB,
+    dct_scale,
+    decode_cost,
+    decode_slots,
+    draft_size,
+)
 from storage.photos.decode import EXTENSIONS, JPEG_FORMATS, allow_pixels, load, open_image
 from storage.photos.exif import ORIENT, read_exif
 from storage.photos.hashing import dhash
@@ -29,16 +38,16 @@ from storage.photos.jpeg_trim import trimmed
 from storage.photos.records import PhotoRejected, StoredPhoto
 from storage.photos.render import RESAMPLE, fit, flatten, jpeg, resizable
 
-_SLOTS: dict[asyncio.AbstractEventLoop, asyncio.Semaphore] = {}
+_SLOTS: dict[tuple[asyncio.AbstractEventLoop, int], asyncio.Semaphore] = {}
 
 
-def _decode_slots() -> asyncio.Semaphore:
+def _decode_slots(count: int) -> asyncio.Semaphore:
     loop = asyncio.get_running_loop()
-    if loop not in _SLOTS:
-        for stale in [lp for lp in _SLOTS if lp.is_closed()]:
+    if (loop, count) not in _SLOTS:
+        for stale in [key for key in _SLOTS if key[0].is_closed()]:
             del _SLOTS[stale]
-        _SLOTS[loop] = asyncio.Semaphore(max(1, os.cpu_count() or 1))
-    return _SLOTS[loop]
+        _SLOTS[loop, count] = asyncio.Semaphore(count)
+    return _SLOTS[loop, count]
 
 
 _SHA = re.compile(r"[0-9a-f]{64}")
@@ -56,11 +65,20 @@ def _touch(*paths: Path) -> None:
 class PhotoStore:
     def __init__(self, media_dir: Path, *, max_pixels: int = 60_000_000,
                  max_bytes: int = 20 * 1024 * 1024, long_side: int = 2048,
-                 thumb_side: int = 320, processes: int = 0, shared: bool = False) -> None:
-        """processes: decode in that many helper processes (storage/photos/workers.py); 0: in
-        threads of this process. shared: files readable by other accounts (a web server serving
-        the folder itself); otherwise by the bot's own account only."""
-        self.processes = processes
+                 thumb_side: int = 320, processes: int = 0, shared: bool = False,
+                 memory_mib: int = DEFAULT_MEMORY_MIB, decode_mib: int = DECODE_MIB) -> None:
+        """processes: decode in at most that many helper processes (storage/photos/workers.py);
+        0: in threads of this process. shared: files readable by other accounts (a web server
+        serving the folder itself); otherwise by the bot's own account only. memory_mib: what all
+        decodes at once may take; each may take decode_mib of it (storage/photos/budget.py), and
+        a photo whose decode would take more is refused before it is decoded."""
+        self.memory_mib = memory_mib
+        self.decode_mib = decode_mib
+        # As many decodes at once as the budget holds, and no more than the cores (threads) or
+        # the processes asked for: `processes` is the size of the pool the bot warms and uses.
+        slots, self.decode_bytes = decode_slots(memory_mib, decode_mib)
+        self.slots = min(slots, processes or max(1, os.cpu_count() or 1))
+        self.processes = self.slots if processes > 0 else 0
         self.shared = shared
         self.file_mode = private.SHARED_FILE_MODE if shared else private.FILE_MODE
         self.dir_mode = private.SHARED_DIR_MODE if shared else private.DIR_MODE
@@ -81,12 +99,12 @@ class PhotoStore:
     async def process_async(self, data: bytes, *, keep_original: bool = False) -> StoredPhoto:
         if self.processes > 0:
             spec = (self.media_dir, self.max_pixels, self.max_bytes, self.long_side, self.thumb_side,
-                    self.shared)
+                    self.shared, self.memory_mib, self.decode_mib)
             return await workers.run(self.processes, _process_in_worker, spec, data, keep_original)
-        # At most one decode per core at a time: a burst of albums must not hold dozens of
-        # full-size bitmaps in memory at once, nor starve the event loop's own thread. The
-        # writes wait on the disk, not the CPU, so they run outside that limit.
-        async with _decode_slots():
+        # At most one decode per core and per share of the memory budget at a time: a burst of
+        # albums must not hold dozens of full-size bitmaps in memory at once, nor starve the event
+        # loop's own thread. The writes wait on the disk, not the CPU, so they run outside that limit.
+        async with _decode_slots(self.slots):
             photo, writes = await asyncio.to_thread(self._prepare, data, keep_original)
         await asyncio.to_thread(self._write_all, writes)
         return photo
@@ -115,6 +133,8 @@ class PhotoStore:
                 raise PhotoRejected("corrupt")
             if width * height > self.max_pixels:
                 raise PhotoRejected("too_many_pixels")
+            if decode_cost(img, data, self.long_side) > self.decode_bytes:
+                raise PhotoRejected("too_large_to_decode")
             taken_at, lat, lon, orientation = read_exif(img)
             base = f"{sha[:2]}/{sha}"
             normalized, thumb = f"{base}.jpg", f"{base}.thumb.jpg"
@@ -192,9 +212,10 @@ class PhotoStore:
             if kept is not None:
                 return self._render_thumb_only(img, kept, normalized, thumb, writes)
         if planned != img.size and fmt in JPEG_FORMATS:
-            # libjpeg decodes at 1/2, 1/4 or 1/8 scale as long as the result still covers
-            # `planned` in both directions; smaller than that would need upscaling back.
-            img.draft("RGB", planned)
+            # libjpeg decodes at 1/2, 1/4 or 1/8 scale; a result between half the long side and
+            # the long side is kept as it is: the cap is "at most", and skipping the resize of a
+            # larger decode saves both its memory and its time.
+            img.draft("RGB", draft_size(img.size, dct_scale(img.size, self.long_side)))
         load(img)
         icc = img.info.get("icc_profile")
         frame = resizable(img)
@@ -258,8 +279,9 @@ def _process_in_worker(spec: tuple[Any, ...], data: bytes, keep_original: bool) 
     """PhotoStore(*spec).process(data), run in a helper process (storage/photos/workers.py)."""
     store = _worker_stores.get(spec)
     if store is None:
-        media_dir, max_pixels, max_bytes, long_side, thumb_side, shared = spec
+        media_dir, max_pixels, max_bytes, long_side, thumb_side, shared, memory, decode = spec
         store = _worker_stores[spec] = PhotoStore(media_dir, max_pixels=max_pixels,
                                                   max_bytes=max_bytes, long_side=long_side,
-                                                  thumb_side=thumb_side, shared=shared)
+                                                  thumb_side=thumb_side, shared=shared,
+                                                  memory_mib=memory, decode_mib=decode)
     return store.process(data, keep_original=keep_original)
