@@ -9,6 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from storage.codes import Stage
+from storage.sheets.readers import DEFAULT_MAX_ROWS
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,12 @@ class AwardSettings:
 
 
 @dataclass(frozen=True)
+class ImportSettings:
+    # rows a spreadsheet may have for `chungtay import`; a longer file is refused before it is read on
+    max_rows: int = DEFAULT_MAX_ROWS
+
+
+@dataclass(frozen=True)
 class Settings:
     source: str = "<defaults>"
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
@@ -129,3 +136,4 @@ class Settings:
     review: ReviewSettings = field(default_factory=ReviewSettings)
     reminders: RemindersSettings = field(default_factory=RemindersSettings)
     awards: AwardSettings = field(default_factory=AwardSettings)
+    imports: ImportSettings = field(default_factory=ImportSettings)  # [import]: a Python keyword
