@@ -88,14 +88,21 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _import(app: App, args: argparse.Namespace) -> int:
     from storage.importer import ImportRejected, import_houses, import_units
+    from storage.sheets.readers import SheetLimits
 
     run = import_units if args.kind == "units" else import_houses
+    limits = SheetLimits(max_rows=app.settings.imports.max_rows)
     try:
-        result = await run(app.db, args.file, actor="cli", at=app.ctx.stamp())
+        result = await run(app.db, args.file, actor="cli", at=app.ctx.stamp(), limits=limits)
     except ImportRejected as exc:
-        print(f"{args.file}: rejected, nothing was written:", file=sys.stderr)
-        for error in exc.errors:
-            where = f"line {error.line}" if error.line else "file"
+        refused = f"{args.file}: rejected, nothing was written:"
+        wheres = [f"line {error.line}" if error.line else "file" for error in exc.errors]
+        if len(exc.errors) == 1:
+            # A file refused as a whole (too long, unsafe, unreadable) is told in one line.
+            print(f"{refused} {wheres[0]}: {exc.errors[0].reason}", file=sys.stderr)
+            return EXIT_USAGE
+        print(refused, file=sys.stderr)
+        for where, error in zip(wheres, exc.errors, strict=True):
             print(f"  {where}: {error.reason}", file=sys.stderr)
         return EXIT_USAGE
     print(f"{args.file}: {result.created} created, {result.updated} updated")

@@ -15,6 +15,7 @@ from handlers.settings import (
     AwardTier,
     CampaignSettings,
     Deadline,
+    ImportSettings,
     JoinSettings,
     RemindersSettings,
     ReportSettings,
@@ -92,7 +93,7 @@ def load_settings(path: str | Path, env: dict[str, str] | None = None) -> Settin
 def parse_settings(data: dict[str, Any], file: str, env: dict[str, str]) -> Settings:
     r = _Reader(file, data)
     r.unknown_keys(data, "top level", {"telegram", "storage", "campaign", "report", "review",
-                                    "reminders", "awards", "zalo", "join"})
+                                    "reminders", "awards", "zalo", "join", "import"})
     base = Path(file).resolve().parent if file != "<defaults>" else Path.cwd()
     return Settings(
         source=file,
@@ -105,6 +106,7 @@ def parse_settings(data: dict[str, Any], file: str, env: dict[str, str]) -> Sett
         awards=_awards(r),
         zalo=_zalo(r, env),
         join=_join(r),
+        imports=_imports(r),
     )
 
 
@@ -383,3 +385,16 @@ def _zalo(r: _Reader, env: dict[str, str]) -> ZaloSettings:
         public_base_url=public,
         link_ttl_minutes=ttl,
     )
+
+
+MAX_IMPORT_ROWS = 1_000_000
+
+
+def _imports(r: _Reader) -> ImportSettings:
+    t = r.table("import")
+    d = ImportSettings()
+    r.unknown_keys(t, "import", set(d.__dataclass_fields__))
+    max_rows = r.get(t, "import", "max_rows", int, d.max_rows)
+    if not 1 <= max_rows <= MAX_IMPORT_ROWS:
+        raise r.fail("[import] max_rows", f"must be 1 to {MAX_IMPORT_ROWS:,}, got {max_rows}")
+    return ImportSettings(max_rows=max_rows)

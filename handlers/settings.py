@@ -9,6 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from storage.codes import Stage
+from storage.sheets.readers import DEFAULT_MAX_ROWS
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,12 @@ class JoinSettings:
 
 
 @dataclass(frozen=True)
+class ImportSettings:
+    # rows a spreadsheet may have for `chungtay import`; a longer file is refused before it is read on
+    max_rows: int = DEFAULT_MAX_ROWS
+
+
+@dataclass(frozen=True)
 class Settings:
     source: str = "<defaults>"
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
@@ -141,3 +148,4 @@ class Settings:
     reminders: RemindersSettings = field(default_factory=RemindersSettings)
     awards: AwardSettings = field(default_factory=AwardSettings)
     join: JoinSettings = field(default_factory=JoinSettings)
+    imports: ImportSettings = field(default_factory=ImportSettings)  # [import]: a Python keyword

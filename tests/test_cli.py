@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import subprocess
 import sys
+import time
+import zipfile
 from pathlib import Path
+
+import pytest
 
 from storage import audit, users
 from storage import units as units_store
@@ -150,3 +155,144 @@ def test_a_backup_never_overwrites(tmp_path: Path) -> None:
     refused = chungtay(tmp_path, "backup", "--out", str(taken))
     assert refused.returncode == 2 and "exists already" in refused.stderr
     assert taken.read_bytes() == b"an older backup"
+
+
+# --- imports that are too large or hostile, and the bot's writes during a large one ------------
+
+HOUSE_HEADER = "Mã nhà,Mã đơn vị,Chủ hộ,Đối tượng,Loại hỗ trợ"
+# Each entity ten of the one before: &lol9; is a billion "lol"s.
+LAUGHS = (b'<!DOCTYPE lolz [<!ENTITY lol0 "lol">'
+          + b"".join(b'<!ENTITY lol%d "%s">' % (i, b"&lol%d;" % (i - 1) * 10) for i in range(1, 10))
+          + b"]>")
+XXE = b'<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+SHEET = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+         '<row r="1"><c r="A1" t="inlineStr"><is><t>{}</t></is></c></row></sheetData></worksheet>')
+STRINGS = '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>{}</t></si></sst>'
+
+
+def _workbook(path: Path, **parts: bytes) -> Path:
+    """A workbook openpyxl wrote, with some XML parts replaced (keys: the part's name, / as __)."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(HOUSE_HEADER.split(","))
+    book.save(path)
+    replaced = {name.replace("__", "/") + ".xml": data for name, data in parts.items()}
+    with zipfile.ZipFile(path) as source:
+        kept = {i.filename: source.read(i.filename) for i in source.infolist()}
+    if "xl/sharedStrings.xml" in replaced:
+        # openpyxl writes strings inline; Excel keeps them in this part, which the package declares.
+        kept["[Content_Types].xml"] = kept["[Content_Types].xml"].replace(b"</Types>", (
+            b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+            b'officedocument.spreadsheetml.sharedStrings+xml"/></Types>'))
+        kept["xl/_rels/workbook.xml.rels"] = kept["xl/_rels/workbook.xml.rels"].replace(
+            b"</Relationships>", b'<Relationship Id="rIdStrings" Target="sharedStrings.xml" Type="http://'
+            b'schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"/></Relationships>')
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, data in {**kept, **replaced}.items():
+            out.writestr(name, data)
+    return path
+
+
+def _refused_in_one_line(done: subprocess.CompletedProcess[str], file: Path) -> str:
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stderr.splitlines() == [done.stderr.strip()]
+    assert done.stderr.startswith(f"{file}: rejected, nothing was written: file: ")
+    return done.stderr
+
+
+@pytest.mark.parametrize("part", ["sheet", "strings", "xxe"])
+def test_an_xlsx_declaring_xml_entities_is_refused_in_one_line(tmp_path: Path, part: str) -> None:
+    path = tmp_path / "nha.xlsx"
+    if part == "sheet":
+        _workbook(path, xl__worksheets__sheet1=LAUGHS + SHEET.format("&lol9;").encode())
+    elif part == "strings":
+        _workbook(path, xl__sharedStrings=LAUGHS + STRINGS.format("&lol9;").encode())
+    else:
+        _workbook(path, xl__worksheets__sheet1=XXE + SHEET.format("&xxe;").encode())
+    done = chungtay(tmp_path, "import", "houses", str(path))
+    assert "declares XML entities" in _refused_in_one_line(done, path)
+    assert "root:" not in done.stderr + done.stdout
+
+
+def test_an_xlsx_of_a_million_rows_is_refused_at_the_cap(tmp_path: Path) -> None:
+    """Under a megabyte zipped, a million rows unpacked: refused at [import] max_rows + 1."""
+    (tmp_path / "config.toml").write_text('[storage]\ndatabase = "data.sqlite"\nmedia_dir = "media"\n'
+                                          "[import]\nmax_rows = 1000\n", encoding="utf-8")
+    base = _workbook(tmp_path / "base.xlsx")
+    path = tmp_path / "nha.xlsx"
+    # Rows without numbers, all alike, as in the file that took 2.3 GB: the zip squeezes them to nothing.
+    rows = b'<row><c t="inlineStr"><is><t>x</t></is></c></row>' * 10_000
+    with zipfile.ZipFile(base) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
+        for info in source.infolist():
+            if info.filename != "xl/worksheets/sheet1.xml":
+                book.writestr(info.filename, source.read(info.filename))
+        with book.open("xl/worksheets/sheet1.xml", "w") as sheet:
+            sheet.write(SHEET.split("<row")[0].encode() + b"<row>" + "".join(
+                f'<c t="inlineStr"><is><t>{name}</t></is></c>' for name in HOUSE_HEADER.split(",")
+            ).encode() + b"</row>")
+            for _ in range(100):
+                sheet.write(rows)
+            sheet.write(b"</sheetData></worksheet>")
+    assert path.stat().st_size < 1_000_000
+
+    started = time.perf_counter()
+    done = chungtay(tmp_path, "import", "houses", str(path))
+    elapsed = time.perf_counter() - started
+
+    assert "more than 1,000 rows" in _refused_in_one_line(done, path)
+    assert "[import] max_rows" in done.stderr
+    assert elapsed < 20, f"refusing took {elapsed:.1f} s"  # reading the million rows takes minutes
+    assert asyncio.run(_count(tmp_path / "data.sqlite", "houses")) == 0
+
+
+async def _count(database: Path, table: str) -> int:
+    db = await Database.open(database)
+    try:
+        return int(await db.scalar(f"SELECT count(*) FROM {table}"))
+    finally:
+        await db.close()
+
+
+def test_the_bot_writes_while_a_large_import_runs(tmp_path: Path) -> None:
+    """Another connection's small writes wait well under a second while 20,000 houses go in."""
+    units = tmp_path / "don-vi.csv"
+    units.write_text("Mã,Tên đơn vị,Mã đơn vị cha\nST,Tỉnh,\nMTU,Huyện Mỹ Tú,ST\n", encoding="utf-8")
+    assert chungtay(tmp_path, "import", "units", str(units)).returncode == 0
+    big = tmp_path / "nha.csv"
+    big.write_text(HOUSE_HEADER + "\n" + "".join(f"H{i:05d},MTU,Nguyễn Văn {i},Hộ nghèo,Xây mới\n"
+                                                 for i in range(20_000)), encoding="utf-8")
+    other = sqlite3.connect(tmp_path / "data.sqlite", isolation_level=None, timeout=30)
+    other.execute("CREATE TABLE bot_turns (at REAL)")
+    waits: list[float] = []
+    importing = subprocess.Popen([sys.executable, "-m", "bot.cli", "--config", str(tmp_path / "config.toml"),
+                                  "import", "houses", str(big)], cwd=ROOT, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        # The bot's turns, about fifty a second, until the import process ends (waited for, with
+        # the pause between turns as the timeout).
+        while True:
+            assert time.monotonic() < deadline, "the import did not finish"
+            started = time.perf_counter()
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("INSERT INTO bot_turns VALUES (?)", (started,))
+            other.execute("COMMIT")
+            waits.append(time.perf_counter() - started)
+            try:
+                importing.wait(timeout=0.02)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        out, err = importing.communicate(timeout=60)
+    finally:
+        importing.kill()
+        importing.wait()
+    assert importing.returncode == 0, err
+    assert "20000 created" in out
+    assert other.execute("SELECT count(*) FROM houses").fetchone()[0] == 20_000
+    assert max(waits) < 1.0, f"a write waited {max(waits):.2f} s"
+    other.close()

@@ -4,12 +4,15 @@ import csv
 import io
 import time
 import unicodedata
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import openpyxl
 import pytest
 
+from bot.config import ConfigError, parse_settings
+from handlers.settings import Settings
 from storage import audit, houses, units
 from storage.db import Database
 from storage.importer import (
@@ -21,6 +24,8 @@ from storage.importer import (
     parse_decimal,
     parse_whole,
 )
+from storage.sheets import readers
+from storage.sheets.readers import SheetLimits, SheetUnreadable, read_cells
 
 AT = "2026-08-20T02:00:00+00:00"
 
@@ -419,3 +424,96 @@ async def test_five_thousand_houses_import_quickly(db: Database, tmp_path: Path)
 
     assert result == ImportResult(5000, 0)
     assert elapsed < 5, f"5,000 houses took {elapsed:.1f} s"
+
+
+# --- limits and hostile files ----------------------------------------------------------------
+
+
+def replace_in_xlsx(path: Path, parts: dict[str, bytes]) -> Path:
+    """The workbook with some of its XML parts replaced, everything else as openpyxl wrote it."""
+    original = path.read_bytes()
+    with zipfile.ZipFile(io.BytesIO(original)) as source, \
+            zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            out.writestr(info.filename, parts.get(info.filename, source.read(info.filename)))
+    return path
+
+
+def test_the_default_row_cap_is_200000() -> None:
+    assert SheetLimits().max_rows == 200_000
+    assert Settings().imports.max_rows == 200_000
+    assert parse_settings({}, "c.toml", {}).imports.max_rows == 200_000
+    assert parse_settings({"import": {"max_rows": 50}}, "c.toml", {}).imports.max_rows == 50
+    with pytest.raises(ConfigError, match=r"c.toml: \[import\] max_rows: must be 1 to"):
+        parse_settings({"import": {"max_rows": 0}}, "c.toml", {})
+
+
+async def test_reading_stops_at_the_first_row_past_the_cap(db: Database, tmp_path: Path) -> None:
+    rows: list[list[object]] = [HOUSES[0]] + [[f"H{i}", "MTU01", "A", "poor", "new"] for i in range(500)]
+    path = write_xlsx(tmp_path / "nha.xlsx", rows)
+    cells = read_cells(path, SheetLimits(max_rows=100))
+    read = [next(cells) for _ in range(100)]
+    with pytest.raises(SheetUnreadable) as err:
+        next(cells)
+    assert len(read) == 100 and err.value.line == 0
+    assert "more than 100 rows" in err.value.reason and "[import] max_rows" in err.value.reason
+
+    await load_units(db, tmp_path)
+    errors = await rejected(import_houses(db, path, at=AT, limits=SheetLimits(max_rows=100)))
+    assert [e.line for e in errors] == [0] and "more than 100 rows" in errors[0].reason
+    assert await house_count(db) == 0
+
+
+async def test_csv_rows_are_capped_too(db: Database, tmp_path: Path) -> None:
+    rows = [UNITS[0]] + [[f"U{i}", "Xã", "", ""] for i in range(50)]
+    errors = await rejected(import_units(db, write_csv(tmp_path / "u.csv", rows), at=AT,
+                                         limits=SheetLimits(max_rows=20)))
+    assert errors == [RowError(0, errors[0].reason)] and "more than 20 rows" in errors[0].reason
+    assert await unit_count(db) == 0
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+async def test_a_row_too_wide_or_a_cell_too_long_is_refused(db: Database, tmp_path: Path, kind: str) -> None:
+    write = write_csv if kind == "csv" else write_xlsx
+    wide = [UNITS[0], UNITS[1], [*UNITS[2], *[""] * 70, "far away"]]
+    errors = await rejected(import_units(db, write(tmp_path / f"wide.{kind}", wide), at=AT))
+    assert [e.line for e in errors] == [3] and "at most 64 columns" in errors[0].reason
+
+    long = [UNITS[0], UNITS[1], ["MTU", "x" * 6000, "ST", ""]]
+    errors = await rejected(import_units(db, write(tmp_path / f"long.{kind}", long), at=AT))
+    assert [e.line for e in errors] == [3] and "at most 5,000" in errors[0].reason
+    assert await unit_count(db) == 0
+
+
+async def test_a_workbook_unpacking_past_the_size_cap_is_refused_unopened(
+        db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write_xlsx(tmp_path / "u.xlsx", UNITS)
+    monkeypatch.setattr(readers, "MAX_XLSX_BYTES", 4096)
+    monkeypatch.setattr(readers, "ExcelReader", None)  # never reached
+    errors = await rejected(import_units(db, path, at=AT))
+    assert [e.line for e in errors] == [0] and "unpacks to" in errors[0].reason
+
+
+async def test_a_bad_part_inside_a_workbook_is_refused_not_raised(db: Database, tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "u.xlsx", UNITS)
+    replace_in_xlsx(path, {"xl/worksheets/sheet1.xml": b"<worksheet"})
+    errors = await rejected(import_units(db, path, at=AT))
+    assert [e.line for e in errors] == [0] and "not a readable .xlsx" in errors[0].reason
+
+
+async def test_houses_are_written_with_the_write_lock_held_briefly(db: Database, tmp_path: Path) -> None:
+    """Staged in batches, applied in one statement: ids in file order, codes updated in any case."""
+    await load_units(db, tmp_path)
+    rows: list[list[object]] = [HOUSES[0]] + [[f"H{i:05d}", "MTU01", f"Chủ {i}", "poor", "new", "", "", ""]
+                                             for i in range(4500)]
+    assert await import_houses(db, write_csv(tmp_path / "h.csv", rows), at=AT) == ImportResult(4500, 0)
+    first, last = await houses.by_code(db, "H00000"), await houses.by_code(db, "H04499")
+    assert first is not None and last is not None and last.id - first.id == 4499
+    again = [HOUSES[0], ["h00001", "MTU", "Chủ mới", "merit", "repair", "Ấp 2", "", ""], HOUSES[1]]
+    assert await import_houses(db, write_csv(tmp_path / "h2.csv", again), at=AT) == ImportResult(1, 1)
+    changed = await houses.by_code(db, "H00001")
+    assert changed is not None and (changed.code, changed.household_head, changed.category) == (
+        "H00001", "Chủ mới", "merit")
+    assert await db.scalar("SELECT count(*) FROM sqlite_temp_master") == 0
+    log = await audit.entries(db, "houses", "h2.csv")
+    assert log[-1]["detail"] == {"created": 1, "updated": 1, "actor": "cli"}

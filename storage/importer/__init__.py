@@ -3,7 +3,7 @@
 A file is read and checked completely before anything is written: an officer fixes every
 listed problem in one pass, and a rejected file leaves the database exactly as it was.
 Reading the file is storage/sheets/readers.py; finding the columns, records.py; each kind of
-row, unit_rows.py and house_rows.py.
+row, unit_rows.py and house_rows.py; writing a houses file in short transactions, staging.py.
 """
 
 from storage.importer.house_rows import import_houses

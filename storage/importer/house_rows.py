@@ -3,14 +3,15 @@ read from the words officers use, its position given whole or not at all."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from storage import houses
 from storage.db import Database
-from storage.importer.outcome import ImportResult, RowError, Upsert
-from storage.importer.records import HOUSE_COLUMNS, RowCheck, load, rows_by_code
+from storage.importer.outcome import ImportRejected, ImportResult, RowError
+from storage.importer.records import HOUSE_COLUMNS, RowCheck, check_file
+from storage.importer.staging import write_houses
 from storage.importer.values import (
     CATEGORY,
     CATEGORY_HINT,
@@ -20,9 +21,11 @@ from storage.importer.values import (
     parse_decimal,
     value_key,
 )
+from storage.sheets.readers import SheetLimits
+from storage.textfold import fold
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # up to [import] max_rows of them at once
 class _HouseRow:
     line: int
     code: str
@@ -84,22 +87,23 @@ def _coordinates(check: RowCheck) -> tuple[float | None, float | None]:
     return found["lat"], found["lon"]
 
 
-async def import_houses(db: Database, path: Path, *, actor: str = "cli", at: str) -> ImportResult:
+async def import_houses(db: Database, path: Path, *, actor: str = "cli", at: str,
+                        limits: SheetLimits | None = None) -> ImportResult:
     """Create or update (by code) every house of the file, or nothing if any row is wrong.
 
-    Houses may only name units already in the database: import the units file first.
+    Houses may only name units already in the database: import the units file first. The file is
+    checked completely before anything is written; writing then holds the write lock only briefly
+    (staging.py), so the bot keeps answering during a large import.
     """
     path = Path(path)
-    records = await load(path, HOUSE_COLUMNS)
-    async with db.transaction():
-        # Looked up once for the whole file, not once per row.
-        unit_ids = {code_key(r[0]): r[1] for r in await db.fetchall("SELECT code, id FROM units")}
-        existing = {code_key(r[0]) for r in await db.fetchall("SELECT code FROM houses")}
-        errors: list[RowError] = []
-        rows = rows_by_code(records, HOUSE_COLUMNS, errors, _house_reader(unit_ids)).valid
-
-        async def write(row: _HouseRow) -> None:
-            await houses.upsert(db, row.code, unit_ids[code_key(row.unit_code)], row.head, row.category,
-                                row.support, row.address, row.lat, row.lon)
-
-        return await Upsert(db, path, "houses", actor, at).all(list(rows.values()), existing, errors, write)
+    # Read outside any transaction (WAL: a snapshot, no lock). Units are never deleted, and the
+    # houses' foreign key would refuse the final write if one were.
+    unit_ids = {code_key(r[0]): r[1] for r in await db.fetchall("SELECT code, id FROM units")}
+    errors: list[RowError] = []
+    file = await asyncio.to_thread(check_file, path, HOUSE_COLUMNS, limits or SheetLimits(), errors,
+                                   _house_reader(unit_ids))
+    if errors:
+        raise ImportRejected(errors)
+    rows = ((r.code, unit_ids[code_key(r.unit_code)], r.head, fold(r.head), r.category, r.support,
+             r.address, r.lat, r.lon) for r in file.valid.values())
+    return await write_houses(db, path, rows, actor=actor, at=at)

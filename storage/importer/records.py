@@ -3,15 +3,16 @@ row's values under the column's key, and each row checked against its columns.""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Sequence
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
 
 from storage.importer.outcome import ImportRejected, RowError
 from storage.importer.values import code_key
-from storage.sheets.readers import Cell, SheetUnreadable, cell_text, is_blank, read_cells
+from storage.sheets.readers import Cell, SheetLimits, SheetUnreadable, cell_text, is_blank, read_cells
 from storage.textfold import fold
 
 # Title lines above the header ("DANH SÁCH HỘ ĐƯỢC HỖ TRỢ…") are common in officers' sheets.
@@ -73,26 +74,37 @@ class Record:
         return self.texts.get(key, "")
 
 
-async def load(path: Path, columns: Sequence[Column]) -> list[Record]:
+def check_file(path: Path, columns: Sequence[Column], limits: SheetLimits, errors: list[RowError],
+               read: Callable[[RowCheck], _Row], *, keep_records: bool = False) -> Rows[_Row]:
+    """The file read and checked row by row, as it streams: only the rows read are kept.
+
+    Blocking (parsing a workbook takes a while): run it in a thread, off the bot's event loop.
+    """
     try:
-        # Parsing a large workbook takes a while: keep it off the event loop the bot runs on.
-        cells = await asyncio.to_thread(read_cells, path)
+        with closing(read_cells(path, limits)) as cells:
+            return rows_by_code(_records(cells, columns), columns, errors, read, keep_records)
     except SheetUnreadable as exc:
+        # The whole file is refused: the row problems found before this one would only distract.
         raise ImportRejected([RowError(exc.line, exc.reason)]) from exc
-    return _records(cells, columns)
 
 
-def _records(cells: list[list[Cell]], columns: Sequence[Column]) -> list[Record]:
-    header_at, index = _find_header(cells, columns)
-    records = []
-    for number, row in enumerate(cells[header_at + 1:], header_at + 2):
+def _records(cells: Iterator[list[Cell]], columns: Sequence[Column]) -> Iterator[Record]:
+    # The header is looked for among the first non-blank rows, so only those are held back.
+    head: list[list[Cell]] = []
+    for row in cells:
+        head.append(row)
+        if sum(1 for r in head if not is_blank(r)) == _HEADER_SEARCH_ROWS:
+            break
+    header_at, index = _find_header(head, columns)
+    found = 0
+    for number, row in enumerate(itertools.chain(head[header_at + 1:], cells), header_at + 2):
         if is_blank(row):
             continue
         values = {key: row[i] if i < len(row) else None for key, i in index.items()}
-        records.append(Record(number, values, {key: cell_text(v) for key, v in values.items()}))
-    if not records:
+        found += 1
+        yield Record(number, values, {key: cell_text(v) for key, v in values.items()})
+    if not found:
         raise ImportRejected([RowError(header_at + 2, "no data rows below the header")])
-    return records
 
 
 def _find_header(cells: list[list[Cell]], columns: Sequence[Column]) -> tuple[int, dict[str, int]]:
@@ -153,33 +165,21 @@ class RowCheck:
 @dataclass(frozen=True)
 class Rows(Generic[_Row]):
     valid: dict[str, _Row]         # the rows that read without a problem, by code key
-    unique: list[Record]           # every record but those repeating an earlier code
+    unique: list[Record]           # every record but those repeating an earlier code, if kept
     codes: set[str]                # every code key the file names, valid row or not
 
 
-def rows_by_code(records: list[Record], columns: Sequence[Column], errors: list[RowError],
-                 read: Callable[[RowCheck], _Row]) -> Rows[_Row]:
+def rows_by_code(records: Iterable[Record], columns: Sequence[Column], errors: list[RowError],
+                 read: Callable[[RowCheck], _Row], keep_records: bool = False) -> Rows[_Row]:
     """Each record with a new code read into a row; a row with problems is left out, its
-    problems added to `errors`, and so is each repeated code."""
-    unique, first_line = _first_seen(records, columns, errors)
-    valid: dict[str, _Row] = {}
-    for record in unique:
-        check = RowCheck(record, columns, errors)
-        row = read(check)
-        if check.passed:
-            valid[code_key(record.text("code"))] = row
-    return Rows(valid, unique, set(first_line))
-
-
-def _first_seen(records: list[Record], columns: Sequence[Column],
-                errors: list[RowError]) -> tuple[list[Record], dict[str, int]]:
-    """Records without a repeated code, and the line of every code in the file.
+    problems added to `errors`, and so is each repeated code.
 
     Codes of rows that are wrong otherwise count too, so their children are not also
-    reported as having an unknown parent.
+    reported as having an unknown parent. The records themselves are kept only if asked for.
     """
     first_line: dict[str, int] = {}
-    unique = []
+    unique: list[Record] = []
+    valid: dict[str, _Row] = {}
     for record in records:
         code = record.text("code")
         key = code_key(code)
@@ -189,5 +189,10 @@ def _first_seen(records: list[Record], columns: Sequence[Column],
             continue
         if code:
             first_line[key] = record.line
-        unique.append(record)
-    return unique, first_line
+        if keep_records:
+            unique.append(record)
+        check = RowCheck(record, columns, errors)
+        row = read(check)
+        if check.passed:
+            valid[key] = row
+    return Rows(valid, unique, set(first_line))

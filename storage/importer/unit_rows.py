@@ -3,6 +3,7 @@ already in the database (every parent known, no cycles), written parents first."
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,8 +11,9 @@ from pathlib import Path
 from storage import units
 from storage.db import Database
 from storage.importer.outcome import ImportResult, RowError, Upsert
-from storage.importer.records import UNIT_COLUMNS, RowCheck, Rows, load, rows_by_code, title
+from storage.importer.records import UNIT_COLUMNS, RowCheck, Rows, check_file, title
 from storage.importer.values import code_key, parse_whole
+from storage.sheets.readers import SheetLimits
 
 
 @dataclass(frozen=True)
@@ -112,12 +114,13 @@ def _plan_units(file: Rows[_UnitRow], in_db: dict[str, str | None], shown: dict[
     return sorted(rows.values(), key=lambda r: (_depth(code_key(r.code), parent_of, memo), r.line))
 
 
-async def import_units(db: Database, path: Path, *, actor: str = "cli", at: str) -> ImportResult:
+async def import_units(db: Database, path: Path, *, actor: str = "cli", at: str,
+                       limits: SheetLimits | None = None) -> ImportResult:
     """Create or update (by code) every unit of the file, or nothing if any row is wrong."""
     path = Path(path)
-    records = await load(path, UNIT_COLUMNS)
     errors: list[RowError] = []
-    file = rows_by_code(records, UNIT_COLUMNS, errors, _unit_row)
+    file = await asyncio.to_thread(check_file, path, UNIT_COLUMNS, limits or SheetLimits(), errors,
+                                   _unit_row, keep_records=True)
     # Checked inside the transaction so the database cannot change between check and write.
     async with db.transaction():
         in_db, shown = await _units_in_db(db)
