@@ -27,9 +27,15 @@ def _parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="load units or houses from CSV or XLSX")
     imp.add_argument("kind", choices=["units", "houses"])
     imp.add_argument("file", type=Path)
-    inv = sub.add_parser("invite", help="make a one-time invite code")
+    inv = sub.add_parser("invite", help="make invite codes: personal ones (used once) or a group code")
     inv.add_argument("--unit", required=True, help="unit code")
     inv.add_argument("--role", required=True, choices=[r.value for r in Role])
+    inv.add_argument("--count", type=int, default=1, help="how many personal codes (at most 500)")
+    inv.add_argument("--group", action="store_true",
+                     help="one code many volunteers join with (a meeting, a commune's Zalo group)")
+    inv.add_argument("--until", help="a group code's last day, DD/MM/YYYY (default: in 7 days)")
+    inv.add_argument("--max", type=int, default=50, help="how many people a group code admits (default 50)")
+    inv.add_argument("--out", type=Path, help="also write a printable sheet of QR codes: FILE.pdf")
     who = sub.add_parser("users", help="list the people who joined, with their role, unit and status")
     who.add_argument("--unit", help="only this unit and what lies below it")
     for name, what in (("disable", "take away a person's access (a lost phone, someone who left)"),
@@ -124,16 +130,68 @@ async def _unit(app: App, code: str) -> Unit:
 
 
 async def _invite(app: App, args: argparse.Namespace) -> int:
-    from storage import invites
+    from datetime import datetime, timedelta
 
+    from handlers.invite import GROUP_DAYS, MAX_PEOPLE, card_for
+    from handlers.invite_picture import write_pdf
+    from storage import audit, bot_info, invites
+    from storage.times import to_db
+
+    # Every refusal comes before anything is stored.
+    if args.group and args.role != Role.VOLUNTEER:
+        print("a group code is for volunteers only; officers get personal codes", file=sys.stderr)
+        return EXIT_USAGE
+    people = args.max if args.group else 1
+    if not 1 <= args.count <= MAX_PEOPLE or not 1 <= people <= MAX_PEOPLE:
+        print(f"--count and --max go from 1 to {MAX_PEOPLE}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.out is not None and args.out.suffix.lower() != ".pdf":
+        print("--out writes a PDF sheet: name it FILE.pdf", file=sys.stderr)
+        return EXIT_USAGE
+    now = app.ctx.now()
+    if not args.group:
+        expires = now + timedelta(days=app.settings.join.invite_days)
+    elif args.until:
+        try:
+            day = datetime.strptime(args.until, "%d/%m/%Y").date()
+        except ValueError:
+            print(f"--until {args.until!r}: write the day as DD/MM/YYYY", file=sys.stderr)
+            return EXIT_USAGE
+        if day < now.date():
+            print(f"--until {args.until}: that day has passed", file=sys.stderr)
+            return EXIT_USAGE
+        expires = datetime.combine(day, datetime.max.time(), tzinfo=app.ctx.clock.tz)
+    else:
+        expires = now + timedelta(days=GROUP_DAYS)
     unit = await _unit(app, args.unit)
+    bot = app.settings.telegram.bot_username or await bot_info.get(app.db, bot_info.TELEGRAM_USERNAME) or ""
+    if args.out is not None and not bot:
+        print("the bot's Telegram name is not known yet, so a QR code cannot hold its link: start the "
+              "bot once, or set [telegram] bot_username", file=sys.stderr)
+        return EXIT_USAGE
+    kind = invites.GROUP if args.group else invites.PERSONAL
+    count = 1 if args.group else args.count
+    stamp, until = app.ctx.stamp(), to_db(expires)
     async with app.db.transaction():
-        code = await invites.create(app.db, unit.id, args.role, app.ctx.stamp(),
-                                    app.settings.join.invite_days)
-    bot = app.settings.telegram.bot_username or "<bot_username>"
-    print(f"{code}\nhttps://t.me/{bot}?start={code}")
-    print(f"{args.role} of {unit.code} {unit.name}; the code works once, within "
-          f"{app.settings.join.invite_days} days.", file=sys.stderr)
+        codes = [await invites.create_until(app.db, unit.id, args.role, stamp, until, kind, people)
+                 for _ in range(count)]
+        for code in codes:
+            await audit.log(app.db, stamp, None, "invite.create", "invite", code,
+                            {"by": "cli", "unit_id": unit.id, "role": args.role, "kind": kind,
+                             "max": people, "expires_at": until})
+    for code in codes:
+        print(f"{code}\thttps://t.me/{bot or '<bot_username>'}?start={code}")
+    last = f"{expires.astimezone(app.ctx.clock.tz):%d/%m/%Y}"
+    what = f"one code for up to {people} people" if args.group else f"{count} code(s), each works once"
+    print(f"{args.role} of {unit.code} {unit.name}: {what}, until {last}.", file=sys.stderr)
+    if not bot:
+        print("the bot's Telegram name is not known yet: start the bot once, or set "
+              "[telegram] bot_username", file=sys.stderr)
+    if args.out is not None:
+        cards = [card_for("vi", app.ctx.clock.tz, bot, code, unit, args.role, kind, people, until)
+                 for code in codes]
+        pages = await asyncio.to_thread(write_pdf, cards, args.out)
+        print(f"{args.out}: {len(cards)} code(s) on {pages} page(s)", file=sys.stderr)
     return 0
 
 

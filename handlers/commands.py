@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from handlers import account_links, join, officers, reminders, report
+from handlers import account_links, invite, join, officers, reminders, report
+from handlers.officers import people
 from handlers.turn import Command, Handler
 
 CORE: list[Command] = [
@@ -14,7 +15,8 @@ CORE: list[Command] = [
     Command(("start",), join.start_again),
 ]
 
-COMMANDS: list[Command] = [*CORE, *officers.COMMANDS, *reminders.COMMANDS, *account_links.COMMANDS]
+COMMANDS: list[Command] = [*CORE, *officers.COMMANDS, *reminders.COMMANDS, *account_links.COMMANDS,
+                          *invite.COMMANDS, *people.COMMANDS]
 
 _BY_NAME: dict[str, Command] = {}
 for _command in COMMANDS:
@@ -29,7 +31,7 @@ def lookup(name: str) -> Command | None:
 
 
 # Dialog states owned by a feature other than the report dialog, with what answers the next input.
-FLOWS: dict[str, Handler] = {**officers.FLOWS}
+FLOWS: dict[str, Handler] = {**officers.FLOWS, **invite.FLOWS, **people.FLOWS}
 
 
 def flow(state: str) -> Handler:

@@ -29,9 +29,7 @@ async def stranger(ctx: Context, inc: Incoming) -> list[Reply]:
     name = clip(inc.display_name.strip(), 64)
     user = await users.create(ctx.db, inc.channel, inc.user_id, name, invite.role, invite.unit_id,
                               lang, now)
-    await invites.mark_used(ctx.db, invite.code, user.id, now)
-    await audit.log(ctx.db, now, user.id, "user.join", "user", user.id,
-                    {"role": invite.role, "unit_id": invite.unit_id, "invite": invite.code})
+    await _use(ctx, invite, user.id, "user.join")
     unit = await units.get(ctx.db, invite.unit_id)
     assert unit is not None
     return [Reply(t(lang, "joined", name=name or t(lang, "someone"), role=label(ROLES, user.role, lang),
@@ -46,9 +44,7 @@ async def rejoin(ctx: Context, user: User, inc: Incoming) -> list[Reply]:
     now = ctx.stamp()
     await users.reinstate(ctx.db, user.id, invite.role, invite.unit_id)
     await dialogs.save(ctx.db, user.id, "idle", {}, now)  # a draft from before may be of another area
-    await invites.mark_used(ctx.db, invite.code, user.id, now)
-    await audit.log(ctx.db, now, user.id, "user.rejoin", "user", user.id,
-                    {"role": invite.role, "unit_id": invite.unit_id, "invite": invite.code})
+    await _use(ctx, invite, user.id, "user.rejoin")
     unit = await units.get(ctx.db, invite.unit_id)
     assert unit is not None
     lang = user.lang
@@ -64,17 +60,35 @@ async def _usable_invite(ctx: Context, inc: Incoming, lang: str,
     if waiting:
         return None, waiting
     code = inc.args.split()[0][:32]
-    invite = await invites.find_unused(ctx.db, code)
-    if invite is None:
+    found = await invites.find(ctx.db, code)
+    if found is None or (found.kind == invites.PERSONAL and found.used_up):
         await code_guard.wrong(ctx, inc, "invite", code, actor_id)
         return None, [Reply(t(lang, "bad_invite", code=clip(code, 32)))]
-    if invite.expires_at <= ctx.stamp():
-        # A real code, only late: not a guess, so not counted as one; still in the audit log.
-        await audit.log(ctx.db, ctx.stamp(), actor_id, "code.expired", "invite", invite.code,
-                        {"channel": inc.channel, "account": inc.user_id})
-        expired = datetime.fromisoformat(invite.expires_at).astimezone(ctx.clock.tz)
-        return None, [Reply(t(lang, "invite_expired", code=invite.code, date=f"{expired:%d/%m/%Y}"))]
-    return invite, []
+    # A real code that can no longer be used is not a guess, so not counted as one; still audited.
+    seen = {"channel": inc.channel, "account": inc.user_id}
+    if found.revoked_at is not None:
+        await audit.log(ctx.db, ctx.stamp(), actor_id, "invite.refused", "invite", found.code,
+                        {**seen, "why": "revoked"})
+        return None, [Reply(t(lang, "inv_join_revoked", code=found.code))]
+    if found.expires_at <= ctx.stamp():
+        await audit.log(ctx.db, ctx.stamp(), actor_id, "code.expired", "invite", found.code, seen)
+        expired = datetime.fromisoformat(found.expires_at).astimezone(ctx.clock.tz)
+        return None, [Reply(t(lang, "invite_expired", code=found.code, date=f"{expired:%d/%m/%Y}"))]
+    if found.used_up:
+        await audit.log(ctx.db, ctx.stamp(), actor_id, "invite.refused", "invite", found.code,
+                        {**seen, "why": "used_up", "max": found.max_uses})
+        return None, [Reply(t(lang, "inv_join_full", code=found.code))]
+    return found.invite(), []
+
+
+async def _use(ctx: Context, invite: Invite, user_id: int, action: str) -> None:
+    now = ctx.stamp()
+    # The turn holds the one writer, so the checks above still stand: the count cannot be passed.
+    used = await invites.mark_used(ctx.db, invite.code, user_id, now)
+    assert used
+    await audit.log(ctx.db, now, user_id, action, "user", user_id,
+                    {"role": invite.role, "unit_id": invite.unit_id, "invite": invite.code})
+    await audit.log(ctx.db, now, user_id, "invite.used", "invite", invite.code, {"user_id": user_id})
 
 
 async def start_again(turn: Turn) -> list[Reply]:

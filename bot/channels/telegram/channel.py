@@ -32,7 +32,7 @@ from bot.channels.telegram.render import markup, split_html
 from bot.logs import Throttled
 from handlers.commands import COMMANDS
 from handlers.types import MENU, Incoming, IncomingFile, Location, Reply, parse_command
-from storage import inbox, users
+from storage import bot_info, inbox, users
 
 CHANNEL = "telegram"
 DOWNLOAD_LIMIT = 20 * 1024 * 1024  # the Bot API refuses getFile above this
@@ -135,9 +135,17 @@ class TelegramChannel(ChatChannel[Update]):
 
     async def _start(self) -> None:
         await self.application.initialize()
+        await self._remember_username()
         await self._set_menu()
         await self.application.start()
         await self._catch_up()
+
+    async def _remember_username(self) -> None:
+        # Invite links (`chungtay invite`, /moi) need the bot's name; getMe is its only true source.
+        name = self.application.bot.username
+        if name:
+            async with self.app.db.transaction():
+                await bot_info.put(self.app.db, bot_info.TELEGRAM_USERNAME, name, self.app.ctx.stamp())
 
     async def start_polling(self) -> None:
         """Replay what was stored but never handled, then poll. Returns once running."""

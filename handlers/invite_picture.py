@@ -1,0 +1,130 @@
+"""An invite as a picture: the QR code of the Telegram link, the code in large letters under it
+(Zalo has no deep link, people type `/start CODE`), the unit, the role and the expiry date; and a
+printable A4 sheet of them to cut out and hand over at a meeting.
+
+Drawing is CPU work, so the callers run it in a worker thread.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import textwrap
+from collections.abc import Iterator, Sequence
+from dataclasses import astuple, dataclass
+from functools import cache
+from pathlib import Path
+
+import matplotlib
+import segno
+from PIL import Image, ImageDraw, ImageFont
+
+from handlers.officers.files import prune
+
+# DejaVu ships inside matplotlib (already a dependency) and covers Vietnamese (ệ ở ữ đ ...).
+_FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+QUIET = 4            # the quiet zone the QR standard asks for, in modules
+ERROR_LEVEL = "m"    # survives a crease or a smudge on a printed card; segno raises it when it fits
+CARD_WIDTH = 800     # a phone shows it whole; the sheet draws its cells at its own width
+A4_300DPI = (2480, 3508)
+SHEET_GRID = (3, 4)  # columns, rows: twelve cards a page, large enough to scan from a table
+PAGE_MARGIN = 120
+
+
+@dataclass(frozen=True)
+class Card:
+    link: str        # what the QR code holds
+    code: str
+    unit: str
+    role: str
+    expiry: str      # the sentence saying until when (and for how many, for a group code)
+    title: str
+
+    def key(self) -> str:
+        return hashlib.sha256(repr(astuple(self)).encode()).hexdigest()[:24]
+
+
+def qr(link: str) -> segno.QRCode:
+    return segno.make(link, error=ERROR_LEVEL, micro=False)
+
+
+def qr_layout(link: str, width: int) -> tuple[int, int, int, int]:
+    """Where the code's modules are drawn in a card `width` wide: (left, top, module size, modules)."""
+    modules = qr(link).symbol_size(scale=1, border=0)[0]
+    scale = max(1, (width * 3 // 4) // (modules + 2 * QUIET))
+    side = (modules + 2 * QUIET) * scale
+    return (width - side) // 2 + QUIET * scale, QUIET * scale, scale, modules
+
+
+@cache
+def _font(name: str, size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(_FONTS / name), size)
+
+
+def draw_card(card: Card, width: int = CARD_WIDTH) -> Image.Image:
+    left, top, scale, modules = qr_layout(card.link, width)
+    unit = width // 40
+    big = _font("DejaVuSansMono-Bold.ttf", unit * 3)
+    text = _font("DejaVuSans.ttf", int(unit * 1.3))
+    bold = _font("DejaVuSans-Bold.ttf", int(unit * 1.3))
+    chars = max(12, int(width / (unit * 0.75)))
+    lines = [(bold, line) for line in textwrap.wrap(card.title, chars)]
+    lines += [(text, line) for part in (card.unit, card.role, card.expiry)
+              for line in textwrap.wrap(part, chars)]
+    qr_bottom = top + (modules + QUIET) * scale
+    height = qr_bottom + unit * 4 + sum(int(f.size * 1.35) for f, _ in lines) + unit * 2
+    image = Image.new("L", (width, height), 255)
+    pen = ImageDraw.Draw(image)
+    for r, row in enumerate(qr(card.link).matrix):
+        for c, dark in enumerate(row):
+            if dark:
+                x, y = left + c * scale, top + r * scale
+                pen.rectangle((x, y, x + scale - 1, y + scale - 1), fill=0)
+    y = qr_bottom
+    pen.text((width // 2, y), card.code, font=big, fill=0, anchor="ma")
+    y += unit * 4
+    for font, line in lines:
+        pen.text((width // 2, y), line, font=font, fill=0, anchor="ma")
+        y += int(font.size * 1.35)
+    pen.rectangle((0, 0, width - 1, height - 1), outline=160)  # where to cut, on a printed sheet
+    return image
+
+
+def card_file(folder: Path, card: Card) -> Path:
+    """The card as a PNG in `folder`, named by what it shows; drawn once, written atomically."""
+    folder.mkdir(parents=True, exist_ok=True)
+    prune(folder, "invite-*.png")
+    path = folder / f"invite-{card.key()}.png"
+    if not path.exists():
+        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+        with os.fdopen(fd, "wb") as out:
+            draw_card(card).save(out, "PNG", optimize=True)
+        os.replace(tmp, path)
+    return path
+
+
+def sheet_pages(cards: Sequence[Card]) -> Iterator[Image.Image]:
+    """A4 pages at 300 dpi, twelve cards each, in black and white: a 500-code sheet stays small."""
+    cols, rows = SHEET_GRID
+    page_w, page_h = A4_300DPI
+    cell_w = (page_w - 2 * PAGE_MARGIN) // cols
+    cell_h = (page_h - 2 * PAGE_MARGIN) // rows
+    per_page = cols * rows
+    for start in range(0, len(cards), per_page):
+        page = Image.new("L", A4_300DPI, 255)
+        for i, card in enumerate(cards[start:start + per_page]):
+            drawn = draw_card(card, cell_w - 20)
+            if drawn.height > cell_h - 20:
+                drawn = drawn.resize((drawn.width * (cell_h - 20) // drawn.height, cell_h - 20))
+            x = PAGE_MARGIN + (i % cols) * cell_w + (cell_w - drawn.width) // 2
+            y = PAGE_MARGIN + (i // cols) * cell_h + (cell_h - drawn.height) // 2
+            page.paste(drawn, (x, y))
+        yield page.convert("1", dither=Image.Dither.NONE)
+
+
+def write_pdf(cards: Sequence[Card], out: Path) -> int:
+    """A printable PDF of the cards; the number of pages."""
+    pages = list(sheet_pages(cards))
+    pages[0].save(out, "PDF", resolution=300, save_all=True, append_images=pages[1:])
+    return len(pages)
