@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +18,9 @@ ROOT = Path(__file__).resolve().parent.parent
 def chungtay(tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
     config = tmp / "config.toml"
     if not config.exists():
-        config.write_text('[telegram]\nbot_username = "chungtay_bot"\n'
+        # English, so the assertions read as the admin of an English campaign would; the
+        # Vietnamese default is tested on its own below.
+        config.write_text('[telegram]\nbot_username = "chungtay_bot"\n[campaign]\nlanguage = "en"\n'
                           '[storage]\ndatabase = "data.sqlite"\nmedia_dir = "media"\n', encoding="utf-8")
     return subprocess.run([sys.executable, "-m", "bot.cli", "--config", str(config), *args],
                           capture_output=True, text=True, cwd=ROOT, timeout=120)
@@ -150,3 +153,84 @@ def test_a_backup_never_overwrites(tmp_path: Path) -> None:
     refused = chungtay(tmp_path, "backup", "--out", str(taken))
     assert refused.returncode == 2 and "exists already" in refused.stderr
     assert taken.read_bytes() == b"an older backup"
+
+
+def test_the_command_line_speaks_vietnamese_unless_the_campaign_says_english(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text('[storage]\ndatabase = "data.sqlite"\n', encoding="utf-8")
+    units = tmp_path / "don-vi.csv"
+    units.write_text("Mã,Tên đơn vị,Mã đơn vị cha\nST,Tỉnh Sóc Trăng,\nMTU,Huyện Mỹ Tú,ST\n",
+                     encoding="utf-8")
+    done = chungtay(tmp_path, "import", "units", str(units))
+    assert done.returncode == 0 and f"{units}: 2 mới, 0 cập nhật" in done.stdout, done.stderr
+    bad = tmp_path / "nha.csv"
+    bad.write_text("Mã nhà,Mã đơn vị,Chủ hộ,Đối tượng,Loại hỗ trợ\nA1,XYZ,Lê Văn Tám,Hộ nghèo,Xây mới\n",
+                   encoding="utf-8")
+    rejected = chungtay(tmp_path, "import", "houses", str(bad))
+    assert "bị từ chối, không ghi gì cả:" in rejected.stderr and "dòng 2" in rejected.stderr
+    invite = chungtay(tmp_path, "invite", "--unit", "MTU", "--role", "volunteer")
+    assert "tình nguyện viên của MTU Huyện Mỹ Tú" in invite.stderr
+    unknown = chungtay(tmp_path, "users", "--unit", "NOPE")
+    assert unknown.returncode == 2 and "không có mã đơn vị 'NOPE'" in unknown.stderr
+    listed = chungtay(tmp_path, "users")
+    assert listed.stdout.startswith("id\tkênh\tvai trò") and "0 tài khoản" in listed.stderr
+    exported = chungtay(tmp_path, "export", "--out", str(tmp_path / "x.csv"))
+    assert f"{tmp_path / 'x.csv'}: 0 báo cáo" in exported.stdout
+
+    (tmp_path / "config.toml").write_text('[campaign]\nlanguage = "en"\n'
+                                          '[storage]\ndatabase = "data.sqlite"\n', encoding="utf-8")
+    assert "0 created, 2 updated" in chungtay(tmp_path, "import", "units", str(units)).stdout
+    (tmp_path / "config.toml").write_text('[campaign]\nlanguage = "fr"\n', encoding="utf-8")
+    french = chungtay(tmp_path, "users")
+    assert french.returncode == 2 and "[campaign] language" in french.stderr
+    assert '"vi" or "en"' in french.stderr
+
+
+def test_config_may_follow_the_subcommand(tmp_path: Path) -> None:
+    config = tmp_path / "elsewhere.toml"
+    config.write_text('[campaign]\nlanguage = "en"\n[storage]\ndatabase = "other.sqlite"\n', encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "bot.cli", "users", "--config", str(config)],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "0 accounts" in done.stderr and (tmp_path / "other.sqlite").exists()
+    # Given both ways, the one after the subcommand is the nearer and wins.
+    both = chungtay(tmp_path, "users", "--config", str(config))
+    assert both.returncode == 0 and not (tmp_path / "data.sqlite").exists()
+
+
+def test_export_takes_its_format_from_the_file_name_and_refuses_a_contradiction(tmp_path: Path) -> None:
+    units = tmp_path / "don-vi.csv"
+    units.write_text("code,name,parent_code\nST,Tỉnh Sóc Trăng,\n", encoding="utf-8")
+    assert chungtay(tmp_path, "import", "units", str(units)).returncode == 0
+    as_csv = tmp_path / "x.csv"
+    assert chungtay(tmp_path, "export", "--out", str(as_csv)).returncode == 0
+    assert as_csv.read_bytes().startswith(b"\xef\xbb\xbf")  # CSV with a BOM, not a zip
+    as_xlsx = tmp_path / "x.XLSX"
+    assert chungtay(tmp_path, "export", "--out", str(as_xlsx)).returncode == 0
+    assert as_xlsx.read_bytes().startswith(b"PK")
+    named = tmp_path / "bao-cao"
+    assert chungtay(tmp_path, "export", "--format", "csv", "--out", str(named)).returncode == 0
+
+    wrong = chungtay(tmp_path, "export", "--format", "xlsx", "--out", str(tmp_path / "y.csv"))
+    assert wrong.returncode == 2 and wrong.stderr.count("\n") == 1 and "--format xlsx" in wrong.stderr
+    assert not (tmp_path / "y.csv").exists()
+    unknown = chungtay(tmp_path, "export", "--out", str(tmp_path / "y.txt"))
+    assert unknown.returncode == 2 and unknown.stderr.count("\n") == 1 and "--format" in unknown.stderr
+
+
+def test_run_help_names_both_channels_and_their_tokens(tmp_path: Path) -> None:
+    done = chungtay(tmp_path, "run", "--help")
+    assert done.returncode == 0
+    text = " ".join(done.stdout.split())
+    assert "Telegram" in text and "Zalo" in text
+    assert "CHUNGTAY_TELEGRAM_TOKEN" in text and "CHUNGTAY_ZALO_TOKEN" in text
+
+
+def test_a_bad_token_from_the_environment_names_the_variable(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[storage]\ndatabase = "data.sqlite"\n', encoding="utf-8")
+    for variable in ("CHUNGTAY_TELEGRAM_TOKEN", "CHUNGTAY_ZALO_TOKEN"):
+        env = {**os.environ, variable: "abc"}
+        done = subprocess.run([sys.executable, "-m", "bot.cli", "run", "--config", str(config)], env=env,
+                              capture_output=True, text=True, cwd=ROOT, timeout=120)
+        assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+        assert done.stderr.startswith(f"environment: {variable}:"), done.stderr
