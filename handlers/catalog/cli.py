@@ -62,4 +62,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{file}: đã sao chép cơ sở dữ liệu (ảnh vẫn nằm trong {media})",
         "{file}: database copied (photos stay in {media})",
     ),
+    # The terminal of the demo: one screen for several people, so a message meant for someone else
+    # (an approval, a correction notice) says whom it is for and how to become that person.
+    "console_for": (
+        "📨 Gửi tới {name} — gõ :{persona} để làm người này:",
+        "📨 For {name} — type :{persona} to be this person:",
+    ),
+    "console_for_other": ("📨 Gửi tới {channel} {user}:", "📨 For {channel} {user}:"),
 }
