@@ -9,19 +9,25 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.app import App
-from bot.config import ConfigError, load_settings
+from bot.config import TOKEN_ENV, ZALO_TOKEN_ENV, ConfigError, load_settings
+from handlers.catalog import ROLES, label, t
 from handlers.settings import Settings
 from storage.codes import Role, UserStatus
 from storage.models import Unit
 
 EXIT_USAGE = 2
+DEFAULT_CONFIG = "config.toml"
+FORMATS = ("csv", "xlsx")
+RUN_HELP = (f"start the bot: the Telegram channel when a Telegram token is set ({TOKEN_ENV} or "
+            f"[telegram] token) and the Zalo channel when a Zalo token is set ({ZALO_TOKEN_ENV} or "
+            "[zalo] token); one of them at least")
 
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="chungtay", description="Chatbot báo cáo nhà — Chung tay xóa nhà tạm")
-    p.add_argument("--config", default="config.toml", help="config file (default: config.toml)")
+    p.add_argument("--config", default=DEFAULT_CONFIG, help=f"config file (default: {DEFAULT_CONFIG})")
     sub = p.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="run the Telegram bot")
+    sub.add_parser("run", help=RUN_HELP, description=RUN_HELP)
     demo = sub.add_parser("demo", help="try the bot in this terminal, offline")
     demo.add_argument("--database", type=Path, help="keep the demo data in this SQLite file")
     imp = sub.add_parser("import", help="load units or houses from CSV or XLSX")
@@ -44,11 +50,17 @@ def _parser() -> argparse.ArgumentParser:
         cmd.add_argument("user_id", type=int, help="the id `chungtay users` shows")
     exp = sub.add_parser("export", help="write every report to CSV or XLSX; with --unit and XLSX, the "
                                            "officers' workbook (summary by unit, houses, reports)")
-    exp.add_argument("--format", choices=["csv", "xlsx"], default="xlsx")
+    exp.add_argument("--format", choices=FORMATS,
+                     help="csv or xlsx (default: from the --out file's extension)")
     exp.add_argument("--out", type=Path, required=True)
     exp.add_argument("--unit", help="only this unit and what lies below it")
     bak = sub.add_parser("backup", help="copy the database while the bot runs")
     bak.add_argument("--out", type=Path, required=True)
+    for command in sub.choices.values():
+        # The same option after the subcommand (`chungtay run --config x.toml`), where people put
+        # it; SUPPRESS keeps a value given before the subcommand when it is absent after.
+        command.add_argument("--config", default=argparse.SUPPRESS,
+                             help=f"config file (default: {DEFAULT_CONFIG})")
     return p
 
 
@@ -56,6 +68,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = _settings(args)
+        problem = _export_format(args, settings.campaign.language) if args.command == "export" else None
+        if problem:
+            print(problem, file=sys.stderr)
+            return EXIT_USAGE
         return asyncio.run(_dispatch(args, settings))
     except ConfigError as exc:
         print(exc, file=sys.stderr)
@@ -69,6 +85,24 @@ def _settings(args: argparse.Namespace) -> Settings:
     if args.command == "demo" and not Path(args.config).exists():
         return Settings()
     return load_settings(args.config)
+
+
+def _say(settings: Settings, key: str, **values: object) -> str:
+    """A line for the admin, in the campaign's language (the catalog, like everything the bot says)."""
+    return t(settings.campaign.language, key, **values)
+
+
+def _export_format(args: argparse.Namespace, lang: str) -> str | None:
+    """Fill args.format from --out's extension; a one-line refusal when they disagree or say nothing
+    (an .xlsx written as CSV, or the reverse, would open as garbage in Excel)."""
+    suffix = args.out.suffix.lower()
+    from_name = suffix[1:] if suffix[1:] in FORMATS else None
+    if args.format and from_name and args.format != from_name:
+        return t(lang, "cli_format_contradicts", format=args.format, file=args.out, suffix=suffix)
+    args.format = args.format or from_name
+    if args.format is None:
+        return t(lang, "cli_format_unknown", file=args.out)
+    return None
 
 
 async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
@@ -101,8 +135,9 @@ async def _import(app: App, args: argparse.Namespace) -> int:
     try:
         result = await run(app.db, args.file, actor="cli", at=app.ctx.stamp(), limits=limits)
     except ImportRejected as exc:
-        refused = f"{args.file}: rejected, nothing was written:"
-        wheres = [f"line {error.line}" if error.line else "file" for error in exc.errors]
+        refused = _say(app.settings, "cli_import_rejected", file=args.file)
+        wheres = [_say(app.settings, "cli_import_line", line=error.line) if error.line
+                  else _say(app.settings, "cli_import_file") for error in exc.errors]
         if len(exc.errors) == 1:
             # A file refused as a whole (too long, unsafe, unreadable) is told in one line.
             print(f"{refused} {wheres[0]}: {exc.errors[0].reason}", file=sys.stderr)
@@ -111,7 +146,8 @@ async def _import(app: App, args: argparse.Namespace) -> int:
         for where, error in zip(wheres, exc.errors, strict=True):
             print(f"  {where}: {error.reason}", file=sys.stderr)
         return EXIT_USAGE
-    print(f"{args.file}: {result.created} created, {result.updated} updated")
+    print(_say(app.settings, "cli_import_done", file=args.file, created=result.created,
+               updated=result.updated))
     return 0
 
 
@@ -124,7 +160,7 @@ async def _unit(app: App, code: str) -> Unit:
 
     unit = await units.by_code(app.db, code)
     if unit is None:
-        print(f"unknown unit code {code!r}; import the units first", file=sys.stderr)
+        print(_say(app.settings, "cli_unknown_unit", code=code), file=sys.stderr)
         raise _UnknownUnit(code)
     return unit
 
@@ -182,8 +218,11 @@ async def _invite(app: App, args: argparse.Namespace) -> int:
     for code in codes:
         print(f"{code}\thttps://t.me/{bot or '<bot_username>'}?start={code}")
     last = f"{expires.astimezone(app.ctx.clock.tz):%d/%m/%Y}"
-    what = f"one code for up to {people} people" if args.group else f"{count} code(s), each works once"
-    print(f"{args.role} of {unit.code} {unit.name}: {what}, until {last}.", file=sys.stderr)
+    what = (_say(app.settings, "cli_invite_group", people=people) if args.group
+            else _say(app.settings, "cli_invite_personal", count=count))
+    role = label(ROLES, args.role, app.settings.campaign.language)
+    print(_say(app.settings, "cli_invite_made", role=role, unit=f"{unit.code} {unit.name}", what=what,
+               until=last), file=sys.stderr)
     if not bot:
         print("the bot's Telegram name is not known yet: start the bot once, or set "
               "[telegram] bot_username", file=sys.stderr)
@@ -200,12 +239,12 @@ async def _users(app: App, args: argparse.Namespace) -> int:
 
     within = await _unit(app, args.unit) if args.unit else None
     listed = await users.listing(app.db, within.path if within else None)
-    print("id\tchannel\trole\tunit\tstatus\tlast seen\tname\tsame person as")
+    print(_say(app.settings, "cli_users_header"))
     for u in listed:
         seen = app.ctx.local(u.last_seen) if u.last_seen else "-"
         same = str(u.person) if u.person != u.id else "-"
         print(f"{u.id}\t{u.channel}\t{u.role}\t{u.unit_code}\t{u.status}\t{seen}\t{u.display_name}\t{same}")
-    print(f"{len(listed)} accounts", file=sys.stderr)
+    print(_say(app.settings, "cli_users_count", count=len(listed)), file=sys.stderr)
     return 0
 
 
@@ -214,17 +253,18 @@ async def _set_access(app: App, args: argparse.Namespace) -> int:
 
     user = await users.get(app.db, args.user_id)
     if user is None:
-        print(f"no account with id {args.user_id}; see `chungtay users`", file=sys.stderr)
+        print(_say(app.settings, "cli_no_account", id=args.user_id), file=sys.stderr)
         return EXIT_USAGE
     wanted = UserStatus.DISABLED if args.command == "disable" else UserStatus.ACTIVE
     if args.command == "enable" and user.status != UserStatus.DISABLED:
-        print(f"account {user.id} is {user.status}, not disabled: nothing to do", file=sys.stderr)
+        print(_say(app.settings, "cli_not_disabled", id=user.id, status=user.status), file=sys.stderr)
         return 0
     now = app.ctx.stamp()
     async with app.db.transaction():
         await users.set_status(app.db, user.id, wanted)
         await audit.log(app.db, now, None, f"user.{args.command}", "user", user.id, {"by": "cli"})
-    print(f"account {user.id} ({user.channel}, {user.role}): {wanted}")
+    print(_say(app.settings, "cli_access_set", id=user.id, channel=user.channel, role=user.role,
+               status=wanted))
     return 0
 
 
@@ -237,10 +277,11 @@ async def _export(app: App, args: argparse.Namespace) -> int:
         made = await export_workbook(app.db, args.out, app.settings.campaign.timezone, within,
                                      app.settings.campaign.name, app.ctx.now(),
                                      photo_root=app.ctx.photos.media_dir)
-        print(f"{args.out}: {made.units} units, {made.houses} houses, {made.reports} reports")
+        print(_say(app.settings, "cli_workbook_done", file=args.out, units=made.units, houses=made.houses,
+                   reports=made.reports))
         return 0
     count = await export_reports(app.db, args.out, args.format, app.settings.campaign.timezone, within)
-    print(f"{args.out}: {count} reports")
+    print(_say(app.settings, "cli_export_done", file=args.out, count=count))
     return 0
 
 
@@ -250,9 +291,9 @@ async def _backup(app: App, args: argparse.Namespace) -> int:
     try:
         await backup(app.db, args.out)
     except FileExistsError:
-        print(f"{args.out} exists already; choose a new file name", file=sys.stderr)
+        print(_say(app.settings, "cli_backup_exists", file=args.out), file=sys.stderr)
         return EXIT_USAGE
-    print(f"{args.out}: database copied (photos stay in {app.settings.storage.media_dir})")
+    print(_say(app.settings, "cli_backup_done", file=args.out, media=app.settings.storage.media_dir))
     return 0
 
 

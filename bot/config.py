@@ -131,7 +131,8 @@ def _telegram(r: _Reader, env: dict[str, str]) -> TelegramSettings:
     r.unknown_keys(t, "telegram", set(d.__dataclass_fields__))
     token = env.get(TOKEN_ENV) or r.get(t, "telegram", "token", str, "")
     if token and not re.fullmatch(r"\d+:[\w-]{20,}", token) and not token.startswith("test:"):
-        raise r.fail("[telegram] token", "does not look like a bot token from BotFather (digits:letters)")
+        raise _bad_token(r, env, TOKEN_ENV, "[telegram] token",
+                         "does not look like a bot token from BotFather (digits:letters)")
     port = _port(r, t, "telegram", d.port)
     secret = _secret(r, t, "telegram", 1, "only letters, digits, _ and -, at most 256")
     return TelegramSettings(
@@ -144,6 +145,14 @@ def _telegram(r: _Reader, env: dict[str, str]) -> TelegramSettings:
         listen=r.get(t, "telegram", "listen", str, d.listen),
         port=port,
     )
+
+
+def _bad_token(r: _Reader, env: dict[str, str], variable: str, key: str, problem: str) -> ConfigError:
+    """A token from the environment wins over the file's, so its mistake is the variable's: the
+    admin looking in config.toml for a token that is not there would be sent the wrong way."""
+    if env.get(variable):
+        return ConfigError("environment", variable, f"{problem}; it is used instead of {key} in {r.file}")
+    return r.fail(key, problem)
 
 
 def _storage(r: _Reader, base: Path) -> StorageSettings:
@@ -173,7 +182,7 @@ def _storage(r: _Reader, base: Path) -> StorageSettings:
 
 def _campaign(r: _Reader) -> CampaignSettings:
     c = r.table("campaign")
-    r.unknown_keys(c, "campaign", {"name", "timezone", "deadlines"})
+    r.unknown_keys(c, "campaign", {"name", "timezone", "deadlines", "language"})
     d = CampaignSettings()
     tz_name = r.get(c, "campaign", "timezone", str, "Asia/Ho_Chi_Minh")
     try:
@@ -188,8 +197,11 @@ def _campaign(r: _Reader) -> CampaignSettings:
         if deadline.name in seen:
             raise r.fail(f"[campaign.deadlines #{i}] name", f"{deadline.name!r} is used twice")
         seen.add(deadline.name)
+    language = r.get(c, "campaign", "language", str, d.language)
+    if language not in ("vi", "en"):
+        raise r.fail("[campaign] language", f"must be \"vi\" or \"en\", got {language!r}")
     return CampaignSettings(name=r.get(c, "campaign", "name", str, d.name), timezone=tz,
-                            deadlines=deadlines)
+                            deadlines=deadlines, language=language)
 
 
 def _deadline(r: _Reader, index: int, item: Any) -> Deadline:
@@ -361,7 +373,8 @@ def _zalo(r: _Reader, env: dict[str, str]) -> ZaloSettings:
     token = env.get(ZALO_TOKEN_ENV) or r.get(t, "zalo", "token", str, "")
     # The token goes into every request path, so anything that would break or redirect a URL is refused.
     if token and not re.fullmatch(r"[\w:.-]{10,512}", token):
-        raise r.fail("[zalo] token", "does not look like a bot token from Zalo Bot Creator")
+        raise _bad_token(r, env, ZALO_TOKEN_ENV, "[zalo] token",
+                         "does not look like a bot token from Zalo Bot Creator")
     port = _port(r, t, "zalo", d.port)
     secret = _secret(r, t, "zalo", 8, "8 to 256 letters, digits, _ and -")
     webhook_url = r.get(t, "zalo", "webhook_url", str, "")

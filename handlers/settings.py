@@ -66,6 +66,8 @@ class CampaignSettings:
     name: str = "Chung tay xóa nhà tạm, nhà dột nát"
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Ho_Chi_Minh"))
     deadlines: tuple[Deadline, ...] = ()
+    # the language of the command line (`chungtay`): "vi" or "en"; people in chat pick their own
+    language: str = "vi"
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 import subprocess
 import sys
@@ -22,7 +23,9 @@ ROOT = Path(__file__).resolve().parent.parent
 def chungtay(tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
     config = tmp / "config.toml"
     if not config.exists():
-        config.write_text('[telegram]\nbot_username = "chungtay_bot"\n'
+        # English, so the assertions read as the admin of an English campaign would; the
+        # Vietnamese default is tested on its own below.
+        config.write_text('[telegram]\nbot_username = "chungtay_bot"\n[campaign]\nlanguage = "en"\n'
                           '[storage]\ndatabase = "data.sqlite"\nmedia_dir = "media"\n', encoding="utf-8")
     return subprocess.run([sys.executable, "-m", "bot.cli", "--config", str(config), *args],
                           capture_output=True, text=True, cwd=ROOT, timeout=120)
@@ -220,8 +223,9 @@ def test_an_xlsx_declaring_xml_entities_is_refused_in_one_line(tmp_path: Path, p
 
 def test_an_xlsx_of_a_million_rows_is_refused_at_the_cap(tmp_path: Path) -> None:
     """Under a megabyte zipped, a million rows unpacked: refused at [import] max_rows + 1."""
-    (tmp_path / "config.toml").write_text('[storage]\ndatabase = "data.sqlite"\nmedia_dir = "media"\n'
-                                          "[import]\nmax_rows = 1000\n", encoding="utf-8")
+    (tmp_path / "config.toml").write_text('[campaign]\nlanguage = "en"\n[storage]\n'
+                                          'database = "data.sqlite"\nmedia_dir = "media"\n'
+                                          '[import]\nmax_rows = 1000\n', encoding="utf-8")
     base = _workbook(tmp_path / "base.xlsx")
     path = tmp_path / "nha.xlsx"
     # Rows without numbers, all alike, as in the file that took 2.3 GB: the zip squeezes them to nothing.
@@ -296,3 +300,84 @@ def test_the_bot_writes_while_a_large_import_runs(tmp_path: Path) -> None:
     assert other.execute("SELECT count(*) FROM houses").fetchone()[0] == 20_000
     assert max(waits) < 1.0, f"a write waited {max(waits):.2f} s"
     other.close()
+
+
+def test_the_command_line_speaks_vietnamese_unless_the_campaign_says_english(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text('[storage]\ndatabase = "data.sqlite"\n', encoding="utf-8")
+    units = tmp_path / "don-vi.csv"
+    units.write_text("Mã,Tên đơn vị,Mã đơn vị cha\nST,Tỉnh Sóc Trăng,\nMTU,Huyện Mỹ Tú,ST\n",
+                     encoding="utf-8")
+    done = chungtay(tmp_path, "import", "units", str(units))
+    assert done.returncode == 0 and f"{units}: 2 mới, 0 cập nhật" in done.stdout, done.stderr
+    bad = tmp_path / "nha.csv"
+    bad.write_text("Mã nhà,Mã đơn vị,Chủ hộ,Đối tượng,Loại hỗ trợ\nA1,XYZ,Lê Văn Tám,Hộ nghèo,Xây mới\n",
+                   encoding="utf-8")
+    rejected = chungtay(tmp_path, "import", "houses", str(bad))
+    assert "bị từ chối, không ghi gì cả:" in rejected.stderr and "dòng 2" in rejected.stderr
+    invite = chungtay(tmp_path, "invite", "--unit", "MTU", "--role", "volunteer")
+    assert "tình nguyện viên của MTU Huyện Mỹ Tú" in invite.stderr
+    unknown = chungtay(tmp_path, "users", "--unit", "NOPE")
+    assert unknown.returncode == 2 and "không có mã đơn vị 'NOPE'" in unknown.stderr
+    listed = chungtay(tmp_path, "users")
+    assert listed.stdout.startswith("id\tkênh\tvai trò") and "0 tài khoản" in listed.stderr
+    exported = chungtay(tmp_path, "export", "--out", str(tmp_path / "x.csv"))
+    assert f"{tmp_path / 'x.csv'}: 0 báo cáo" in exported.stdout
+
+    (tmp_path / "config.toml").write_text('[campaign]\nlanguage = "en"\n'
+                                          '[storage]\ndatabase = "data.sqlite"\n', encoding="utf-8")
+    assert "0 created, 2 updated" in chungtay(tmp_path, "import", "units", str(units)).stdout
+    (tmp_path / "config.toml").write_text('[campaign]\nlanguage = "fr"\n', encoding="utf-8")
+    french = chungtay(tmp_path, "users")
+    assert french.returncode == 2 and "[campaign] language" in french.stderr
+    assert '"vi" or "en"' in french.stderr
+
+
+def test_config_may_follow_the_subcommand(tmp_path: Path) -> None:
+    config = tmp_path / "elsewhere.toml"
+    config.write_text('[campaign]\nlanguage = "en"\n[storage]\ndatabase = "other.sqlite"\n', encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "bot.cli", "users", "--config", str(config)],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "0 accounts" in done.stderr and (tmp_path / "other.sqlite").exists()
+    # Given both ways, the one after the subcommand is the nearer and wins.
+    both = chungtay(tmp_path, "users", "--config", str(config))
+    assert both.returncode == 0 and not (tmp_path / "data.sqlite").exists()
+
+
+def test_export_takes_its_format_from_the_file_name_and_refuses_a_contradiction(tmp_path: Path) -> None:
+    units = tmp_path / "don-vi.csv"
+    units.write_text("code,name,parent_code\nST,Tỉnh Sóc Trăng,\n", encoding="utf-8")
+    assert chungtay(tmp_path, "import", "units", str(units)).returncode == 0
+    as_csv = tmp_path / "x.csv"
+    assert chungtay(tmp_path, "export", "--out", str(as_csv)).returncode == 0
+    assert as_csv.read_bytes().startswith(b"\xef\xbb\xbf")  # CSV with a BOM, not a zip
+    as_xlsx = tmp_path / "x.XLSX"
+    assert chungtay(tmp_path, "export", "--out", str(as_xlsx)).returncode == 0
+    assert as_xlsx.read_bytes().startswith(b"PK")
+    named = tmp_path / "bao-cao"
+    assert chungtay(tmp_path, "export", "--format", "csv", "--out", str(named)).returncode == 0
+
+    wrong = chungtay(tmp_path, "export", "--format", "xlsx", "--out", str(tmp_path / "y.csv"))
+    assert wrong.returncode == 2 and wrong.stderr.count("\n") == 1 and "--format xlsx" in wrong.stderr
+    assert not (tmp_path / "y.csv").exists()
+    unknown = chungtay(tmp_path, "export", "--out", str(tmp_path / "y.txt"))
+    assert unknown.returncode == 2 and unknown.stderr.count("\n") == 1 and "--format" in unknown.stderr
+
+
+def test_run_help_names_both_channels_and_their_tokens(tmp_path: Path) -> None:
+    done = chungtay(tmp_path, "run", "--help")
+    assert done.returncode == 0
+    text = " ".join(done.stdout.split())
+    assert "Telegram" in text and "Zalo" in text
+    assert "CHUNGTAY_TELEGRAM_TOKEN" in text and "CHUNGTAY_ZALO_TOKEN" in text
+
+
+def test_a_bad_token_from_the_environment_names_the_variable(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[storage]\ndatabase = "data.sqlite"\n', encoding="utf-8")
+    for variable in ("CHUNGTAY_TELEGRAM_TOKEN", "CHUNGTAY_ZALO_TOKEN"):
+        env = {**os.environ, variable: "abc"}
+        done = subprocess.run([sys.executable, "-m", "bot.cli", "run", "--config", str(config)], env=env,
+                              capture_output=True, text=True, cwd=ROOT, timeout=120)
+        assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+        assert done.stderr.startswith(f"environment: {variable}:"), done.stderr

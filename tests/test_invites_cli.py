@@ -87,5 +87,5 @@ def test_a_group_code_and_the_refusals_that_store_nothing(tmp_path: Path) -> Non
     group = chungtay(tmp_path, "invite", "--unit", "MTU", "--role", "volunteer", "--group", "--max", "80",
                      "--until", "31/12/2099", username="b")
     assert group.returncode == 0, group.stderr
-    assert "up to 80 people" in group.stderr and "31/12/2099" in group.stderr
+    assert "tối đa 80 người" in group.stderr and "31/12/2099" in group.stderr
     assert asyncio.run(count(data, "SELECT max_uses FROM invites WHERE kind = 'group'")) == 80

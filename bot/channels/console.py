@@ -88,4 +88,17 @@ async def converse(core: Core, read: Callable[[str], str], write: Callable[[str]
             write(incoming)
             continue
         for reply in await core.handle(incoming):
-            write(render(reply))
+            write(_for_whom(reply, personas) + render(reply))
+
+
+def _for_whom(reply: Reply, personas: dict[str, tuple[str, str]]) -> str:
+    """A line naming the addressee of a message meant for another person; nothing for the sender's own.
+
+    Everyone shares one screen here, so without it an approval notice reads as said to the officer."""
+    if reply.to is None:
+        return ""
+    channel, user_id = reply.to
+    for persona, (persona_id, name) in personas.items():
+        if channel == CHANNEL and persona_id == user_id:
+            return t("vi", "console_for", name=name, persona=persona) + "\n"
+    return t("vi", "console_for_other", channel=channel, user=user_id) + "\n"

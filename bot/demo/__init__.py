@@ -5,11 +5,11 @@ from __future__ import annotations
 import dataclasses
 import tempfile
 from collections.abc import Callable
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from importlib import resources
 from pathlib import Path
 
-from PIL import Image, ImageDraw
+from PIL import ExifTags, Image, ImageDraw
 
 from bot.app import App
 from bot.channels.console import CHANNEL, converse
@@ -50,20 +50,62 @@ async def load_campaign(app: App) -> None:
                                            text=f"/start {code}", command="start", args=code))
 
 
-def sample_photos(folder: Path) -> list[Path]:
-    """A few pictures of a house to send from the prompt, with a capture time in their EXIF."""
+# Sky, ground; then each picture's own scene. The scenes differ in where their light and dark
+# masses stand, not only in colour: the perceptual hash (storage/photos/hashing.py) compares
+# neighbouring brightness, so three recoloured copies of one drawing would read as one photo sent
+# three times and the bot would rightly flag them.
+Scene = Callable[[ImageDraw.ImageDraw], None]
+
+
+def _foundation(draw: ImageDraw.ImageDraw) -> None:
+    """Work started: a low brick wall on the left, a heap of bricks and a post on the right."""
+    draw.rectangle((0, 0, 1600, 700), fill=(150, 200, 240))
+    draw.rectangle((0, 700, 1600, 1200), fill=(150, 120, 80))
+    draw.rectangle((100, 780, 900, 980), fill=(170, 60, 40))
+    for x in range(100, 900, 80):
+        draw.line((x, 780, x, 980), fill=(230, 220, 210), width=6)
+    draw.polygon([(1100, 1100), (1300, 820), (1500, 1100)], fill=(120, 40, 30))
+    draw.rectangle((1000, 200, 1040, 1100), fill=(40, 30, 20))
+
+
+def _finished(draw: ImageDraw.ImageDraw) -> None:
+    """Completed: a pale house filling the frame, dark roof at the top, a dark door on the left."""
+    draw.rectangle((0, 0, 1600, 1200), fill=(90, 150, 60))
+    draw.rectangle((0, 0, 1600, 260), fill=(200, 225, 250))
+    draw.polygon([(0, 520), (800, 180), (1600, 520)], fill=(30, 60, 120))
+    draw.rectangle((150, 520, 1450, 1100), fill=(245, 235, 210))
+    draw.rectangle((300, 700, 500, 1100), fill=(60, 40, 25))
+    draw.rectangle((900, 650, 1300, 850), fill=(70, 110, 160))
+
+
+def _handed_over(draw: ImageDraw.ImageDraw) -> None:
+    """Handed over: a red banner across the top, people standing in a row below, a house behind."""
+    draw.rectangle((0, 0, 1600, 1200), fill=(230, 225, 200))
+    draw.rectangle((0, 0, 1600, 330), fill=(200, 30, 30))
+    draw.rectangle((200, 120, 1400, 210), fill=(250, 220, 60))
+    for i, x in enumerate(range(80, 1600, 190)):
+        shade = (20, 20, 60) if i % 2 else (240, 240, 240)
+        draw.rectangle((x, 600, x + 110, 1200), fill=shade)
+        draw.ellipse((x + 10, 480, x + 100, 580), fill=(200, 160, 120))
+
+
+SCENES: tuple[Scene, ...] = (_foundation, _finished, _handed_over)
+
+
+def sample_photos(folder: Path, before: datetime) -> list[Path]:
+    """A few pictures of a house to send from the prompt, taken (EXIF) in the hour before `before`.
+
+    `before` is the campaign's local time now: a photo dated after the moment it is sent would look
+    forged, which is exactly what an officer checks."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
-    for i, (wall, roof) in enumerate([((205, 170, 125), (160, 40, 40)), ((230, 220, 200), (40, 90, 160)),
-                                      ((190, 200, 170), (120, 60, 30))], 1):
-        img = Image.new("RGB", (1600, 1200), (120 + 30 * i, 180, 235))
-        draw = ImageDraw.Draw(img)
-        draw.rectangle((0, 900, 1600, 1200), fill=(90, 140, 60))
-        draw.rectangle((450, 500, 1150, 950), fill=wall)
-        draw.polygon([(380, 520), (800, 220 + 20 * i), (1220, 520)], fill=roof)
-        draw.rectangle((740, 700, 860, 950), fill=(90, 60, 40))
+    for i, scene in enumerate(SCENES, 1):
+        img = Image.new("RGB", (1600, 1200))
+        scene(ImageDraw.Draw(img))
+        taken = (before - timedelta(minutes=20 * (len(SCENES) - i + 1))).strftime("%Y:%m:%d %H:%M:%S")
         exif = Image.Exif()
-        exif[0x0132] = datetime(2023, 8, 20 + i, 9, 30).strftime("%Y:%m:%d %H:%M:%S")
+        exif[ExifTags.Base.DateTime] = taken
+        exif.get_ifd(ExifTags.IFD.Exif)[ExifTags.Base.DateTimeOriginal] = taken
         path = folder / f"nha-{i}.jpg"
         img.save(path, "JPEG", quality=85, exif=exif)
         paths.append(path)
@@ -79,11 +121,14 @@ async def run_demo(settings: Settings, database: Path | None, read: Callable[[st
             settings = dataclasses.replace(settings, campaign=dataclasses.replace(
                 campaign, deadlines=DEMO_DEADLINES))
             clock = ShiftedClock(datetime(*DEMO_START, tzinfo=campaign.timezone), campaign.timezone)
+        # A demo kept in a file keeps its photos too, beside it: a report without its photos
+        # would be half a report the next time the demo opens that file.
+        media = database.with_name(f"{database.stem}-media") if database else work / "media"
         app = await App.open(settings, clock=clock, database=database or work / "demo.sqlite",
-                             media_dir=work / "media")
+                             media_dir=media)
         try:
             await load_campaign(app)
-            photos = sample_photos(work / "anh-mau")
+            photos = sample_photos(work / "anh-mau", app.ctx.now().astimezone(campaign.timezone))
             write(_intro(app, photos))
             personas = {"tnv": VOLUNTEER[:2], "canbo": OFFICER[:2]}
             await converse(app.core, read, write, personas, start="tnv")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from handlers.catalog import cli as catalog_cli
 from handlers.catalog import invites as catalog_invites
 from handlers.catalog import officers as catalog_officers
 from handlers.catalog import reminders as catalog_reminders
@@ -337,7 +338,8 @@ def _merge(*parts: dict[str, tuple[str, str]]) -> None:
         MESSAGES.update(part)
 
 
-_merge(catalog_officers.MESSAGES, catalog_reminders.MESSAGES, catalog_zalo.MESSAGES, catalog_invites.MESSAGES)
+_merge(catalog_officers.MESSAGES, catalog_reminders.MESSAGES, catalog_zalo.MESSAGES, catalog_invites.MESSAGES,
+       catalog_cli.MESSAGES)
 
 
 def t(lang: str, key: str, /, **values: Any) -> str:

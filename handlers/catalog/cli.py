@@ -1,0 +1,74 @@
+"""What the `chungtay` command line prints, Vietnamese first, English second.
+
+The admin's language is `[campaign] language` in config.toml; argparse's own help stays English.
+"""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "cli_import_done": (
+        "{file}: {created} mới, {updated} cập nhật",
+        "{file}: {created} created, {updated} updated",
+    ),
+    "cli_import_rejected": (
+        "{file}: bị từ chối, không ghi gì cả:",
+        "{file}: rejected, nothing was written:",
+    ),
+    "cli_import_line": ("dòng {line}", "line {line}"),
+    "cli_import_file": ("tệp", "file"),
+    "cli_unknown_unit": (
+        "không có mã đơn vị {code!r}; hãy nhập danh sách đơn vị trước (chungtay import units)",
+        "unknown unit code {code!r}; import the units first (chungtay import units)",
+    ),
+    "cli_invite_made": (
+        "{role} của {unit}: {what}, đến hết ngày {until}.",
+        "{role} of {unit}: {what}, until {until}.",
+    ),
+    "cli_invite_group": ("một mã cho tối đa {people} người", "one code for up to {people} people"),
+    "cli_invite_personal": ("{count} mã, mỗi mã dùng một lần", "{count} code(s), each works once"),
+    "cli_users_header": (
+        "id\tkênh\tvai trò\tđơn vị\ttrạng thái\tlần cuối\ttên\tcùng người với",
+        "id\tchannel\trole\tunit\tstatus\tlast seen\tname\tsame person as",
+    ),
+    "cli_users_count": ("{count} tài khoản", "{count} accounts"),
+    "cli_no_account": (
+        "không có tài khoản id {id}; xem `chungtay users`",
+        "no account with id {id}; see `chungtay users`",
+    ),
+    "cli_not_disabled": (
+        "tài khoản {id} đang {status}, không bị khóa: không cần làm gì",
+        "account {id} is {status}, not disabled: nothing to do",
+    ),
+    "cli_access_set": (
+        "tài khoản {id} ({channel}, {role}): {status}",
+        "account {id} ({channel}, {role}): {status}",
+    ),
+    "cli_workbook_done": (
+        "{file}: {units} đơn vị, {houses} nhà, {reports} báo cáo",
+        "{file}: {units} units, {houses} houses, {reports} reports",
+    ),
+    "cli_export_done": ("{file}: {count} báo cáo", "{file}: {count} reports"),
+    "cli_format_contradicts": (
+        "--format {format} nhưng tệp {file} có đuôi {suffix}: hãy bỏ --format hoặc đổi tên tệp",
+        "--format {format} but the file {file} ends in {suffix}: drop --format or rename the file",
+    ),
+    "cli_format_unknown": (
+        "không biết ghi {file} theo định dạng nào: đặt tên .csv hoặc .xlsx, hoặc thêm --format",
+        "cannot tell which format to write {file} in: name it .csv or .xlsx, or add --format",
+    ),
+    "cli_backup_exists": (
+        "{file} đã có rồi; hãy chọn tên tệp mới",
+        "{file} exists already; choose a new file name",
+    ),
+    "cli_backup_done": (
+        "{file}: đã sao chép cơ sở dữ liệu (ảnh vẫn nằm trong {media})",
+        "{file}: database copied (photos stay in {media})",
+    ),
+    # The terminal of the demo: one screen for several people, so a message meant for someone else
+    # (an approval, a correction notice) says whom it is for and how to become that person.
+    "console_for": (
+        "📨 Gửi tới {name} — gõ :{persona} để làm người này:",
+        "📨 For {name} — type :{persona} to be this person:",
+    ),
+    "console_for_other": ("📨 Gửi tới {channel} {user}:", "📨 For {channel} {user}:"),
+}
