@@ -49,10 +49,48 @@ async def start(turn: Turn) -> list[Reply]:
 async def cancel(turn: Turn) -> list[Reply]:
     if turn.state == "idle":
         return [Reply(turn.t("nothing_to_cancel"))]
+    if turn.state == "drop":  # /huy twice in a row: no second question
+        turn.go("idle")
+        return [Reply(turn.t("cancelled"))]
     writing = turn.state in _STEPS
+    # Photos and a note are work that a slip of the finger should not throw away: asked once; a
+    # second /huy (or "Bỏ") is the answer.
+    d = turn.draft
+    if turn.state in _STEPS and (d.get("photos") or d.get("note")):
+        d["dropping"] = {"state": turn.state, "offered": d.get("offered") or []}
+        turn.go("drop")
+        return [_drop_question(turn)]
     turn.go("idle")
     # /huy also ends an officer's review; that is not a report being dropped.
     return [Reply(turn.t("cancelled" if writing else "stopped"))]
+
+
+def _drop_question(turn: Turn) -> Reply:
+    d = turn.draft
+    count, note = len(d.get("photos") or []), bool(d.get("note"))
+    held = turn.t("drop_held_note" if note and count else "drop_held_only_note" if note else "drop_held",
+                  count=count)
+    code = d.get("house_code")
+    text = turn.t("drop_ask", code=code, held=held) if code else turn.t("drop_ask_no_house", held=held)
+    return turn.ask(text, [button(turn, "drop"), button(turn, "keep")])
+
+
+async def _step_drop(turn: Turn) -> list[Reply]:
+    """The answer to "drop this report?": drop it, or go back to the step it was at."""
+    key = turn.chosen()
+    if key == "drop":
+        turn.go("idle")
+        return [Reply(turn.t("cancelled"))]
+    before = turn.draft.pop("dropping", None) or {"state": "idle", "offered": []}
+    if key != "keep" and not (turn.photos or turn.inc.location):
+        turn.draft["dropping"] = before
+        return [_drop_question(turn)]
+    turn.go(before["state"])
+    turn.draft["offered"] = before["offered"]
+    if key == "keep":
+        return [Reply(turn.t("resume", code=turn.draft.get("house_code") or "…")), _reprompt(turn)]
+    # Photos or a place sent instead of an answer: the report goes on, and they join it.
+    return await on_input(turn)
 
 
 async def on_idle_photos(turn: Turn) -> list[Reply]:
@@ -94,7 +132,7 @@ async def on_input(turn: Turn) -> list[Reply]:
     """Anything sent while a report is being written."""
     if turn.chosen() == "cancel":
         return await cancel(turn)
-    if turn.stale_press():
+    if turn.stale_press() or turn.stray_number():
         return [_reprompt(turn)]
     step = _STEPS.get(turn.state)
     if step is None:  # a state this version does not know: start clean rather than guess
@@ -197,6 +235,7 @@ _STEPS = {
     "photos": _step_photos,
     "extras": _step_extras,
     "confirm": _step_confirm,
+    "drop": _step_drop,
 }
 
 
@@ -281,6 +320,8 @@ async def _summary(turn: Turn) -> list[Reply]:
 
 def _reprompt(turn: Turn) -> Reply:
     """Ask the current question again, with its choices."""
+    if turn.state == "drop":
+        return _drop_question(turn)
     offered = [Choice(k, v) for k, v in turn.draft.get("offered") or []]
     prompts = {
         "house": turn.t("ask_house", example=turn.draft.get("house_code", "")),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from handlers.catalog import dialog as catalog_dialog
 from handlers.catalog import officers as catalog_officers
 from handlers.catalog import reminders as catalog_reminders
 from handlers.catalog import zalo as catalog_zalo
@@ -250,7 +251,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "ask_extras": (
         "Nếu được, gửi vị trí của nhà (📎 → Vị trí) và/hoặc một ghi chú ngắn. Không có thì chọn “Bỏ qua”.",
-        "If you can, send the house's location (📎 → Location) and/or a short note. Otherwise press "
+        "If you can, send the house's location (📎 → Location) and/or a short note. Otherwise choose "
         "“Skip”.",
     ),
     "ask_extras@zalo": (
@@ -273,7 +274,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "summary_none": ("không có", "none"),
     "confirm_expected": (
-        "Bấm “Gửi báo cáo” để gửi, hoặc “Hủy” để bỏ.",
+        "Chọn “Gửi báo cáo” để gửi, hoặc “Hủy” để bỏ.",
         "Choose “Send report” to send it, or “Cancel” to drop it.",
     ),
     "receipt": (
@@ -332,6 +333,7 @@ def _merge(*parts: dict[str, tuple[str, str]]) -> None:
 
 
 _merge(catalog_officers.MESSAGES, catalog_reminders.MESSAGES, catalog_zalo.MESSAGES)
+_merge(catalog_dialog.MESSAGES)
 
 
 def t(lang: str, key: str, /, **values: Any) -> str:
