@@ -287,10 +287,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "An officer will review the report before it counts in the progress figures.",
     ),
     "duplicate_photo": (
-        "Lưu ý: ảnh số {position} trùng với ảnh đã dùng trong báo cáo số {other} cho một nhà khác, "
-        "nên cán bộ sẽ kiểm tra báo cáo này.",
-        "Note: photo {position} matches a photo already used in report no. {other} for another "
-        "house, so an officer will check this report.",
+        "Lưu ý: ảnh số {positions} trùng với ảnh đã dùng trong {where}, nên cán bộ phụ trách sẽ kiểm "
+        "tra báo cáo này.",
+        "Note: photo(s) {positions} match photos already used in {where}, so an officer will check "
+        "this report.",
     ),
     "stage_changed_meanwhile": (
         "Trong lúc bạn soạn, nhà {code} đã được báo cáo tới bước “{current}”, nên không gửi được "
