@@ -74,3 +74,37 @@ async def test_one_warning_per_report_naming_what_it_matched(world: World) -> No
     assert "cán bộ phụ trách sẽ kiểm tra" in lan.text
     second = await reports.get(world.app.db, 2)
     assert second and second.review_state == "pending"
+
+
+async def test_house_card_shows_each_reports_note_and_map_link(world: World) -> None:
+    lan = await world.person("10", "MTU01")
+    await lan.say("/baocao MH-003")
+    await lan.press("s:2")
+    await lan.photos(jpeg(1), jpeg(2))
+    await lan.press("Xong")
+    await lan.location(9.60012, 105.97)
+    await lan.say("Đã lợp mái, chờ cửa")
+    await lan.press("Gửi báo cáo")
+    hai = await world.person("50", "MTU", role="officer")
+    await hai.say("/nha MH-003")
+    assert "Ghi chú: Đã lợp mái, chờ cửa" in hai.text
+    assert "https://maps.google.com/?q=9.60012,105.97000" in hai.text
+
+
+async def test_the_eleventh_photo_is_answered(world: World) -> None:
+    lan = await world.person("10", "MTU01")
+    await lan.say("/baocao MH-003")
+    await lan.press("s:2")
+    await lan.photos(*(jpeg(i) for i in range(1, 11)))
+    await lan.photos(jpeg(11))
+    assert "tối đa 10 ảnh" in lan.text and "1 ảnh" in lan.text
+
+
+async def test_officer_help_starts_with_the_officer_commands(world: World) -> None:
+    hai = await world.person("50", "MTU", role="officer")
+    await hai.say("/trogiup")
+    assert hai.text.startswith("Lệnh của cán bộ phụ trách:\n/")
+    assert hai.text.index("/duyet") < hai.text.index("Hướng dẫn báo cáo")
+    lan = await world.person("10", "MTU01")
+    await lan.say("/trogiup")
+    assert lan.text.startswith("Hướng dẫn báo cáo") and "/duyet" not in lan.text

@@ -187,8 +187,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "“{stage}” needs at least {need} photos; you sent {have}. Please send {more} more.",
     ),
     "photos_over_max": (
-        "Mỗi báo cáo tối đa {max} ảnh; {dropped} ảnh sau cùng không được lưu.",
-        "A report holds at most {max} photos; the last {dropped} were not kept.",
+        "Mỗi báo cáo giữ tối đa {max} ảnh; {dropped} ảnh còn lại không được thêm.",
+        "A report keeps at most {max} photos; the other {dropped} were not added.",
     ),
     "album_joined": (
         "📎 Đã thêm {count} ảnh gửi cùng đợt vào báo cáo số {number} (nhà {code}); báo cáo nay có "

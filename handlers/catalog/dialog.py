@@ -40,3 +40,11 @@ MESSAGES.update({
     "mine_approved": ("✅ đã duyệt", "✅ approved"),
     "mine_returned": ("↩️ bị trả lại: {reason}", "↩️ returned: {reason}"),
 })
+MESSAGES.update({
+    "help_officer": ("Lệnh của cán bộ phụ trách:", "Officer commands:"),
+})
+MESSAGES.update({
+    "off_house_report_note": ("    Ghi chú: {note}", "    Note: {note}"),
+    "off_house_report_map": ("    Vị trí: https://maps.google.com/?q={lat},{lon}",
+                             "    Location: https://maps.google.com/?q={lat},{lon}"),
+})

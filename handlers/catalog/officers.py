@@ -302,8 +302,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "🏅 Commendations that may be proposed, by quota, {unit}:",
     ),
     "off_awards_deadline": (
-        "Đúng hạn: {goal} đủ chỉ tiêu trước hết ngày {date} (“{name}”).",
-        "On time: the whole quota {goal} by the end of {date} (“{name}”).",
+        "Đúng hạn: {goal} đủ chỉ tiêu chậm nhất ngày {date} (“{name}”).",
+        "On time: the whole quota {goal} by {date} at the latest (“{name}”).",
     ),
     "off_awards_no_deadline": (
         "Chưa có thời hạn hoàn thành, bàn giao nào trong cấu hình, nên chưa xét đúng hạn.",
