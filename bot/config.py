@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
-import re
 import tomllib
 from datetime import date, time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.config_channels import TOKEN_ENV, ZALO_TOKEN_ENV, telegram, zalo
+from bot.config_reader import ConfigError, Reader
 from handlers.settings import (
     AwardSettings,
     AwardTier,
@@ -22,54 +23,14 @@ from handlers.settings import (
     ReviewSettings,
     Settings,
     StorageSettings,
-    TelegramSettings,
-    ZaloSettings,
 )
 from storage.codes import Stage
 
-TOKEN_ENV = "CHUNGTAY_TELEGRAM_TOKEN"
-ZALO_TOKEN_ENV = "CHUNGTAY_ZALO_TOKEN"
+__all__ = ["TOKEN_ENV", "ZALO_TOKEN_ENV", "ConfigError", "load_settings", "parse_settings"]
+
 # A stage as config.toml names it: a deadline's `stage`, the `photos_<stage>` keys.
 STAGE_NAMES = {"started": Stage.STARTED, "completed": Stage.COMPLETED, "handed_over": Stage.HANDED_OVER}
 AUDIENCES = ("officers", "volunteers")
-
-
-class ConfigError(Exception):
-    def __init__(self, file: str, key: str, problem: str) -> None:
-        super().__init__(f"{file}: {key}: {problem}")
-        self.file, self.key, self.problem = file, key, problem
-
-
-class _Reader:
-    def __init__(self, file: str, data: dict[str, Any]) -> None:
-        self.file = file
-        self.data = data
-
-    def fail(self, key: str, problem: str) -> ConfigError:
-        return ConfigError(self.file, key, problem)
-
-    def table(self, name: str) -> dict[str, Any]:
-        value = self.data.get(name, {})
-        if not isinstance(value, dict):
-            raise self.fail(f"[{name}]", "must be a table")
-        return value
-
-    def get(self, table: dict[str, Any], section: str, key: str, kind: type, default: Any) -> Any:
-        if key not in table:
-            return default
-        value = table[key]
-        ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
-        if not ok:
-            raise self.fail(f"[{section}] {key}", f"must be {_KIND_WORDS[kind]}, got {value!r}")
-        return value
-
-    def unknown_keys(self, table: dict[str, Any], section: str, known: set[str]) -> None:
-        for key in table:
-            if key not in known:
-                raise self.fail(f"[{section}] {key}", "unknown key (spelling?)")
-
-
-_KIND_WORDS = {str: "a string", int: "a whole number", bool: "true or false", list: "a list"}
 
 
 def load_settings(path: str | Path, env: dict[str, str] | None = None) -> Settings:
@@ -91,71 +52,26 @@ def load_settings(path: str | Path, env: dict[str, str] | None = None) -> Settin
 
 
 def parse_settings(data: dict[str, Any], file: str, env: dict[str, str]) -> Settings:
-    r = _Reader(file, data)
+    r = Reader(file, data)
     r.unknown_keys(data, "top level", {"telegram", "storage", "campaign", "report", "review",
                                     "reminders", "awards", "zalo", "join", "import"})
     base = Path(file).resolve().parent if file != "<defaults>" else Path.cwd()
     return Settings(
         source=file,
-        telegram=_telegram(r, env),
+        telegram=telegram(r, env),
         storage=_storage(r, base),
         campaign=_campaign(r),
         report=_report(r),
         review=_review(r),
         reminders=_reminders(r),
         awards=_awards(r),
-        zalo=_zalo(r, env),
+        zalo=zalo(r, env),
         join=_join(r),
         imports=_imports(r),
     )
 
 
-def _port(r: _Reader, t: dict[str, Any], section: str, default: int) -> int:
-    port = r.get(t, section, "port", int, default)
-    if not 0 < port < 65536:
-        raise r.fail(f"[{section}] port", f"must be between 1 and 65535, got {port}")
-    return port
-
-
-def _secret(r: _Reader, t: dict[str, Any], section: str, shortest: int, rule: str) -> str:
-    """The webhook secret: it travels in a header, so only characters every proxy passes on."""
-    secret = r.get(t, section, "webhook_secret", str, "")
-    if secret and not re.fullmatch(rf"[A-Za-z0-9_-]{{{shortest},256}}", secret):
-        raise r.fail(f"[{section}] webhook_secret", rule)
-    return secret
-
-
-def _telegram(r: _Reader, env: dict[str, str]) -> TelegramSettings:
-    t = r.table("telegram")
-    d = TelegramSettings()
-    r.unknown_keys(t, "telegram", set(d.__dataclass_fields__))
-    token = env.get(TOKEN_ENV) or r.get(t, "telegram", "token", str, "")
-    if token and not re.fullmatch(r"\d+:[\w-]{20,}", token) and not token.startswith("test:"):
-        raise _bad_token(r, env, TOKEN_ENV, "[telegram] token",
-                         "does not look like a bot token from BotFather (digits:letters)")
-    port = _port(r, t, "telegram", d.port)
-    secret = _secret(r, t, "telegram", 1, "only letters, digits, _ and -, at most 256")
-    return TelegramSettings(
-        token=token,
-        bot_username=r.get(t, "telegram", "bot_username", str, "").lstrip("@"),
-        base_url=r.get(t, "telegram", "base_url", str, d.base_url),
-        base_file_url=r.get(t, "telegram", "base_file_url", str, d.base_file_url),
-        webhook_url=r.get(t, "telegram", "webhook_url", str, ""),
-        webhook_secret=secret,
-        listen=r.get(t, "telegram", "listen", str, d.listen),
-        port=port,
-    )
-
-
-def _bad_token(r: _Reader, env: dict[str, str], variable: str, key: str, problem: str) -> ConfigError:
-    """A token from the environment wins over the file's, so its mistake is the variable's: the
-    admin looking in config.toml for a token that is not there would be sent the wrong way."""
-    if env.get(variable):
-        return ConfigError("environment", variable, f"{problem}; it is used instead of {key} in {r.file}")
-    return r.fail(key, problem)
-
-
-def _storage(r: _Reader, base: Path) -> StorageSettings:
+def _storage(r: Reader, base: Path) -> StorageSettings:
     s = r.table("storage")
     r.unknown_keys(s, "storage", {"database", "media_dir", "photo_processes", "photo_memory_mb",
                                   "media_shared"})
@@ -180,7 +96,7 @@ def _storage(r: _Reader, base: Path) -> StorageSettings:
     )
 
 
-def _campaign(r: _Reader) -> CampaignSettings:
+def _campaign(r: Reader) -> CampaignSettings:
     c = r.table("campaign")
     r.unknown_keys(c, "campaign", {"name", "timezone", "deadlines", "language"})
     d = CampaignSettings()
@@ -204,7 +120,7 @@ def _campaign(r: _Reader) -> CampaignSettings:
                             deadlines=deadlines, language=language)
 
 
-def _deadline(r: _Reader, index: int, item: Any) -> Deadline:
+def _deadline(r: Reader, index: int, item: Any) -> Deadline:
     section = f"campaign.deadlines #{index}"
     if not isinstance(item, dict):
         raise r.fail(f"[[{section}]]", "must be a table")
@@ -244,7 +160,7 @@ def _deadline(r: _Reader, index: int, item: Any) -> Deadline:
     )
 
 
-def _report(r: _Reader) -> ReportSettings:
+def _report(r: Reader) -> ReportSettings:
     t = r.table("report")
     keys = {"photos_started", "photos_completed", "photos_handed_over", "max_photos",
             "max_note_chars"}
@@ -265,7 +181,7 @@ def _report(r: _Reader) -> ReportSettings:
     return ReportSettings(photos_required=required, max_photos=max_photos, max_note_chars=max_note)
 
 
-def _join(r: _Reader) -> JoinSettings:
+def _join(r: Reader) -> JoinSettings:
     t = r.table("join")
     d = JoinSettings()
     r.unknown_keys(t, "join", set(d.__dataclass_fields__))
@@ -280,13 +196,13 @@ def _join(r: _Reader) -> JoinSettings:
     return JoinSettings(**values)
 
 
-def _review(r: _Reader) -> ReviewSettings:
+def _review(r: Reader) -> ReviewSettings:
     t = r.table("review")
     r.unknown_keys(t, "review", {"required"})
     return ReviewSettings(required=r.get(t, "review", "required", bool, False))
 
 
-def _clock_time(r: _Reader, table: dict[str, Any], section: str, key: str, default: time) -> time:
+def _clock_time(r: Reader, table: dict[str, Any], section: str, key: str, default: time) -> time:
     text = r.get(table, section, key, str, default.strftime("%H:%M"))
     try:
         return time.fromisoformat(text)
@@ -294,7 +210,7 @@ def _clock_time(r: _Reader, table: dict[str, Any], section: str, key: str, defau
         raise r.fail(f"[{section}] {key}", f"must be HH:MM, got {text!r}") from None
 
 
-def _reminders(r: _Reader) -> RemindersSettings:
+def _reminders(r: Reader) -> RemindersSettings:
     t = r.table("reminders")
     d = RemindersSettings()
     r.unknown_keys(t, "reminders", set(d.__dataclass_fields__))
@@ -318,7 +234,7 @@ def _reminders(r: _Reader) -> RemindersSettings:
     )
 
 
-def _awards(r: _Reader) -> AwardSettings:
+def _awards(r: Reader) -> AwardSettings:
     t = r.table("awards")
     r.unknown_keys(t, "awards", {"collective", "individual"})
     d = AwardSettings()
@@ -328,7 +244,7 @@ def _awards(r: _Reader) -> AwardSettings:
     )
 
 
-def _tiers(r: _Reader, table: dict[str, Any], kind: str,
+def _tiers(r: Reader, table: dict[str, Any], kind: str,
            default: tuple[AwardTier, ...]) -> tuple[AwardTier, ...]:
     """Tiers in order, from quota 0 up, each starting right after the last: no gap, no overlap."""
     items = r.get(table, "awards", kind, list, None)
@@ -366,44 +282,10 @@ def _tiers(r: _Reader, table: dict[str, Any], kind: str,
     return tuple(tiers)
 
 
-def _zalo(r: _Reader, env: dict[str, str]) -> ZaloSettings:
-    t = r.table("zalo")
-    d = ZaloSettings()
-    r.unknown_keys(t, "zalo", set(d.__dataclass_fields__))
-    token = env.get(ZALO_TOKEN_ENV) or r.get(t, "zalo", "token", str, "")
-    # The token goes into every request path, so anything that would break or redirect a URL is refused.
-    if token and not re.fullmatch(r"[\w:.-]{10,512}", token):
-        raise _bad_token(r, env, ZALO_TOKEN_ENV, "[zalo] token",
-                         "does not look like a bot token from Zalo Bot Creator")
-    port = _port(r, t, "zalo", d.port)
-    secret = _secret(r, t, "zalo", 8, "8 to 256 letters, digits, _ and -")
-    webhook_url = r.get(t, "zalo", "webhook_url", str, "")
-    if webhook_url and not secret:
-        raise r.fail("[zalo] webhook_secret", "is required with webhook_url (Zalo refuses a webhook without)")
-    if webhook_url and not re.match(r"https?://[^/\s]+", webhook_url):
-        raise r.fail("[zalo] webhook_url", f"must be an http(s) address, got {webhook_url!r}")
-    public = r.get(t, "zalo", "public_base_url", str, "").rstrip("/")
-    if public and not re.fullmatch(r"https?://[^/\s?#]+(/[^\s?#]*)?", public):
-        raise r.fail("[zalo] public_base_url", f"must be an http(s) address with no query, got {public!r}")
-    ttl = r.get(t, "zalo", "link_ttl_minutes", int, d.link_ttl_minutes)
-    if not 1 <= ttl <= 7 * 24 * 60:
-        raise r.fail("[zalo] link_ttl_minutes", f"must be 1 to 10080 (a week), got {ttl}")
-    return ZaloSettings(
-        token=token,
-        base_url=r.get(t, "zalo", "base_url", str, d.base_url),
-        webhook_url=webhook_url,
-        webhook_secret=secret,
-        listen=r.get(t, "zalo", "listen", str, d.listen),
-        port=port,
-        public_base_url=public,
-        link_ttl_minutes=ttl,
-    )
-
-
 MAX_IMPORT_ROWS = 1_000_000
 
 
-def _imports(r: _Reader) -> ImportSettings:
+def _imports(r: Reader) -> ImportSettings:
     t = r.table("import")
     d = ImportSettings()
     r.unknown_keys(t, "import", set(d.__dataclass_fields__))

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from handlers import account_links, invite, join, officers, reminders, report
+from handlers import account_links, invite, join, officers, reminders, report, report_mine
 from handlers.officers import people
 from handlers.turn import Command, Handler
 
 CORE: list[Command] = [
     Command(("baocao", "report"), report.start, menu=("Báo cáo tiến độ một căn nhà", "Report on a house")),
+    Command(("cuatoi", "mine"), report_mine.mine, menu=("Báo cáo của tôi", "My reports")),
     Command(("huy", "cancel"), report.cancel, menu=("Hủy báo cáo đang soạn", "Cancel the report")),
     Command(("trogiup", "help"), join.help_text, menu=("Hướng dẫn", "Help")),
     Command(("ngonngu", "language"), join.switch_language,

@@ -98,17 +98,25 @@ async def start_again(turn: Turn) -> list[Reply]:
 
 async def help_text(turn: Turn) -> list[Reply]:
     from handlers.commands import COMMANDS, CORE  # the table imports this module
+    from handlers.turn import Command
 
     done = turn.ctx.settings.report.photos_required.get(Stage.COMPLETED, 0)
-    lines = [turn.t("help", photos_done=done)]
+    en = turn.lang == "en"
+
+    def listed(commands: list[Command]) -> list[str]:
+        return [f"/{c.names[-1] if en else c.names[0]} – {c.menu[1] if en else c.menu[0]}"
+                for c in commands if c.menu]
+
+    # An officer opens help for the officer's work: those commands first, then how volunteers report.
+    theirs = [c for c in COMMANDS if c.menu and c.officers_only] if turn.user.is_officer else []
+    lines = [turn.t("help_officer"), *listed(theirs), ""] if theirs else []
+    lines.append(turn.t("help", photos_done=done))
     # Zalo has no command menu: the help is where people find every other command, each read
     # from the command table so nothing is listed that does not exist.
-    en = turn.lang == "en"
-    more = [c for c in COMMANDS if c.menu and c not in CORE and (turn.user.is_officer or not c.officers_only)]
+    more = [c for c in COMMANDS if c.menu and c not in CORE and not c.officers_only]
     if more:
         lines.append(turn.t("help_more"))
-        lines += [f"/{c.names[-1] if en else c.names[0]} – {c.menu[1] if en else c.menu[0]}"
-                  for c in more if c.menu]
+        lines += listed(more)
     return [Reply("\n".join(lines))]
 
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
+from handlers.report_file import file_report as _file
 from handlers.report_photos import (
     add_photos,
     button,
     gather,
     join_album_report,
-    join_report,
     photos_needed,
     photos_prompt,
     rejections,
@@ -20,15 +19,13 @@ from handlers.report_photos import (
 from handlers.stages import parse_stage, reportable
 from handlers.turn import Turn
 from handlers.types import LOCATION_KEY, Choice, Reply
-from storage import audit, houses, reports, units
-from storage.codes import ReviewState
+from storage import houses, reports, units
 from storage.models import House
-from storage.photos import StoredPhoto
 from storage.textfold import clip
-from storage.times import to_db
 
 PICK_LIMIT = 8    # houses offered as buttons when a search matches several
-RESENT_WITHIN = timedelta(days=1)  # the same photos on the same house and stage: sent again
+RECENT_LIMIT = 4  # houses the volunteer reported on lately, offered before they type
+CAPTION_WORDS = 12  # words of a caption looked up as a house code: a caption is a few words
 
 
 
@@ -43,16 +40,63 @@ async def start(turn: Turn) -> list[Reply]:
     if turn.inc.args:
         return out + await _find_house(turn, turn.inc.args)
     example = await _example_code(turn)
-    return [*out, Reply(turn.t("ask_house", example=example))]
+    return [*out, await _ask_house(turn, turn.t("ask_house", example=example))]
+
+
+async def _ask_house(turn: Turn, text: str) -> Reply:
+    """The house question, with the houses the person reported on lately to choose from."""
+    recent = await reports.recent_houses(turn.ctx.db, turn.user.id, RECENT_LIMIT)
+    if not recent:
+        return Reply(text)
+    choices = [Choice(f"h:{i}", f"{code} – {clip(head, 40)}") for i, code, head in recent]
+    return turn.ask(f"{text}\n{turn.t('house_recent')}", [*choices, button(turn, "cancel")])
 
 
 async def cancel(turn: Turn) -> list[Reply]:
     if turn.state == "idle":
         return [Reply(turn.t("nothing_to_cancel"))]
+    if turn.state == "drop":  # /huy twice in a row: no second question
+        turn.go("idle")
+        return [Reply(turn.t("cancelled"))]
     writing = turn.state in _STEPS
+    # Photos and a note are work that a slip of the finger should not throw away: asked once; a
+    # second /huy (or "Bỏ") is the answer.
+    d = turn.draft
+    if turn.state in _STEPS and (d.get("photos") or d.get("note")):
+        d["dropping"] = {"state": turn.state, "offered": d.get("offered") or []}
+        turn.go("drop")
+        return [_drop_question(turn)]
     turn.go("idle")
     # /huy also ends an officer's review; that is not a report being dropped.
     return [Reply(turn.t("cancelled" if writing else "stopped"))]
+
+
+def _drop_question(turn: Turn) -> Reply:
+    d = turn.draft
+    count, note = len(d.get("photos") or []), bool(d.get("note"))
+    held = turn.t("drop_held_note" if note and count else "drop_held_only_note" if note else "drop_held",
+                  count=count)
+    code = d.get("house_code")
+    text = turn.t("drop_ask", code=code, held=held) if code else turn.t("drop_ask_no_house", held=held)
+    return turn.ask(text, [button(turn, "drop"), button(turn, "keep")])
+
+
+async def _step_drop(turn: Turn) -> list[Reply]:
+    """The answer to "drop this report?": drop it, or go back to the step it was at."""
+    key = turn.chosen()
+    if key == "drop":
+        turn.go("idle")
+        return [Reply(turn.t("cancelled"))]
+    before = turn.draft.pop("dropping", None) or {"state": "idle", "offered": []}
+    if key != "keep" and not (turn.photos or turn.inc.location):
+        turn.draft["dropping"] = before
+        return [_drop_question(turn)]
+    turn.go(before["state"])
+    turn.draft["offered"] = before["offered"]
+    if key == "keep":
+        return [Reply(turn.t("resume", code=turn.draft.get("house_code") or "…")), _reprompt(turn)]
+    # Photos or a place sent instead of an answer: the report goes on, and they join it.
+    return await on_input(turn)
 
 
 async def on_idle_photos(turn: Turn) -> list[Reply]:
@@ -70,8 +114,14 @@ async def on_idle_photos(turn: Turn) -> list[Reply]:
     add_photos(turn, draft)
     house, stage = await _parse_caption(turn, caption) if caption else (None, None)
     if house is None:
+        # The stage the caption named is kept; only the house is asked for.
+        if stage is not None:
+            draft["stage_wanted"] = int(stage)
         turn.go("house", draft)
-        return [*out, Reply(turn.t("ask_house_with_photos", count=len(draft["photos"])))]
+        count = len(draft["photos"])
+        text = (turn.t("ask_house_with_photos", count=count) if stage is None
+                else turn.t("ask_house_with_stage", count=count, stage=stage_name(turn, stage)))
+        return [*out, await _ask_house(turn, text)]
     refusal = await _refuse_house(turn, house)
     if refusal:
         return out + refusal
@@ -94,7 +144,7 @@ async def on_input(turn: Turn) -> list[Reply]:
     """Anything sent while a report is being written."""
     if turn.chosen() == "cancel":
         return await cancel(turn)
-    if turn.stale_press():
+    if turn.stale_press() or turn.stray_number():
         return [_reprompt(turn)]
     step = _STEPS.get(turn.state)
     if step is None:  # a state this version does not know: start clean rather than guess
@@ -197,6 +247,7 @@ _STEPS = {
     "photos": _step_photos,
     "extras": _step_extras,
     "confirm": _step_confirm,
+    "drop": _step_drop,
 }
 
 
@@ -235,6 +286,20 @@ async def _refuse_house(turn: Turn, house: House) -> list[Reply] | None:
 async def _choose_house(turn: Turn, house: House, draft: dict[str, Any]) -> list[Reply]:
     draft = {**draft, **_house_fields(house)}
     turn.draft = draft
+    wanted = draft.pop("stage_wanted", None)
+    if wanted is not None and wanted in reportable(house.stage):
+        # The caption named the stage already: with the house now known, the report goes on.
+        draft["stage"] = wanted
+        if len(draft.get("photos", [])) >= photos_needed(turn, wanted):
+            return await _file(turn)
+        turn.go("photos")
+        return [photos_prompt(turn)]
+    out: list[Reply] = []
+    waiting = await reports.waiting_on(turn.ctx.db, house.id)
+    if waiting is not None:
+        out.append(Reply(turn.t("house_has_waiting", code=house.code, number=waiting.id,
+                                stage=stage_name(turn, waiting.stage),
+                                time=turn.ctx.local(waiting.received_at))))
     choices = [Choice(f"s:{s}", stage_name(turn, s)) for s in reportable(house.stage)]
     reply = turn.ask(
         turn.t("ask_stage", code=house.code, head=house.household_head,
@@ -242,7 +307,7 @@ async def _choose_house(turn: Turn, house: House, draft: dict[str, Any]) -> list
         [*choices, button(turn, "cancel")],
     )
     turn.go("stage")
-    return [reply]
+    return [*out, reply]
 
 
 def _house_fields(house: House) -> dict[str, Any]:
@@ -255,12 +320,18 @@ def _backward(turn: Turn, house: House, stage: int) -> Reply:
 
 
 async def _parse_caption(turn: Turn, caption: str) -> tuple[House | None, int | None]:
-    first = caption.split()[0].strip(",.;:")
-    house = await houses.by_code(turn.ctx.db, first)
-    if house is None:
-        return None, None
-    return house, parse_stage(caption[len(caption.split()[0]):])
-
+    """The house code and the stage anywhere in a caption, in any order and case: "MTU01-005 hoàn
+    thành", "hoan thanh MTU01-005", "mtu01-005 xong". Either may be missing."""
+    words = caption.split()
+    for word in words[:CAPTION_WORDS]:
+        token = word.strip(",.;:!?()")
+        if not any(ch.isdigit() for ch in token):  # every house code has digits; words have none
+            continue
+        house = await houses.by_code(turn.ctx.db, token)
+        if house is not None:
+            rest = " ".join(w for w in words if w is not word)
+            return house, parse_stage(rest)
+    return None, parse_stage(caption)
 
 
 def _extras_prompt(turn: Turn) -> Reply:
@@ -281,6 +352,8 @@ async def _summary(turn: Turn) -> list[Reply]:
 
 def _reprompt(turn: Turn) -> Reply:
     """Ask the current question again, with its choices."""
+    if turn.state == "drop":
+        return _drop_question(turn)
     offered = [Choice(k, v) for k, v in turn.draft.get("offered") or []]
     prompts = {
         "house": turn.t("ask_house", example=turn.draft.get("house_code", "")),
@@ -296,49 +369,3 @@ async def _example_code(turn: Turn) -> str:
     unit = await turn.own_unit()
     _, found = await houses.search(turn.ctx.db, unit, "", 1)
     return found[0].code if found else "NH001"
-
-
-async def _file(turn: Turn) -> list[Reply]:
-    """Store the report. Acknowledged only after this transaction commits."""
-    ctx, d = turn.ctx, turn.draft
-    house = await houses.get(ctx.db, d["house_id"])
-    assert house is not None
-    stage = d["stage"]
-    if stage < house.stage:
-        turn.go("idle")
-        return [Reply(turn.t("stage_changed_meanwhile", code=house.code,
-                             current=stage_name(turn, house.stage), stage=stage_name(turn, stage)))]
-    photos = [StoredPhoto.from_dict(p) for p in d.get("photos", [])]
-    # The same album sent again after a stall (a phone retries, a volunteer taps again) is the
-    # report already made: it says so, and anything new in it joins that report.
-    since = to_db(ctx.now() - RESENT_WITHIN)
-    earlier = await reports.holding_photos(ctx.db, house.id, stage, [p.sha256 for p in photos], since)
-    if earlier is not None and earlier.review_state != ReviewState.RETURNED:
-        turn.go("idle")
-        head = turn.t("report_already_received", number=earlier.id, code=house.code,
-                      stage=stage_name(turn, stage), time=ctx.local(earlier.received_at))
-        return [Reply("\n".join([head, *await join_report(turn, earlier, photos)]))]
-    matches = await reports.find_photo_matches(ctx.db, house.id, photos)
-    pending = bool(matches) or ctx.settings.review.required
-    flag = ";".join(f"duplicate_photo:{m.position}:report={m.report_id}" for m in matches) or None
-    claimed = min((p.taken_at for p in photos if p.taken_at), default=None)
-    now = ctx.stamp()
-    report_id = await reports.create(
-        ctx.db, house_id=house.id, reporter_id=turn.user.id, stage=stage, note=d.get("note"),
-        lat=d.get("lat"), lon=d.get("lon"), received_at=now, claimed_at=claimed,
-        review_state=ReviewState.PENDING if pending else ReviewState.ACCEPTED, flag=flag, photos=photos,
-    )
-    if d.get("albums"):
-        await reports.remember_albums(ctx.db, turn.user.id, d["albums"], report_id)
-    if not pending:
-        await houses.set_stage(ctx.db, house.id, stage, now)
-    await houses.touch_report(ctx.db, house.id, now)
-    await audit.log(ctx.db, now, turn.user.id, "report.create", "report", report_id,
-                    {"house_id": house.id, "stage": stage, "photos": len(photos), "flag": flag})
-    turn.go("idle")
-    lines = [turn.t("receipt", number=report_id, code=house.code, stage=stage_name(turn, stage),
-                    photos=len(photos), time=ctx.local(now))]
-    lines += [turn.t("duplicate_photo", position=m.position, other=m.report_id) for m in matches]
-    if pending:
-        lines.append(turn.t("receipt_pending"))
-    return [Reply("\n".join(lines))]

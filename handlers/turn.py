@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +16,19 @@ from storage.photos import StoredPhoto
 from storage.textfold import fold
 
 MAX_QUERY = 100   # the longest house or unit search a person may type
+# The choice that backs out of a question: always number 0 and listed last, on every channel that
+# numbers its lists, so a habit of typing "0" to leave never lands on something else.
+BACK_OUT = ("cancel", "keep")
+
+
+def numbered(keys: Sequence[str], hidden: Sequence[str] = ()) -> list[tuple[int, str]]:
+    """The number of each offered choice, in the order a numbered list shows them.
+
+    The others count from 1 in the order offered, so a question asked again shows the same
+    numbers; the back-out choice is 0 and comes last. A choice a channel cannot show takes no number.
+    """
+    rest = [key for key in keys if key not in BACK_OUT and key not in hidden]
+    return [*enumerate(rest, 1), *((0, key) for key in keys if key in BACK_OUT)]
 
 
 @dataclass
@@ -75,12 +88,19 @@ class Turn:
         if not typed or self.inc.command:
             return None
         number = whole(typed)
-        if number is not None and 1 <= number <= len(offered):
-            return offered[number - 1][0]
+        if number is not None:
+            return dict(numbered(keys)).get(number)
         for key, text in offered:
             if typed == fold(text):
                 return key
         return None
+
+    def stray_number(self) -> bool:
+        """A number typed while a list is on offer that names none of its choices: the list is shown
+        again rather than the number being read as a search, a note or another step's choice."""
+        if self.inc.command or self.inc.choice is not None or not self.draft.get("offered"):
+            return False
+        return whole(self.inc.text.strip()) is not None and self.chosen() is None
 
     def stale_press(self) -> bool:
         """A button from an older message: its choice is no longer on offer."""

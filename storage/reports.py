@@ -139,3 +139,43 @@ async def _insert_photos(db: Database, report_id: int, photos: Sequence[StoredPh
 
 async def count(db: Database) -> int:
     return int(await db.scalar("SELECT count(*) FROM reports") or 0)
+
+
+async def recent_houses(db: Database, reporter_id: int, limit: int) -> list[tuple[int, str, str]]:
+    """(id, code, household head) of the houses a person reported on, the latest first."""
+    rows = await db.fetchall(
+        "SELECT h.id, h.code, h.household_head FROM reports r JOIN houses h ON h.id = r.house_id "
+        "WHERE r.reporter_id = ? GROUP BY h.id ORDER BY max(r.received_at) DESC, max(r.id) DESC LIMIT ?",
+        (reporter_id, limit),
+    )
+    return [(r[0], r[1], r[2]) for r in rows]
+
+
+async def waiting_on(db: Database, house_id: int) -> Report | None:
+    """The latest report on a house that still waits for an officer."""
+    row = await db.fetchone(
+        f"SELECT {_COLS} FROM reports WHERE house_id = ? AND review_state = 'pending' "
+        "ORDER BY received_at DESC, id DESC LIMIT 1", (house_id,))
+    return _report(row) if row else None
+
+
+@dataclass(frozen=True)
+class Mine:
+    """One of a volunteer's own reports, as they see it in their list."""
+
+    id: int
+    house_code: str
+    stage: int
+    received_at: str
+    review_state: str
+    reason: str | None
+    photos: int
+
+
+async def by_reporter(db: Database, reporter_id: int, limit: int) -> list[Mine]:
+    rows = await db.fetchall(
+        "SELECT r.id, h.code, r.stage, r.received_at, r.review_state, r.review_reason, "
+        "(SELECT count(*) FROM photos p WHERE p.report_id = r.id) "
+        "FROM reports r JOIN houses h ON h.id = r.house_id WHERE r.reporter_id = ? "
+        "ORDER BY r.received_at DESC, r.id DESC LIMIT ?", (reporter_id, limit))
+    return [Mine(*(r[i] for i in range(7))) for r in rows]

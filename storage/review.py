@@ -104,12 +104,15 @@ class Entry:
     flag: str | None
     reason: str | None
     photos: int
+    note: str | None = None
+    lat: float | None = None
+    lon: float | None = None
 
 
 async def history(db: Database, house_id: int) -> list[Entry]:
     rows = await db.fetchall(
         f"SELECT r.id, r.received_at, r.stage, r.review_state, {person_name('us')}, r.flag, r.review_reason, "
-        "(SELECT count(*) FROM photos p WHERE p.report_id = r.id) "
+        "(SELECT count(*) FROM photos p WHERE p.report_id = r.id), r.note, r.lat, r.lon "
         "FROM reports r JOIN users us ON us.id = r.reporter_id WHERE r.house_id = ? "
         "ORDER BY r.received_at, r.id",
         (house_id,),

@@ -36,6 +36,7 @@ async def test_a_cancelled_drafts_photos_go_two_days_later_and_a_reports_stay(wo
     kept = photo_files(world)
     await lan.photos(jpeg(3), jpeg(4))     # photos first: the bot asks which house
     await lan.say("/huy")
+    await lan.say("/huy")                  # a draft with photos: the second /huy drops it
     assert "Đã hủy" in lan.text
     dropped = photo_files(world) - kept
     assert len(stems(dropped)) == 2 and len(dropped) == 4   # a copy and a thumbnail each
@@ -65,6 +66,7 @@ async def test_an_open_drafts_photos_wait_for_the_draft(world: World) -> None:
     assert photo_files(world) == held
     await hoa.say("MH-003")                # the draft goes on after the sweep, photos intact
     assert "MH-003" in hoa.text
+    await hoa.say("/huy")
     await hoa.say("/huy")
     age_on_disk(world, hours=24 * 8)
     world.clock.advance(timedelta(days=2, minutes=1))

@@ -78,7 +78,7 @@ async def test_counts_per_district_and_who_finished_on_time(world: World) -> Non
     world.clock.set(START + timedelta(days=20))
     await hai.say("/khenthuong")
     text = hai.text
-    assert "hoàn thành đủ chỉ tiêu trước hết ngày 31/08/2026" in text
+    assert "hoàn thành đủ chỉ tiêu chậm nhất ngày 31/08/2026" in text
     assert "Huyện Kế Sách: chỉ tiêu 1 → 2 tập thể, 1 cá nhân · đạt 100,0% · ❌ không kịp hạn" in text
     assert "Huyện Mỹ Tú: chỉ tiêu 2 → 2 tập thể, 1 cá nhân · đạt 100,0% · ✅ đúng hạn" in text
     assert "Tổng: 4 tập thể, 2 cá nhân." in text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from PIL import Image
+
 from handlers.settings import ReviewSettings
 from handlers.types import Reply
 from storage import audit, reports
@@ -29,8 +31,11 @@ async def test_approving_a_flagged_report_moves_the_house_and_tells_the_voluntee
     text = hai.text
     assert "Báo cáo số 2 chờ duyệt (còn 1)" in text and "Nhà MH-002 – Nguyễn Văn Anh" in text
     assert "Hoàn thành (nhà đang ở: Chưa khởi công)" in text and "Nguyễn Thị Lan" in text
-    assert "Ảnh số 2 trùng với ảnh trong báo cáo số 1" in text
-    assert len(shown[0].images) == 2 and all(p.is_file() for p in shown[0].images)
+    assert "Ảnh số 2 trùng với ảnh trong báo cáo số 1 của nhà MH-001" in text
+    # The copy beside the earlier photo first, one joined picture, then the report's own two.
+    assert len(shown[0].images) == 3 and all(p.is_file() for p in shown[0].images)
+    with Image.open(shown[0].images[0]) as joined:
+        assert joined.width > 2 * joined.height - 40
     keys = [c.key for c in shown[0].choices]
     assert keys == ["rv:ok:2", "rv:back:2", "rv:next:2", "rv:stop"]
     assert all(len(k.encode()) <= 64 for k in keys)

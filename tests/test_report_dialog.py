@@ -274,7 +274,9 @@ async def test_cancel_drops_the_draft(world: World) -> None:
     await lan.say("/baocao MH-001")
     await lan.press("Hoàn thành")
     await lan.photos(jpeg(1), jpeg(2))
-    await lan.say("/huy")
+    await lan.say("/huy")  # photos are work: asked once
+    assert "Bỏ báo cáo nhà MH-001 với 2 ảnh?" in lan.text
+    await lan.say("/huy")  # twice in a row: dropped at once
     assert "Đã hủy" in lan.text
     await lan.say("xong")
     assert "/baocao" in lan.text and await count(world, "reports") == 0

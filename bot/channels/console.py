@@ -8,6 +8,7 @@ from pathlib import Path
 
 from handlers.catalog import t
 from handlers.core import Core
+from handlers.turn import numbered
 from handlers.types import LOCATION_KEY, Incoming, IncomingFile, Location, Reply, parse_command
 
 CHANNEL = "console"
@@ -16,9 +17,12 @@ _IMAGE_MIME = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png",
 
 
 def render(reply: Reply) -> str:
-    """Choices become a numbered list; the person answers with the number or the words."""
+    """Choices become a numbered list, "Hủy" as 0 and last; the answer is the number or the words."""
     lines = [reply.text]
-    for number, choice in enumerate(reply.choices, 1):
+    labels = {choice.key: choice for choice in reply.choices}
+    # The dialog's numbering (handlers.turn.numbered): "Hủy" is 0 and listed last.
+    for number, key in numbered(list(labels)):
+        choice = labels[key]
         hint = "  (:loc VĨ_ĐỘ KINH_ĐỘ)" if choice.key == LOCATION_KEY else ""
         lines.append(f"  {number}. {choice.label}{hint}")
     lines.extend(f"  [ảnh] {path}" for path in reply.images)

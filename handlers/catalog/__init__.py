@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from handlers.catalog import cli as catalog_cli
+from handlers.catalog import dialog as catalog_dialog
 from handlers.catalog import invites as catalog_invites
 from handlers.catalog import officers as catalog_officers
 from handlers.catalog import reminders as catalog_reminders
@@ -188,8 +189,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "“{stage}” needs at least {need} photos; you sent {have}. Please send {more} more.",
     ),
     "photos_over_max": (
-        "Mỗi báo cáo tối đa {max} ảnh; {dropped} ảnh sau cùng không được lưu.",
-        "A report holds at most {max} photos; the last {dropped} were not kept.",
+        "Mỗi báo cáo giữ tối đa {max} ảnh; {dropped} ảnh còn lại không được thêm.",
+        "A report keeps at most {max} photos; the other {dropped} were not added.",
     ),
     "album_joined": (
         "📎 Đã thêm {count} ảnh gửi cùng đợt vào báo cáo số {number} (nhà {code}); báo cáo nay có "
@@ -257,7 +258,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "ask_extras": (
         "Nếu được, gửi vị trí của nhà (📎 → Vị trí) và/hoặc một ghi chú ngắn. Không có thì chọn “Bỏ qua”.",
-        "If you can, send the house's location (📎 → Location) and/or a short note. Otherwise press "
+        "If you can, send the house's location (📎 → Location) and/or a short note. Otherwise choose "
         "“Skip”.",
     ),
     "ask_extras@zalo": (
@@ -280,7 +281,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "summary_none": ("không có", "none"),
     "confirm_expected": (
-        "Bấm “Gửi báo cáo” để gửi, hoặc “Hủy” để bỏ.",
+        "Chọn “Gửi báo cáo” để gửi, hoặc “Hủy” để bỏ.",
         "Choose “Send report” to send it, or “Cancel” to drop it.",
     ),
     "receipt": (
@@ -293,10 +294,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "An officer will review the report before it counts in the progress figures.",
     ),
     "duplicate_photo": (
-        "Lưu ý: ảnh số {position} trùng với ảnh đã dùng trong báo cáo số {other} cho một nhà khác, "
-        "nên cán bộ sẽ kiểm tra báo cáo này.",
-        "Note: photo {position} matches a photo already used in report no. {other} for another "
-        "house, so an officer will check this report.",
+        "Lưu ý: ảnh số {positions} trùng với ảnh đã dùng trong {where}, nên cán bộ phụ trách sẽ kiểm "
+        "tra báo cáo này.",
+        "Note: photo(s) {positions} match photos already used in {where}, so an officer will check "
+        "this report.",
     ),
     "stage_changed_meanwhile": (
         "Trong lúc bạn soạn, nhà {code} đã được báo cáo tới bước “{current}”, nên không gửi được "
@@ -339,7 +340,7 @@ def _merge(*parts: dict[str, tuple[str, str]]) -> None:
 
 
 _merge(catalog_officers.MESSAGES, catalog_reminders.MESSAGES, catalog_zalo.MESSAGES, catalog_invites.MESSAGES,
-       catalog_cli.MESSAGES)
+       catalog_cli.MESSAGES, catalog_dialog.MESSAGES)
 
 
 def t(lang: str, key: str, /, **values: Any) -> str:

@@ -191,8 +191,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "off_review_note": ("Ghi chú: {note}", "Note: {note}"),
     "off_review_no_photos": ("(báo cáo không có ảnh)", "(the report has no photos)"),
     "off_flag_duplicate": (
-        "⚠️ Ảnh số {position} trùng với ảnh trong báo cáo số {other} của một nhà khác.",
-        "⚠️ Photo {position} matches a photo of report no. {other} on another house.",
+        "⚠️ Ảnh số {position} trùng với ảnh trong báo cáo số {other} của nhà {code} – {head} (ảnh ghép: "
+        "bên trái ảnh mới, bên phải ảnh cũ).",
+        "⚠️ Photo {position} matches a photo of report no. {other} on house {code} – {head} (the joined "
+        "picture: new on the left, earlier on the right).",
     ),
     "off_flag_other": ("⚠️ Cần kiểm tra: {flag}", "⚠️ To check: {flag}"),
     "off_btn_approve": ("✅ Duyệt", "✅ Approve"),
@@ -300,8 +302,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "🏅 Commendations that may be proposed, by quota, {unit}:",
     ),
     "off_awards_deadline": (
-        "Đúng hạn: {goal} đủ chỉ tiêu trước hết ngày {date} (“{name}”).",
-        "On time: the whole quota {goal} by the end of {date} (“{name}”).",
+        "Đúng hạn: {goal} đủ chỉ tiêu chậm nhất ngày {date} (“{name}”).",
+        "On time: the whole quota {goal} by {date} at the latest (“{name}”).",
     ),
     "off_awards_no_deadline": (
         "Chưa có thời hạn hoàn thành, bàn giao nào trong cấu hình, nên chưa xét đúng hạn.",

@@ -65,6 +65,11 @@ async def _card(turn: Turn, h: House) -> Reply:
         if e.flag and e.review_state == ReviewState.PENDING:
             line += " ⚠️"
         lines.append(line)
+        # What the volunteer wrote and where they stood: the evidence beside the photos.
+        if e.note:
+            lines.append(turn.t("off_house_report_note", note=clip(e.note, 200)))
+        if e.lat is not None and e.lon is not None:
+            lines.append(turn.t("off_house_report_map", lat=f"{e.lat:.5f}", lon=f"{e.lon:.5f}"))
     # Newest evidence first; a returned report's photos were not accepted as evidence.
     latest = [e.id for e in reversed(entries) if e.review_state != ReviewState.RETURNED]
     # At most a report's worth of photos (max_photos); the channel splits the album as it must.

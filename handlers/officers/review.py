@@ -4,9 +4,11 @@ a reason that goes to the volunteer at once. Every decision is in the audit log.
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 from typing import Any
 
 from handlers.catalog import STAGES, label, t
+from handlers.officers.compare import duplicate, parse_flag
 from handlers.turn import Turn
 from handlers.types import Choice, Reply
 from storage import account_links, audit, houses, review, users
@@ -167,11 +169,20 @@ async def _show(turn: Turn, p: Pending, count: int, skipped: list[int]) -> Reply
         lines.append(turn.t("off_review_location", lat=f"{p.lat:.5f}", lon=f"{p.lon:.5f}"))
     if p.note:
         lines.append(turn.t("off_review_note", note=clip(p.note, 600)))
-    lines += [_flag(turn, part) for part in (p.flag or "").split(";") if part]
-    # Every photo of the report (a report holds at most max_photos); the channel splits the album.
+    pairs: list[Path] = []
+    for part in (p.flag or "").split(";"):
+        match = parse_flag(part) if part else None
+        if match is not None:
+            line, pair = await duplicate(turn, p.id, *match)
+            lines.append(line)
+            pairs += [pair] if pair is not None else []
+        elif part:
+            lines.append(turn.t("off_flag_other", flag=clip(part, 100)))
+    # The copies beside what they matched first, then every photo of the report (a report holds at
+    # most max_photos); the channel splits the album.
     shown = ctx.settings.report.max_photos
     files = [ctx.photos.path(rel) for rel in await review.photo_files(ctx.db, [p.id], shown)]
-    images = tuple(f for f in files if f.is_file())
+    images = tuple(pairs) + tuple(f for f in files if f.is_file())
     if not images:
         lines.append(turn.t("off_review_no_photos"))
     draft: dict[str, Any] = {"report_id": p.id, "skipped": skipped}
@@ -183,16 +194,6 @@ async def _show(turn: Turn, p: Pending, count: int, skipped: list[int]) -> Reply
         Choice("rv:stop", turn.t("off_btn_stop")),
     ])
     return dataclasses.replace(reply, images=images)
-
-
-def _flag(turn: Turn, flag: str) -> str:
-    """'duplicate_photo:2:report=15' as a sentence; an unknown flag as written."""
-    kind, _, rest = flag.partition(":")
-    if kind == "duplicate_photo":
-        position, _, other = rest.partition(":report=")
-        if whole(position) is not None and whole(other) is not None:
-            return turn.t("off_flag_duplicate", position=position, other=other)
-    return turn.t("off_flag_other", flag=clip(flag, 100))
 
 
 async def _stop(turn: Turn, unit: Unit) -> list[Reply]:

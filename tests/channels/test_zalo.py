@@ -265,7 +265,7 @@ async def test_long_text_is_split_within_zalos_limit(bot: ZaloBot) -> None:
     joined = "".join(p.text for p in pieces).replace("\n", "")
     assert joined.startswith(text.replace("\n", ""))
     last = pieces[-1].text
-    assert "1. MH-001 – Nguyễn Văn An" in last and "2. Hủy" in last and "3. " not in last
+    assert "1. MH-001 – Nguyễn Văn An" in last and "0. Hủy" in last and "2. " not in last
     assert "Zalo chưa gửi được vị trí" in last
 
 
@@ -283,12 +283,12 @@ async def extras_step(bot: ZaloBot, lan_name: str = "Lan") -> tuple[ZaloUser, st
     return lan, (await lan.next_message()).text
 
 
-async def test_choices_beside_a_location_are_numbered_from_1_and_typed_numbers_follow(
+async def test_choices_beside_a_location_are_numbered_from_1_cancel_0_and_typed_numbers_follow(
         hooked: ZaloBot) -> None:
     bot = hooked  # a restart under polling could leave a message to the stopped bot's last long poll
     lan, extras = await extras_step(bot)
     numbered = [line for line in extras.splitlines() if line[:1].isdigit()]
-    assert numbered == ["1. Bỏ qua", "2. Hủy"] and "ví dụ: 1" in extras
+    assert numbered == ["1. Bỏ qua", "0. Hủy"] and "ví dụ: 1" in extras
     lan.send_text("3")  # on no list the person saw: the question again, the report kept
     assert (await lan.next_message()).text == extras
     await bot.restart()  # the numbers are read against the stored dialog, not this process's memory
@@ -297,8 +297,13 @@ async def test_choices_beside_a_location_are_numbered_from_1_and_typed_numbers_f
     assert "Kiểm tra báo cáo" in summary.text and "Ghi chú: không có" in summary.text
     lan.send_text("1")  # a list without a location is read as it always was
     assert "Đã nhận báo cáo số 1" in (await lan.next_message()).text
-    hoa, _ = await extras_step(bot, "Hoa")
-    hoa.send_text("2")
+    hoa, extras = await extras_step(bot, "Hoa")
+    hoa.send_text("2")  # "Hủy" is 0 now: 2 is on no list
+    assert (await hoa.next_message()).text == extras
+    hoa.send_text("0")  # the photos are work: asked once
+    drop = (await hoa.next_message()).text
+    assert "Bỏ báo cáo nhà MH-001 với 2 ảnh?" in drop and "1. Bỏ" in drop and "0. Không, tiếp tục" in drop
+    hoa.send_text("1")
     assert "Đã hủy báo cáo" in (await hoa.next_message()).text
     assert await bot.count("reports") == 1
 

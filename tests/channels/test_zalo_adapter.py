@@ -94,12 +94,12 @@ def test_a_message_without_an_id_still_gets_a_stable_key() -> None:
     assert first.chat_type == "PRIVATE"
 
 
-def test_the_shown_choices_are_numbered_from_1_and_a_location_is_a_sentence() -> None:
+def test_the_shown_choices_are_numbered_from_1_cancel_0_and_a_location_is_a_sentence() -> None:
     reply = Reply("Gửi vị trí?", choices=(Choice(LOCATION_KEY, "📍 Gửi vị trí"), Choice("skip", "Bỏ qua"),
                                           Choice("cancel", "Hủy")))
     text = render(reply, "vi")
-    assert text.splitlines()[:3] == ["Gửi vị trí?", "1. Bỏ qua", "2. Hủy"]
-    assert "Gửi vị trí\n" not in text and "3." not in text
+    assert text.splitlines()[:3] == ["Gửi vị trí?", "1. Bỏ qua", "0. Hủy"]
+    assert "Gửi vị trí\n" not in text and "2." not in text
     assert "gửi mã nhà, hoặc một ảnh chụp tại nhà" in text and "ví dụ: 1" in text
     english = render(reply, "en")
     assert "send the house code, or a photo taken at the house" in english and "e.g. 1" in english
@@ -112,14 +112,14 @@ def test_the_shown_choices_are_numbered_from_1_and_a_location_is_a_sentence() ->
 @pytest.mark.parametrize(("typed", "offered", "key"), [
     # Numbered as shown: the location, never shown, takes no number.
     ("1", [LOCATION_KEY, "skip", "cancel"], "skip"),
-    (" 2 ", [LOCATION_KEY, "skip", "cancel"], "cancel"),
+    (" 0 ", [LOCATION_KEY, "skip", "cancel"], "cancel"),
     ("1", ["a", LOCATION_KEY, "b"], "a"),
     ("2", ["a", LOCATION_KEY, "b"], "b"),
-    # Past the shown list, where the dialog's own count would find a choice: asked again.
+    # Not on the shown list, where the dialog's own count would find a choice: asked again.
+    ("2", [LOCATION_KEY, "skip", "cancel"], LOCATION_KEY),
     ("3", [LOCATION_KEY, "skip", "cancel"], LOCATION_KEY),
+    ("4", [LOCATION_KEY, "skip", "cancel"], LOCATION_KEY),
     # Nothing to correct: the dialog reads these itself, as on every other list.
-    ("0", [LOCATION_KEY, "skip", "cancel"], None),
-    ("4", [LOCATION_KEY, "skip", "cancel"], None),
     ("1", ["send", "cancel"], None),
     ("1", [], None),
     ("Bỏ qua", [LOCATION_KEY, "skip", "cancel"], None),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from handlers.catalog import t
+from handlers.turn import numbered
 from handlers.types import LOCATION_KEY, Reply
 from storage.numbers import whole
 
@@ -14,33 +15,29 @@ TEXT_LIMIT = 2000                       # sendMessage and captions: 1 to 2000 ch
 def render(reply: Reply, lang: str) -> str:
     """The reply's text with its choices as a numbered list, answered with the number or the words.
 
-    The location choice, which nobody can act on from Zalo, is replaced by a sentence; the others are
-    numbered 1 to n as shown, and a typed number is read back the same way (typed_choice).
+    Numbers come from handlers.turn.numbered, as the dialog reads them: "Hủy" is 0 and last. The
+    location choice, which nobody can act on from Zalo, is replaced by a sentence; the dialog offers
+    it no number, so the others run without a gap.
     """
     lines = [reply.text] if reply.text else []
-    shown = [c for c in reply.choices if c.key != LOCATION_KEY]
-    lines.extend(f"{number}. {choice.label}" for number, choice in enumerate(shown, 1))
+    labels = {choice.key: choice.label for choice in reply.choices}
+    shown = numbered(list(labels), hidden=(LOCATION_KEY,))
+    lines.extend(f"{number}. {labels[key]}" for number, key in shown)
     if len(shown) < len(reply.choices):
         lines.append(t(lang, "zalo_no_location"))
     if shown:
-        lines.append(t(lang, "zalo_answer_hint", example=1))
+        lines.append(t(lang, "zalo_answer_hint", example=shown[0][0]))
     return "\n".join(lines)
 
 
 def typed_choice(text: str, offered: Sequence[str]) -> str | None:
-    """The key a typed number names among the offered keys, counted as render() numbered them.
+    """The key a typed number names among the offered keys, numbered as render() showed them.
 
-    The dialog reads a number as a position among everything it offered, the location included; the
-    two countings differ only when the location was offered, and only then is a choice returned.
-    A number past the shown list but within the offered one would land on a choice the person never
-    saw under it (cancelling, say): it comes back as the location, and the dialog asks again.
+    Only a list with the hidden location is numbered differently here than in the dialog, and only
+    then is a key returned. A number not on that list comes back as the location, which the dialog
+    answers by asking again; it never lands on a choice the person did not see under that number.
     """
-    typed = text.strip()
-    number = whole(typed)
+    number = whole(text.strip())
     if LOCATION_KEY not in offered or number is None:
         return None
-    shown = [key for key in offered if key != LOCATION_KEY]
-    if 1 <= number <= len(shown):
-        return shown[number - 1]
-    return LOCATION_KEY if 1 <= number <= len(offered) else None
-
+    return dict(numbered(offered, hidden=(LOCATION_KEY,))).get(number, LOCATION_KEY)

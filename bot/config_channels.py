@@ -1,0 +1,91 @@
+"""The [telegram] and [zalo] sections: tokens (from the environment first), ports, webhook secrets."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot.config_reader import ConfigError, Reader
+from handlers.settings import TelegramSettings, ZaloSettings
+
+TOKEN_ENV = "CHUNGTAY_TELEGRAM_TOKEN"
+ZALO_TOKEN_ENV = "CHUNGTAY_ZALO_TOKEN"
+
+
+def _port(r: Reader, t: dict[str, Any], section: str, default: int) -> int:
+    port = r.get(t, section, "port", int, default)
+    if not 0 < port < 65536:
+        raise r.fail(f"[{section}] port", f"must be between 1 and 65535, got {port}")
+    return port
+
+
+def _secret(r: Reader, t: dict[str, Any], section: str, shortest: int, rule: str) -> str:
+    """The webhook secret: it travels in a header, so only characters every proxy passes on."""
+    secret = r.get(t, section, "webhook_secret", str, "")
+    if secret and not re.fullmatch(rf"[A-Za-z0-9_-]{{{shortest},256}}", secret):
+        raise r.fail(f"[{section}] webhook_secret", rule)
+    return secret
+
+
+def telegram(r: Reader, env: dict[str, str]) -> TelegramSettings:
+    t = r.table("telegram")
+    d = TelegramSettings()
+    r.unknown_keys(t, "telegram", set(d.__dataclass_fields__))
+    token = env.get(TOKEN_ENV) or r.get(t, "telegram", "token", str, "")
+    if token and not re.fullmatch(r"\d+:[\w-]{20,}", token) and not token.startswith("test:"):
+        raise _bad_token(r, env, TOKEN_ENV, "[telegram] token",
+                         "does not look like a bot token from BotFather (digits:letters)")
+    port = _port(r, t, "telegram", d.port)
+    secret = _secret(r, t, "telegram", 1, "only letters, digits, _ and -, at most 256")
+    return TelegramSettings(
+        token=token,
+        bot_username=r.get(t, "telegram", "bot_username", str, "").lstrip("@"),
+        base_url=r.get(t, "telegram", "base_url", str, d.base_url),
+        base_file_url=r.get(t, "telegram", "base_file_url", str, d.base_file_url),
+        webhook_url=r.get(t, "telegram", "webhook_url", str, ""),
+        webhook_secret=secret,
+        listen=r.get(t, "telegram", "listen", str, d.listen),
+        port=port,
+    )
+
+
+def _bad_token(r: Reader, env: dict[str, str], variable: str, key: str, problem: str) -> ConfigError:
+    """A token from the environment wins over the file's, so its mistake is the variable's: the
+    admin looking in config.toml for a token that is not there would be sent the wrong way."""
+    if env.get(variable):
+        return ConfigError("environment", variable, f"{problem}; it is used instead of {key} in {r.file}")
+    return r.fail(key, problem)
+
+
+def zalo(r: Reader, env: dict[str, str]) -> ZaloSettings:
+    t = r.table("zalo")
+    d = ZaloSettings()
+    r.unknown_keys(t, "zalo", set(d.__dataclass_fields__))
+    token = env.get(ZALO_TOKEN_ENV) or r.get(t, "zalo", "token", str, "")
+    # The token goes into every request path, so anything that would break or redirect a URL is refused.
+    if token and not re.fullmatch(r"[\w:.-]{10,512}", token):
+        raise _bad_token(r, env, ZALO_TOKEN_ENV, "[zalo] token",
+                         "does not look like a bot token from Zalo Bot Creator")
+    port = _port(r, t, "zalo", d.port)
+    secret = _secret(r, t, "zalo", 8, "8 to 256 letters, digits, _ and -")
+    webhook_url = r.get(t, "zalo", "webhook_url", str, "")
+    if webhook_url and not secret:
+        raise r.fail("[zalo] webhook_secret", "is required with webhook_url (Zalo refuses a webhook without)")
+    if webhook_url and not re.match(r"https?://[^/\s]+", webhook_url):
+        raise r.fail("[zalo] webhook_url", f"must be an http(s) address, got {webhook_url!r}")
+    public = r.get(t, "zalo", "public_base_url", str, "").rstrip("/")
+    if public and not re.fullmatch(r"https?://[^/\s?#]+(/[^\s?#]*)?", public):
+        raise r.fail("[zalo] public_base_url", f"must be an http(s) address with no query, got {public!r}")
+    ttl = r.get(t, "zalo", "link_ttl_minutes", int, d.link_ttl_minutes)
+    if not 1 <= ttl <= 7 * 24 * 60:
+        raise r.fail("[zalo] link_ttl_minutes", f"must be 1 to 10080 (a week), got {ttl}")
+    return ZaloSettings(
+        token=token,
+        base_url=r.get(t, "zalo", "base_url", str, d.base_url),
+        webhook_url=webhook_url,
+        webhook_secret=secret,
+        listen=r.get(t, "zalo", "listen", str, d.listen),
+        port=port,
+        public_base_url=public,
+        link_ttl_minutes=ttl,
+    )
