@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from handlers.catalog import exports as catalog_exports
 from handlers.catalog import officers as catalog_officers
 from handlers.catalog import reminders as catalog_reminders
 from handlers.catalog import zalo as catalog_zalo
@@ -331,7 +332,7 @@ def _merge(*parts: dict[str, tuple[str, str]]) -> None:
         MESSAGES.update(part)
 
 
-_merge(catalog_officers.MESSAGES, catalog_reminders.MESSAGES, catalog_zalo.MESSAGES)
+_merge(catalog_officers.MESSAGES, catalog_reminders.MESSAGES, catalog_zalo.MESSAGES, catalog_exports.MESSAGES)
 
 
 def t(lang: str, key: str, /, **values: Any) -> str:
