@@ -125,7 +125,7 @@ async def test_photo_links_are_what_the_caller_makes(db: Database, tmp_path: Pat
     await export_workbook(db, out, TZ, await unit(db, "MTU01"), "Chung tay", MADE, photo_link=signed)
 
     cell = openpyxl.load_workbook(out)["Báo cáo"].cell(HEADER_ROW, PHOTOS + 1)
-    assert cell.value == "photos/MH-001/1.jpg; photos/MH-001/2.jpg"
+    assert cell.value == "photos/MH-001/1.jpg\nphotos/MH-001/2.jpg"
     assert cell.hyperlink.target == "https://bot.example/media/m/1/sig/a/1.jpg"
     assert ("MH-001", "a/1.jpg") in made
 
@@ -145,7 +145,7 @@ def links_point_into(packed: zipfile.ZipFile, book: openpyxl.Workbook) -> int:
         (cell,) = row
         if cell.value:
             assert link_target(cell) in names
-            assert all(n in names for n in str(cell.value).split("; "))
+            assert all(n in names for n in str(cell.value).split("\n"))
             count += 1
     return count
 

@@ -97,7 +97,7 @@ async def test_the_workbook_has_a_header_houses_and_reports_with_photo_names(wor
     ]
     reports = sheet_rows(reply.document, "Báo cáo")
     assert reports[4][0] == "Số báo cáo" and [r[1] for r in reports[5:]] == ["MH-001", "MH-002", "MH-003"]
-    names = reports[5][PHOTOS].split("; ")
+    names = reports[5][PHOTOS].split("\n")
     assert len(names) == 2 and all(n.startswith("photos/MH-001/") for n in names)
     stored = {p.name for p in world.app.ctx.photos.media_dir.rglob("*.jpg")}
     assert {n.rsplit("/", 1)[1] for n in names} <= stored
@@ -151,3 +151,15 @@ async def test_libreoffice_opens_the_workbook(world: World, tmp_path: Path) -> N
     assert st[1:8] == ["Tỉnh Sóc Trăng", "100", "5", "0", "5", "3", "1"]
     with files["Nhà.csv"].open(encoding="utf-8") as f:
         assert sum(1 for r in csv.reader(f) if r and r[0].startswith(("MH-", "AL-"))) == 5
+    # What officers print: every sheet on landscape pages, each sheet one page wide.
+    printed = subprocess.run(
+        [soffice, "--headless", "--norestore", "--convert-to", "pdf", "--outdir", str(out),
+         str(reply.document)],
+        capture_output=True, text=True, errors="replace", timeout=180,
+        env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
+    )
+    assert printed.returncode == 0, printed.stderr
+    (pdf,) = out.glob("*.pdf")
+    boxes = re.findall(rb"MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf.read_bytes())
+    assert len(boxes) >= 3  # a page per sheet at least
+    assert all(float(w) > float(h) for w, h in boxes)

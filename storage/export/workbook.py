@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from storage import progress, units
@@ -15,7 +16,6 @@ from storage.codes import CATEGORY_NAMES, STAGE_NAMES, SUPPORT_NAMES
 from storage.db import Database
 from storage.export.rows import (
     BATCH,
-    PHOTO_SEPARATOR,
     REPORT_COLUMNS,
     REPORT_FIELDS,
     UnitPaths,
@@ -67,12 +67,17 @@ class WorkbookCounts:
 # relative to the workbook.
 PhotoLink = Callable[[str, str], str]
 PHOTOS_FOLDER = "photos"
+PHOTO_LINES = "\n"  # a photo a line: on paper each name is whole, not cut at the column's edge
 
 
 def in_photos_folder(house_code: str, name: str) -> str:
     """The photo's place in a `photos/<house code>/` folder beside the workbook."""
-    safe = "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in house_code).strip(".") or "nha"
-    return f"{PHOTOS_FOLDER}/{safe}/{PurePosixPath(name).name}"
+    return f"{PHOTOS_FOLDER}/{_folder(house_code)}/{name.rpartition('/')[2]}"
+
+
+@functools.lru_cache(maxsize=4096)  # a house's reports come together: each code is cleaned once
+def _folder(house_code: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in house_code).strip(".") or "nha"
 
 
 async def export_workbook(db: Database, out: Path, tz: ZoneInfo, within: Unit, campaign: str,
@@ -151,7 +156,7 @@ def _titled(book: xlsx.Workbook, title: str, columns: Sequence[tuple[str, int]],
     sheet.freeze_below(len(above) + 2)
     sheet.print_as(dataclasses.replace(printed, repeat_row=len(above) + 2))
     for i, line in enumerate(above):
-        sheet.append([line], xlsx.TITLE if i == 0 else xlsx.LINE)
+        sheet.append([line], xlsx.TITLE if i == 0 else xlsx.PLAIN)
     sheet.append([])
     sheet.append([name for name, _ in columns], xlsx.HEADER)
     return sheet
@@ -220,4 +225,4 @@ class _PhotoCells:
         shown = [in_photos_folder(house_code, name) for name in names]
         if self._used is not None:
             self._used.extend(zip(names, shown, strict=True))
-        return xlsx.Link(PHOTO_SEPARATOR.join(shown), self._link(house_code, names[0]))
+        return xlsx.Link(PHOTO_LINES.join(shown), self._link(house_code, names[0]))

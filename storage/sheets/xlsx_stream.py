@@ -1,34 +1,45 @@
-"""A many-sheet .xlsx streamed to disk row by row, set up to print as a report.
+"""A small streaming .xlsx writer for large workbooks.
 
-XlsxWriter in its constant_memory mode does the writing: each row goes to a temporary file as it
-is appended, so a province's workbook stays in bounded memory, and it knows Excel's print settings
-(orientation, fit to width, rows repeated on each page, page header and footer). Text goes in with
-write_string only, so nothing a household or a reporter typed is ever read as a formula or a link.
+openpyxl spends some 15 µs on every cell even in write-only mode; a province's workbook has
+1.5 million cells, which is half a minute. XlsxWriter's constant_memory mode, made for this, took
+6.5 times as long as this writer on the largest province (BENCHMARKS.md, 2026-12-02). This writes
+the sheet XML straight into the zip, a cell per string format, with only what the officers'
+workbook uses: text (inline, so never a formula), numbers, dates, percentages, links, a bold
+header kept in view, column widths, a filter, and how the sheet prints (PrintSetup). Excel and
+LibreOffice open it (tests/test_officers_export.py converts one with soffice, to CSV and to PDF).
 """
 
 from __future__ import annotations
 
 import math
+import re
+import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from xml.sax.saxutils import escape, quoteattr
 
-import xlsxwriter
-from xlsxwriter.format import Format
-from xlsxwriter.worksheet import Worksheet
+from openpyxl.utils import get_column_letter
 
 from storage.sheets.writers import cleaned
 
-# LINE: a line of text above a table, left to run across the columns rather than wrap in one.
-PLAIN, HEADER, DATETIME, PERCENT, TITLE, LINK, LINE = range(7)
+_EPOCH = datetime(1899, 12, 30)
+# Anything that needs more than wrapping in <t>: markup, control characters, edge spaces.
+_SPECIAL = re.compile("[&<>\x00-\x1f\ufffe\uffff\ud800-\udfff]|^\\s|\\s$")
+_FLUSH_BYTES = 1 << 16
+_CACHE_LIMIT = 100_000
+
+# Indexes into cellXfs in _STYLES below. Text with no style given is WRAP, so a long unit path or
+# note grows its row on paper instead of widening the page until the print shrinks to nothing;
+# PLAIN (a line above a table) runs across the columns.
+PLAIN, HEADER, DATETIME, PERCENT, TITLE, LINK, WRAP = range(7)
 # Excel keeps at most 65,530 hyperlinks in a sheet; past that a link is a HYPERLINK formula of our
-# own text (the target and the name we made), which Excel and LibreOffice open the same way.
+# own text (the target and the names we made), which Excel and LibreOffice open the same way.
 _MAX_LINKS = 65_530
-# A formula's string argument holds at most 255 characters.
-_MAX_FORMULA_TEXT = 255
-_PAPER_A4 = 9
+_MAX_FORMULA_TEXT = 255  # a formula's string argument
+_LINE_HEIGHT = 15  # points, one line of 11 pt Calibri
+_MAX_LINES = 12  # a long note is cut on paper rather than filling a page
 
 
 @dataclass(frozen=True)
@@ -56,123 +67,286 @@ class PrintSetup:
 
 
 class Sheet:
-    def __init__(self, book: Workbook, title: str, widths: Sequence[float]) -> None:
-        self.book = book
+    def __init__(self, book: Workbook, index: int, title: str, widths: Sequence[float]) -> None:
+        self.book, self.index, self.title, self.widths = book, index, title, widths
         self.rows = 0
-        self._width = len(widths)
-        self._ws: Worksheet = book.xlsx.add_worksheet(title)
-        self._links = 0
-        # Wrapped and top-aligned by default, so a long unit path or note grows its row on paper
-        # instead of widening the page until the print shrinks to nothing.
-        for i, width in enumerate(widths):
-            self._ws.set_column(i, i, width, book.formats[PLAIN])
+        self._cols = [get_column_letter(i) for i in range(1, len(widths) + 1)]
+        # Characters a line of each column holds, a little under its width for wider letters.
+        self._fits = [max(1, int(w * 0.9)) for w in widths]
+        self._links: list[tuple[str, str]] = []
+        self._filter: str | None = None
+        self._freeze = 0
+        self.printed: PrintSetup | None = None
+        self._out = book.zip.open(f"xl/worksheets/sheet{index}.xml", "w", force_zip64=True)
+        self._started = False
+        self._pending: list[str] = []
+        self._pending_size = 0
+        # Unit names, stages, states and reporters repeat on every row: escape each once.
+        self._texts: dict[str, str] = {}
 
     def freeze_below(self, row: int) -> None:
-        """Keep rows 1..row in view while scrolling."""
-        self._ws.freeze_panes(row, 0)
+        """Keep rows 1..row in view while scrolling; call before the first row."""
+        self._freeze = row
 
     def print_as(self, setup: PrintSetup) -> None:
-        ws = self._ws
-        ws.set_landscape()
-        ws.set_paper(_PAPER_A4)
-        ws.fit_to_pages(1, 0)  # as wide as one page, as many pages tall as it takes
-        ws.repeat_rows(setup.repeat_row - 1)
-        ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.6)
-        ws.set_header(f"&L{_header_text(setup.left)}&R{_header_text(setup.right)}", {"margin": 0.3})
-        ws.set_footer("&CTrang &P / &N", {"margin": 0.3})
+        """Print settings; call before the first row."""
+        self.printed = setup
+
+    def _start(self) -> None:
+        self._started = True
+        fit = '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>' if self.printed else ""
+        view = ""
+        if self._freeze:
+            top = f"A{self._freeze + 1}"
+            view = (f'<pane ySplit="{self._freeze}" topLeftCell="{top}" activePane="bottomLeft" '
+                    f'state="frozen"/><selection pane="bottomLeft" activeCell="{top}" sqref="{top}"/>')
+        selected = ' tabSelected="1"' if self.index == 1 else ""
+        cols = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
+                       for i, w in enumerate(self.widths, 1))
+        self._write(
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+            f'{fit}<sheetViews><sheetView workbookViewId="0"{selected}>'
+            f'{view}</sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
+            f'<cols>{cols}</cols><sheetData>'
+        )
+
+    def _write(self, text: str) -> None:
+        self._out.write(text.encode("utf-8"))
 
     def append(self, values: Iterable[Cell], style: int | None = None) -> None:
-        row = self.rows
+        if not self._started:
+            self._start()
         self.rows += 1
-        formats = self.book.formats
-        chosen = None if style is None else formats[style]
-        ws = self._ws
-        for col, value in enumerate(values):
-            if col >= self._width and self._width:
-                break
-            if value is None:
-                continue
-            if isinstance(value, str):
-                ws.write_string(row, col, cleaned(value), chosen)
-            elif isinstance(value, bool):
-                ws.write_boolean(row, col, value, chosen)
-            elif isinstance(value, int | float):
-                if math.isfinite(value):
-                    ws.write_number(row, col, value, chosen)
-            elif isinstance(value, datetime):
-                naive = value if value.tzinfo is None else value.replace(tzinfo=None)
-                ws.write_datetime(row, col, naive, formats[DATETIME])
-            elif isinstance(value, Percent):
-                ws.write_number(row, col, value.value, formats[PERCENT])
-            elif isinstance(value, Link):
-                self._link(row, col, value)
-            else:
-                raise TypeError(f"cannot write {type(value).__name__} to a cell")
+        n = self.rows
+        parts = [""]
+        lines = 1
+        for col, width, value in zip(self._cols, self._fits, values, strict=False):
+            if value is not None:
+                parts.append(self._cell(col, n, value, style))
+                if style is None or style == HEADER:
+                    text = value.text if isinstance(value, Link) else value
+                    if isinstance(text, str) and (len(text) > width or "\n" in text):
+                        wanted = max(-(-len(text) // width), text.count("\n") + 1)
+                        lines = max(lines, min(wanted, _MAX_LINES))
+        # LibreOffice printed wrapped text over the next rows (seen converting to PDF): a row's
+        # height is given, from its longest text against that column's width.
+        tall = "" if lines == 1 else f' ht="{lines * _LINE_HEIGHT}" customHeight="1"'
+        parts[0] = f'<row r="{n}"{tall}>'
+        parts.append("</row>")
+        row = "".join(parts)
+        self._pending.append(row)
+        self._pending_size += len(row)
+        if self._pending_size >= _FLUSH_BYTES:
+            self._flush()
 
-    def _link(self, row: int, col: int, link: Link) -> None:
-        text, fmt, target = cleaned(link.text), self.book.formats[LINK], link.target
-        if self._links < _MAX_LINKS:
-            self._links += 1
-            # A target with no scheme is a file beside the workbook, relative to it.
-            url = target if "://" in target else "external:" + target
-            if self._ws.write_url(row, col, url, fmt, text) >= 0:
-                return
-        elif len(target) <= _MAX_FORMULA_TEXT:
-            formula = f"HYPERLINK({_quoted(target)},{_quoted(text[:_MAX_FORMULA_TEXT])})"
-            self._ws.write_formula(row, col, formula, fmt, text)
-            return
-        self._ws.write_string(row, col, text)  # a target Excel cannot hold: the names stay
+    def _flush(self) -> None:
+        if self._pending:
+            self._write("".join(self._pending))
+            self._pending, self._pending_size = [], 0
+
+    def _cell(self, col: str, n: int, value: Cell, style: int | None) -> str:
+        s = "" if style is None else f' s="{style}"'
+        if isinstance(value, str):
+            s = s or f' s="{WRAP}"'
+            return f'<c r="{col}{n}" t="inlineStr"{s}><is>{self._text(value)}</is></c>'
+        if isinstance(value, bool):
+            return f'<c r="{col}{n}" t="b"{s}><v>{int(value)}</v></c>'
+        s = s or f' s="{WRAP}"'  # at the top of its cell, as the text beside it
+        if isinstance(value, int):
+            return f'<c r="{col}{n}"{s}><v>{value}</v></c>'
+        if isinstance(value, float):
+            return f'<c r="{col}{n}"{s}><v>{value!r}</v></c>' if math.isfinite(value) else ""
+        if isinstance(value, datetime):
+            naive = value if value.tzinfo is None else value.replace(tzinfo=None)
+            serial = (naive - _EPOCH).total_seconds() / 86400
+            return f'<c r="{col}{n}" s="{DATETIME}"><v>{serial!r}</v></c>'
+        if isinstance(value, Percent):
+            return f'<c r="{col}{n}" s="{PERCENT}"><v>{value.value!r}</v></c>'
+        if isinstance(value, Link):
+            return self._link(col, n, value)
+        raise TypeError(f"cannot write {type(value).__name__} to a cell")
+
+    def _link(self, col: str, n: int, link: Link) -> str:
+        if len(self._links) < _MAX_LINKS:
+            self._links.append((f"{col}{n}", link.target))
+            return f'<c r="{col}{n}" t="inlineStr" s="{LINK}"><is>{self._text(link.text)}</is></c>'
+        if len(link.target) <= _MAX_FORMULA_TEXT:
+            formula = f"HYPERLINK({_quoted(link.target)},{_quoted(link.text[:_MAX_FORMULA_TEXT])})"
+            return (f'<c r="{col}{n}" t="str" s="{LINK}"><f>{escape(formula)}</f>'
+                    f'<v>{escape(cleaned(link.text))}</v></c>')
+        return f'<c r="{col}{n}" t="inlineStr" s="{WRAP}"><is>{self._text(link.text)}</is></c>'
+
+    def _text(self, value: str) -> str:
+        found = self._texts.get(value)
+        if found is None:
+            found = _text(value)
+            if len(self._texts) >= _CACHE_LIMIT:
+                self._texts.clear()
+            self._texts[value] = found
+        return found
 
     def filter_from(self, header_row: int) -> None:
-        """A filter on the header row (1-based) over the rows written so far."""
-        self._ws.autofilter(header_row - 1, 0, max(self.rows, header_row) - 1, self._width - 1)
+        """A filter on the header row over the rows written so far (call after the last row)."""
+        self._filter = f"A{header_row}:{self._cols[-1]}{max(self.rows, header_row)}"
+
+    def close(self) -> None:
+        if not self._started:
+            self._start()
+        self._flush()
+        tail = "</sheetData>"
+        if self._filter:
+            tail += f'<autoFilter ref="{self._filter}"/>'
+        if self._links:
+            tail += "<hyperlinks>" + "".join(
+                f'<hyperlink ref="{ref}" r:id="rId{i}"/>' for i, (ref, _) in enumerate(self._links, 1)
+            ) + "</hyperlinks>"
+        tail += _print_tail(self.printed)
+        self._write(tail + "</worksheet>")
+        self._out.close()
+        if self._links:
+            rels = "".join(
+                f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                f'relationships/hyperlink" Target={quoteattr(target)} TargetMode="External"/>'
+                for i, (_, target) in enumerate(self._links, 1)
+            )
+            self.book.zip.writestr(f"xl/worksheets/_rels/sheet{self.index}.xml.rels",
+                                   _RELS_HEAD + rels + "</Relationships>")
 
 
 class Workbook:
-    """Sheets are written one after the other, each streamed to disk as its rows come."""
+    """Sheets are written one after the other, each streamed into the zip as its rows come."""
 
     def __init__(self, path: Path) -> None:
-        path = Path(path)
-        self.xlsx = xlsxwriter.Workbook(str(path), {
-            "constant_memory": True,
-            "tmpdir": str(path.parent),  # households' names stay in the private export folder
-            "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
-        })
-        self.xlsx.set_calc_mode("auto")
-        self.formats: list[Format] = [self.xlsx.add_format(spec) for spec in _FORMATS]
+        self.zip = zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
+        self.sheets: list[Sheet] = []
 
     def sheet(self, title: str, widths: Sequence[float]) -> Sheet:
-        return Sheet(self, title, widths)
+        if self.sheets:
+            self.sheets[-1].close()
+        sheet = Sheet(self, len(self.sheets) + 1, title, widths)
+        self.sheets.append(sheet)
+        return sheet
 
     def close(self) -> None:
-        self.xlsx.close()
+        if self.sheets:
+            self.sheets[-1].close()
+        names, filters = [], []
+        for s in self.sheets:
+            names.append(f'<sheet name={quoteattr(s.title)} sheetId="{s.index}" r:id="rId{s.index}"/>')
+            quoted = "'" + s.title.replace("'", "''") + "'"
+            if s.printed:
+                row = s.printed.repeat_row
+                filters.append(f'<definedName name="_xlnm.Print_Titles" localSheetId="{s.index - 1}">'
+                               f'{escape(quoted)}!${row}:${row}</definedName>')
+            if s._filter:
+                first, last = s._filter.split(":")
+                ref = "$" + re.sub(r"(\d+)", r"$\1", first) + ":$" + re.sub(r"(\d+)", r"$\1", last)
+                filters.append(f'<definedName name="_xlnm._FilterDatabase" localSheetId="{s.index - 1}" '
+                               f'hidden="1">{escape(quoted)}!{ref}</definedName>')
+        defined = f"<definedNames>{''.join(filters)}</definedNames>" if filters else ""
+        self.zip.writestr(
+            "xl/workbook.xml",
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+            f'<bookViews><workbookView/></bookViews><sheets>{"".join(names)}</sheets>{defined}</workbook>',
+        )
+        rels = "".join(
+            f'<Relationship Id="rId{s.index}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+            f'relationships/worksheet" Target="worksheets/sheet{s.index}.xml"/>' for s in self.sheets
+        )
+        styles_id = len(self.sheets) + 1
+        rels += (f'<Relationship Id="rId{styles_id}" Type="http://schemas.openxmlformats.org/officeDocument/'
+                 '2006/relationships/styles" Target="styles.xml"/>')
+        self.zip.writestr("xl/_rels/workbook.xml.rels", _RELS_HEAD + rels + "</Relationships>")
+        self.zip.writestr("xl/styles.xml", _STYLES)
+        self.zip.writestr("_rels/.rels", _RELS_HEAD + (
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+            'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'))
+        overrides = "".join(
+            f'<Override PartName="/xl/worksheets/sheet{s.index}.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>' for s in self.sheets
+        )
+        self.zip.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" '
+            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+            f'spreadsheetml.styles+xml"/>{overrides}</Types>',
+        )
+        self.zip.close()
 
     def abandon(self) -> None:
-        # XlsxWriter keeps the partial rows in temporary files of tmpdir: closing removes them.
-        for ws in self.xlsx.worksheets():
-            handle = getattr(ws, "row_data_fh", None)
-            if handle is not None and not handle.closed:
-                handle.close()
-            name = getattr(ws, "row_data_filename", None)
-            if name:
-                Path(name).unlink(missing_ok=True)
+        for s in self.sheets:
+            if not s._out.closed:
+                s._out.close()
+        self.zip.close()
 
 
-_FORMATS: list[dict[str, Any]] = [
-    {"text_wrap": True, "valign": "top"},
-    {"bold": True, "valign": "top", "text_wrap": True, "bottom": 1},
-    {"num_format": "dd/mm/yyyy hh:mm", "valign": "top"},
-    {"num_format": "0.0%", "valign": "top"},
-    {"bold": True, "font_size": 13},
-    {"font_color": "#0563C1", "underline": 1, "text_wrap": True, "valign": "top"},
-    {},
-]
-
-
-def _header_text(text: str) -> str:
-    """Text as the page header shows it: '&' starts a code there, so it is doubled."""
-    return cleaned(text).replace("&", "&&")
+def _print_tail(printed: PrintSetup | None) -> str:
+    if printed is None:
+        return '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+    # '&' starts a code in a page header, so a '&' of the text is doubled.
+    left, right = (escape(cleaned(t).replace("&", "&&")) for t in (printed.left, printed.right))
+    return ('<pageMargins left="0.4" right="0.4" top="0.7" bottom="0.6" header="0.3" footer="0.3"/>'
+            # paperSize 9: A4; fitToHeight 0: as many pages tall as it takes
+            '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+            f'<headerFooter><oddHeader>&amp;L{left}&amp;R{right}</oddHeader>'
+            '<oddFooter>&amp;CTrang &amp;P / &amp;N</oddFooter></headerFooter>')
 
 
 def _quoted(text: str) -> str:
     return '"' + cleaned(text).replace('"', '""') + '"'
+
+
+def _text(value: str) -> str:
+    if not _SPECIAL.search(value):
+        return f"<t>{value}</t>"
+    clean = escape(cleaned(value))
+    if clean != clean.strip() or "\n" in clean:
+        return f'<t xml:space="preserve">{clean}</t>'
+    return f"<t>{clean}</t>"
+
+
+_RELS_HEAD = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+              '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">')
+
+_STYLES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    '<numFmts count="2"><numFmt numFmtId="164" formatCode="dd/mm/yyyy hh:mm"/>'
+    '<numFmt numFmtId="165" formatCode="0.0%"/></numFmts>'
+    '<fonts count="4">'
+    '<font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
+    '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
+    '<font><b/><sz val="13"/><name val="Calibri"/><family val="2"/></font>'
+    '<font><u/><sz val="11"/><color rgb="FF0563C1"/><name val="Calibri"/><family val="2"/></font>'
+    '</fonts>'
+    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+    '<fill><patternFill patternType="gray125"/></fill></fills>'
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="7">'
+    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" applyAlignment="1">'
+    '<alignment vertical="top" wrapText="1"/></xf>'
+    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1" applyAlignment="1">'
+    '<alignment vertical="top"/></xf>'
+    '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1" applyAlignment="1">'
+    '<alignment vertical="top"/></xf>'
+    '<xf numFmtId="0" fontId="2" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+    '<xf numFmtId="0" fontId="3" fillId="0" borderId="0" xfId="0" applyFont="1" applyAlignment="1">'
+    '<alignment vertical="top" wrapText="1"/></xf>'
+    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1">'
+    '<alignment vertical="top" wrapText="1"/></xf>'
+    '</cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    '</styleSheet>'
+)
