@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot.app import App
@@ -54,6 +55,8 @@ def _parser() -> argparse.ArgumentParser:
                      help="csv or xlsx (default: from the --out file's extension)")
     exp.add_argument("--out", type=Path, required=True)
     exp.add_argument("--unit", help="only this unit and what lies below it")
+    exp.add_argument("--with-photos", action="store_true",
+                     help="with --unit: a ZIP of the workbook and the unit's photos in photos/<house code>/")
     bak = sub.add_parser("backup", help="copy the database while the bot runs")
     bak.add_argument("--out", type=Path, required=True)
     for command in sub.choices.values():
@@ -100,7 +103,7 @@ def _export_format(args: argparse.Namespace, lang: str) -> str | None:
     if args.format and from_name and args.format != from_name:
         return t(lang, "cli_format_contradicts", format=args.format, file=args.out, suffix=suffix)
     args.format = args.format or from_name
-    if args.format is None:
+    if args.format is None and not getattr(args, "with_photos", False):  # a ZIP names its own content
         return t(lang, "cli_format_unknown", file=args.out)
     return None
 
@@ -270,19 +273,50 @@ async def _set_access(app: App, args: argparse.Namespace) -> int:
 
 async def _export(app: App, args: argparse.Namespace) -> int:
     from storage.export import export_reports, export_workbook
+    from storage.export.photo_zip import export_with_photos
 
     within = await _unit(app, args.unit) if args.unit else None
+    tz, campaign, media = app.settings.campaign.timezone, app.settings.campaign.name, app.ctx.photos.media_dir
+    if args.with_photos:
+        if within is None:
+            print(_say(app.settings, "cli_photos_need_unit"), file=sys.stderr)
+            return EXIT_USAGE
+        # No size limit: the file goes by the server's own means, not through a chat upload.
+        book = await export_with_photos(app.db, args.out, tz, within, campaign, app.ctx.now(), media)
+        print(_say(app.settings, "cli_zip_done", file=args.out, units=book.counts.units,
+                   houses=book.counts.houses, reports=book.counts.reports, photos=book.photos,
+                   mb=f"{book.size / 1e6:.1f}"))
+        return 0
     if within is not None and args.format == "xlsx":
         # The officers' workbook, the same as /xuat sends: summary by unit, houses, reports.
-        made = await export_workbook(app.db, args.out, app.settings.campaign.timezone, within,
-                                     app.settings.campaign.name, app.ctx.now(),
-                                     photo_root=app.ctx.photos.media_dir)
+        made = await export_workbook(app.db, args.out, tz, within, campaign, app.ctx.now(),
+                                     photo_link=_photo_link(app, Path(args.out)))
         print(_say(app.settings, "cli_workbook_done", file=args.out, units=made.units, houses=made.houses,
                    reports=made.reports))
         return 0
-    count = await export_reports(app.db, args.out, args.format, app.settings.campaign.timezone, within)
+    count = await export_reports(app.db, args.out, args.format, tz, within)
     print(_say(app.settings, "cli_export_done", file=args.out, count=count))
     return 0
+
+
+def _photo_link(app: App, out: Path) -> Callable[[str, str], str]:
+    """Signed links when Zalo's public address serves the media folder; otherwise a path to the
+    file from where the workbook is written, for whoever opens it on the server."""
+    media = app.ctx.photos.media_dir
+    zalo = app.settings.zalo
+    if zalo.public_base_url and zalo.token:
+        from bot.channels.zalo.picture_links import MediaLinks, derive_key
+
+        links = MediaLinks(derive_key(zalo.token), media, zalo.public_base_url, zalo.link_ttl_minutes * 60)
+
+        def signed(house_code: str, name: str) -> str:
+            try:
+                return links.url_for(media / name)
+            except ValueError:  # the file is gone: its name still says which photo it was
+                return name
+        return signed
+    prefix = Path(os.path.relpath(Path(media).resolve(), out.parent.resolve()))
+    return lambda house_code, name: (prefix / name).as_posix()
 
 
 async def _backup(app: App, args: argparse.Namespace) -> int:

@@ -62,8 +62,17 @@ def _like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-async def upsert(db: Database, code: str, name: str, parent_code: str | None, quota: int | None) -> int:
-    """Insert or update by code; the caller orders parents before children. Returns the id."""
+async def import_order(db: Database, within: Unit) -> dict[int, int | None]:
+    """Each unit of the subtree's place in the imported list (its line), None if never imported."""
+    rows = await db.fetchall("SELECT id, sort_order FROM units WHERE path >= ? AND path < ?",
+                             (within.path, within.path + "\uffff"))
+    return {r[0]: r[1] for r in rows}
+
+
+async def upsert(db: Database, code: str, name: str, parent_code: str | None, quota: int | None,
+                 sort_order: int | None = None) -> int:
+    """Insert or update by code; the caller orders parents before children. Returns the id.
+    `sort_order`, the unit's place in an imported list, is kept when not given."""
     parent = await by_code(db, parent_code) if parent_code else None
     if parent_code and parent is None:
         raise LookupError(f"unknown parent unit {parent_code}")
@@ -72,9 +81,9 @@ async def upsert(db: Database, code: str, name: str, parent_code: str | None, qu
     depth = parent.depth + 1 if parent else 0
     if existing is None:
         unit_id = await db.execute(
-            "INSERT INTO units (code, name, name_key, parent_id, quota, path, depth) "
-            "VALUES (?, ?, ?, ?, ?, '', ?)",
-            (code, name, fold(name), parent_id, quota, depth),
+            "INSERT INTO units (code, name, name_key, parent_id, quota, path, depth, sort_order) "
+            "VALUES (?, ?, ?, ?, ?, '', ?, ?)",
+            (code, name, fold(name), parent_id, quota, depth, sort_order),
         )
         path = (parent.path if parent else "/") + f"{unit_id}/"
         await db.execute("UPDATE units SET path = ? WHERE id = ?", (path, unit_id))
@@ -83,8 +92,9 @@ async def upsert(db: Database, code: str, name: str, parent_code: str | None, qu
     if new_path != existing.path and parent is not None and parent.path.startswith(existing.path):
         raise ValueError(f"unit {code} cannot move below its own descendant {parent_code}")
     await db.execute(
-        "UPDATE units SET name = ?, name_key = ?, parent_id = ?, quota = ? WHERE id = ?",
-        (name, fold(name), parent_id, quota, existing.id),
+        "UPDATE units SET name = ?, name_key = ?, parent_id = ?, quota = ?, "
+        "sort_order = coalesce(?, sort_order) WHERE id = ?",
+        (name, fold(name), parent_id, quota, sort_order, existing.id),
     )
     if new_path != existing.path:
         # Moving a unit moves its whole subtree: rewrite every path below it.

@@ -76,20 +76,21 @@ async def test_csv_has_a_bom_vietnamese_headers_and_one_row_per_report(db: Datab
     assert first == [
         "1", "MH-001", "Nguyễn Văn Đức", MY_HUONG, "MTU01", "Khởi công / đang thi công", "Nguyễn Thị Lan",
         # 17:30 UTC on 1/9 is half past midnight on 2/9 in Vietnam.
-        "02/09/2026 00:30", "02/09/2026 00:10", "9.6", "105.97", "Đã nhận", "Đã đổ móng",
+        "02/09/2026 00:30", "02/09/2026 00:10", "9.6", "105.97", "Đã nhận", "", "", "Đã đổ móng",
         "a/1.jpg; a/2.jpg",
     ]
     assert second[5:9] == ["Hoàn thành", "Nguyễn Thị Lan", "02/09/2026 08:00", ""]
     assert second[9:12] == ["", "", "Chờ duyệt"]
     assert third[3] == "Tỉnh Sóc Trăng › Huyện Kế Sách"
-    assert (third[5], third[11], third[12], third[13]) == ("Bàn giao", "Trả lại", "", "")
+    assert (third[5], third[11], third[14], third[15]) == ("Bàn giao", "Trả lại", "", "")
+    assert second[13] == "duplicate"  # a warning the export does not know is shown as stored
 
 
 async def test_csv_does_not_let_a_note_become_a_formula(db: Database, tmp_path: Path) -> None:
     await campaign(db)
     out = tmp_path / "r.csv"
     await export_reports(db, out, "csv", TZ)
-    assert read_csv(out)[2][12] == "'=HYPERLINK(\"http://x\")"
+    assert read_csv(out)[2][14] == "'=HYPERLINK(\"http://x\")"
 
 
 async def test_xlsx_bold_frozen_header_numbers_and_times(db: Database, tmp_path: Path) -> None:
@@ -112,9 +113,9 @@ async def test_xlsx_bold_frozen_header_numbers_and_times(db: Database, tmp_path:
     assert sheet.cell(row=2, column=8).number_format == "dd/mm/yyyy hh:mm"
     assert first[8] == datetime(2026, 9, 2, 0, 10)
     assert (first[2], first[3], first[11]) == ("Nguyễn Văn Đức", MY_HUONG, "Đã nhận")
-    assert first[13] == "a/1.jpg; a/2.jpg"
+    assert first[15] == "a/1.jpg; a/2.jpg"
     # Stored as text: the cell shows the note, Excel does not run it.
-    note = sheet.cell(row=3, column=13)
+    note = sheet.cell(row=3, column=15)
     assert note.value == "=HYPERLINK(\"http://x\")" and note.data_type == "s"
     assert rows[3][5] == "Bàn giao"
 
@@ -143,7 +144,7 @@ async def test_many_reports_span_several_batches_in_order(db: Database, tmp_path
     assert await export_reports(db, out, "xlsx", TZ) == 1203
     rows = list(openpyxl.load_workbook(out, read_only=True).worksheets[0].iter_rows(values_only=True))
     assert [r[0] for r in rows[1:]] == list(range(1, 1204))
-    assert rows[-1][13] == "c/1199.jpg"
+    assert rows[-1][15] == "c/1199.jpg"
 
 
 async def test_no_reports_gives_just_the_header(db: Database, tmp_path: Path) -> None:
@@ -190,7 +191,7 @@ async def test_control_characters_in_a_note_do_not_stop_the_export(db: Database,
         last = [str(v) for v in rows[-1]]
     # The same cleaning in both files: control characters become spaces, nothing else changes.
     assert last[2] == "Đinh Văn Tư"
-    assert last[12] == "Tường đã xây  xong"
+    assert last[14] == "Tường đã xây  xong"
     assert last[3].endswith("Xã Mỹ Phước")
 
 

@@ -19,6 +19,7 @@ from tests.world import START, World, set_stage
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER_ROW = 6  # campaign, unit, time, note, blank, then the header
+PHOTOS = 15  # the 'Ảnh' column of 'Báo cáo', counted from 0
 
 
 async def progress_made(world: World) -> None:
@@ -96,8 +97,10 @@ async def test_the_workbook_has_a_header_houses_and_reports_with_photo_names(wor
     ]
     reports = sheet_rows(reply.document, "Báo cáo")
     assert reports[4][0] == "Số báo cáo" and [r[1] for r in reports[5:]] == ["MH-001", "MH-002", "MH-003"]
-    names = reports[5][13].split("; ")
-    assert len(names) == 2 and all(world.app.ctx.photos.path(n).is_file() for n in names)
+    names = reports[5][PHOTOS].split("\n")
+    assert len(names) == 2 and all(n.startswith("photos/MH-001/") for n in names)
+    stored = {p.name for p in world.app.ctx.photos.media_dir.rglob("*.jpg")}
+    assert {n.rsplit("/", 1)[1] for n in names} <= stored
     text = "\n".join(str(c) for r in houses + reports for c in r if c)
     assert "AL-001" not in text and "Thạch" not in text  # the other district's households
 
@@ -116,9 +119,9 @@ async def test_the_command_line_writes_the_workbook_with_photo_links(world: Worl
     assert "2 units, 4 houses, 3 reports" in done.stdout
     rows = summary(out)
     assert rows["MTU"]["Hoàn thành"] == 2 and rows["MTU01"]["Bàn giao"] == 1
-    cell = openpyxl.load_workbook(out)["Báo cáo"].cell(HEADER_ROW, 14)
+    cell = openpyxl.load_workbook(out)["Báo cáo"].cell(HEADER_ROW, PHOTOS + 1)
     assert cell.hyperlink is not None
-    target = (out.parent / cell.hyperlink.target).resolve()
+    target = (out.parent / cell.hyperlink.target.replace("\\", "/")).resolve()
     assert target.is_file() and target.parent.parent == (tmp_path / "media").resolve()
 
 
@@ -149,3 +152,15 @@ async def test_libreoffice_opens_the_workbook(world: World, tmp_path: Path) -> N
     assert st[1:8] == ["Tỉnh Sóc Trăng", "100", "5", "0", "5", "3", "1"]
     with files["Nhà.csv"].open(encoding="utf-8") as f:
         assert sum(1 for r in csv.reader(f) if r and r[0].startswith(("MH-", "AL-"))) == 5
+    # What officers print: every sheet on landscape pages, each sheet one page wide.
+    printed = subprocess.run(
+        [soffice, "--headless", "--norestore", "--convert-to", "pdf", "--outdir", str(out),
+         str(reply.document)],
+        capture_output=True, text=True, errors="replace", timeout=180,
+        env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
+    )
+    assert printed.returncode == 0, printed.stderr
+    (pdf,) = out.glob("*.pdf")
+    boxes = re.findall(rb"MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf.read_bytes())
+    assert len(boxes) >= 3  # a page per sheet at least
+    assert all(float(w) > float(h) for w, h in boxes)

@@ -71,4 +71,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "📨 For {name} — type :{persona} to be this person:",
     ),
     "console_for_other": ("📨 Gửi tới {channel} {user}:", "📨 For {channel} {user}:"),
+    "cli_photos_need_unit": (
+        "--with-photos cần --unit: ảnh của đơn vị nào?",
+        "--with-photos needs --unit: the photos of which area?",
+    ),
+    "cli_zip_done": (
+        "{file}: {units} đơn vị, {houses} nhà, {reports} báo cáo, {photos} ảnh, {mb} MB",
+        "{file}: {units} units, {houses} houses, {reports} reports, {photos} photos, {mb} MB",
+    ),
 }

@@ -1,32 +1,44 @@
-"""/xuat: the .xlsx an officer forwards upward, for their unit or one below it."""
+"""/xuat: the .xlsx an officer forwards upward, for their unit or one below it; /xuat anh: the same
+workbook with the area's photos, in one ZIP."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import secrets
-from datetime import datetime
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from zoneinfo import ZoneInfo
+from typing import TypeVar
 
 from handlers.officers.common import find_unit
 from handlers.officers.files import prune
 from handlers.turn import Turn
 from handlers.types import AFTER_COMMIT, Reply
 from storage.db import Database
-from storage.export import WorkbookCounts, export_workbook
+from storage.export import export_workbook
+from storage.export.photo_zip import PhotoBook, TooLarge, export_with_photos
 from storage.models import Unit
 from storage.textfold import fold
 
 log = logging.getLogger(__name__)
 
+# What a bot may upload to Telegram (its Bot API refuses larger files); Zalo's is smaller still,
+# but its files go by link. A ZIP over this is not made: the officer is told its size instead.
+UPLOAD_LIMIT = 50 * 1000 * 1000
+_PHOTO_WORDS = ("anh", "photos", "photo")
+_T = TypeVar("_T")
+
 
 async def export(turn: Turn) -> list[Reply]:
-    """/xuat [unit]. The workbook is written after the turn commits, in a worker thread with its
+    """/xuat [anh] [unit]. The file is written after the turn commits, in a worker thread with its
     own read connection: a province takes seconds, and nobody's report should wait for it."""
-    unit, problem = await find_unit(turn, turn.inc.args, "xuat")
+    first, _, rest = turn.inc.args.strip().partition(" ")
+    with_photos = fold(first) in _PHOTO_WORDS
+    unit, problem = await find_unit(turn, rest if with_photos else turn.inc.args, "xuat")
     if unit is None:
         return problem
+    if with_photos:
+        return _with_photos(turn, unit)
     ctx = turn.ctx
     now = ctx.now()
     folder = ctx.photos.path("exports")
@@ -36,11 +48,8 @@ async def export(turn: Turn) -> list[Reply]:
 
     async def later() -> Reply:
         try:
-            if db.path == ":memory:":  # no second connection can see it: write on the shared one
-                folder.mkdir(parents=True, exist_ok=True)
-                counts = await export_workbook(db, out, tz, unit, campaign, now)
-            else:
-                counts = await asyncio.to_thread(write_apart, db.path, out, tz, unit, campaign, now)
+            counts = await _written(db, out, lambda reader: export_workbook(reader, out, tz, unit,
+                                                                               campaign, now))
         except Exception:
             log.exception("export of unit %s failed", unit.code)
             return Reply(turn.t("off_export_failed"))
@@ -51,23 +60,63 @@ async def export(turn: Turn) -> list[Reply]:
     return [Reply(turn.t("off_export_working"), meta={AFTER_COMMIT: later})]
 
 
-def write_apart(db_path: str, out: Path, tz: ZoneInfo, unit: Unit, campaign: str,
-                now: datetime) -> WorkbookCounts:
-    """Write the workbook from a connection of its own, in the calling (worker) thread."""
+def _with_photos(turn: Turn, unit: Unit) -> list[Reply]:
+    ctx = turn.ctx
+    now = ctx.now()
+    folder = ctx.photos.path("exports")
+    stem = f"tien-do-anh-{_slug(unit.code)}-{now.strftime('%Y%m%d-%H%M')}"
+    out = folder / f"{stem}-{secrets.token_hex(4)}.zip"
+    campaign, tz, db, media = ctx.settings.campaign.name, ctx.clock.tz, ctx.db, ctx.photos.media_dir
+    limit = UPLOAD_LIMIT
+
+    async def later() -> Reply:
+        try:
+            made: PhotoBook = await _written(db, out, lambda reader: export_with_photos(
+                reader, out, tz, unit, campaign, now, media, limit))
+        except TooLarge as big:
+            command = f"chungtay export --unit {unit.code} --with-photos --out {stem}.zip"
+            return Reply(turn.t("export_photos_too_big", unit=unit.name, size=_mb(big.size),
+                                limit=_mb(big.limit), command=command))
+        except Exception:
+            log.exception("export with photos of unit %s failed", unit.code)
+            return Reply(turn.t("off_export_failed"))
+        c = made.counts
+        text = turn.t("export_photos_done", unit=unit.name, units=c.units, houses=c.houses,
+                      reports=c.reports, photos=made.photos)
+        return Reply(text, document=out, document_name=f"{stem}.zip")
+
+    return [Reply(turn.t("export_photos_working"), meta={AFTER_COMMIT: later})]
+
+
+async def _written(db: Database, out: Path, write: Callable[[Database], Awaitable[_T]]) -> _T:
+    if db.path == ":memory:":  # no second connection can see it: write on the shared one
+        out.parent.mkdir(parents=True, exist_ok=True)
+        return await write(db)
+    return await asyncio.to_thread(write_apart, db.path, out, write)
+
+
+def write_apart(db_path: str, out: Path, write: Callable[[Database], Awaitable[_T]]) -> _T:
+    """Write the file from a connection of its own, in the calling (worker) thread."""
     out.parent.mkdir(parents=True, exist_ok=True)
     prune(out.parent, "tien-do-*.xlsx")
+    prune(out.parent, "tien-do-*.zip")
 
-    async def run() -> WorkbookCounts:
+    async def run() -> _T:
         reader = await Database.open(db_path)
         try:
-            return await export_workbook(reader, out, tz, unit, campaign, now)
+            return await write(reader)
         finally:
             await reader.close()
 
     return asyncio.run(run())
 
 
+def _mb(size: int) -> str:
+    """Megabytes as Vietnamese writes them: 48, 3,5, 0,02."""
+    mb = size / 1_000_000
+    shown = f"{mb:.0f}" if mb >= 10 else f"{mb:.1f}" if mb >= 1 else f"{mb:.2f}"
+    return shown.replace(".", ",")
+
+
 def _slug(code: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in fold(code)) or "don-vi"
-
-

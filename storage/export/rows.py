@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from storage.account_links import person_name
@@ -16,7 +17,7 @@ REPORT_COLUMNS: tuple[tuple[str, int], ...] = (
     ("Số báo cáo", 11),
     ("Mã nhà", 14),
     ("Chủ hộ", 24),
-    ("Đơn vị", 48),
+    ("Đơn vị", 32),
     ("Mã đơn vị", 12),
     ("Bước", 24),
     ("Người báo cáo", 24),
@@ -25,8 +26,10 @@ REPORT_COLUMNS: tuple[tuple[str, int], ...] = (
     ("Vĩ độ", 11),
     ("Kinh độ", 11),
     ("Trạng thái duyệt", 16),
-    ("Ghi chú", 40),
-    ("Ảnh", 60),
+    ("Lý do trả lại", 22),
+    ("Cảnh báo", 22),
+    ("Ghi chú", 30),
+    ("Ảnh", 34),
 )
 EXPORT_COLUMNS: list[str] = [name for name, _ in REPORT_COLUMNS]
 
@@ -42,7 +45,7 @@ BATCH = 500
 
 REPORT_FIELDS = (
     f"SELECT r.id, h.code, h.household_head, h.unit_id, u.code, r.stage, {person_name('us')}, "
-    "r.received_at, r.claimed_at, r.lat, r.lon, r.review_state, r.note "
+    "r.received_at, r.claimed_at, r.lat, r.lon, r.review_state, r.review_reason, r.flag, r.note "
     "FROM reports r JOIN houses h ON h.id = r.house_id JOIN units u ON u.id = h.unit_id "
     "JOIN users us ON us.id = r.reporter_id"
 )
@@ -71,15 +74,37 @@ class UnitPaths:
         return found
 
 
-async def report_rows(db: Database, batch: Sequence[Row], tz: ZoneInfo,
-                      paths: UnitPaths) -> list[list[Value]]:
-    """Export rows of REPORT_FIELDS rows, their photos fetched for the batch at once."""
+def joined_names(house_code: str, names: list[str]) -> Value:
+    """The stored photo names of a report, as the flat export lists them."""
+    return PHOTO_SEPARATOR.join(names)
+
+
+async def report_rows(db: Database, batch: Sequence[Row], tz: ZoneInfo, paths: UnitPaths,
+                      photo_cell: Callable[[str, list[str]], Any] = joined_names) -> list[list[Any]]:
+    """Export rows of REPORT_FIELDS rows, their photos fetched for the batch at once; the last
+    cell is what `photo_cell` makes of the house code and the report's stored photo names."""
     photos = await _photo_names(db, [r[0] for r in batch])
     return [[
         r[0], r[1], r[2], paths(r[3]), r[4], STAGE_NAMES[r[5]][0], r[6],
         local_time(r[7], tz), _camera_time(r[8], tz), r[9], r[10],
-        REVIEW_STATES.get(r[11], r[11]), r[12], PHOTO_SEPARATOR.join(photos.get(r[0], [])),
+        REVIEW_STATES.get(r[11], r[11]), r[12] if r[11] == "returned" else None, flag_text(r[13]),
+        r[14], photo_cell(r[1], photos.get(r[0], [])),
     ] for r in batch]
+
+
+def flag_text(flag: str | None) -> str | None:
+    """'duplicate_photo:2:report=15;…' as officers read it; an unknown warning as stored."""
+    if not flag:
+        return None
+    said = []
+    for part in flag.split(";"):
+        kind, _, rest = part.partition(":")
+        position, _, other = rest.partition(":report=")
+        if kind == "duplicate_photo" and position.isdigit() and other.isdigit():
+            said.append(f"Ảnh {position} trùng ảnh của báo cáo số {other}")
+        elif part:
+            said.append(part)
+    return "; ".join(said) or None
 
 
 async def _photo_names(db: Database, report_ids: Sequence[int]) -> dict[int, list[str]]:

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import contextlib
-import os
-from collections.abc import AsyncIterable, AsyncIterator, Sequence
+import dataclasses
+import functools
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from storage import progress
+from storage import progress, units
 from storage.codes import CATEGORY_NAMES, STAGE_NAMES, SUPPORT_NAMES
 from storage.db import Database
 from storage.export.rows import (
     BATCH,
-    PHOTO_SEPARATOR,
     REPORT_COLUMNS,
     REPORT_FIELDS,
     UnitPaths,
@@ -41,7 +41,7 @@ SUMMARY_COLUMNS: tuple[tuple[str, int], ...] = (
 HOUSE_COLUMNS: tuple[tuple[str, int], ...] = (
     ("Mã nhà", 14),
     ("Chủ hộ", 24),
-    ("Đơn vị", 48),
+    ("Đơn vị", 32),
     ("Mã đơn vị", 12),
     ("Đối tượng", 28),
     ("Loại hỗ trợ", 12),
@@ -63,18 +63,41 @@ class WorkbookCounts:
     reports: int
 
 
-async def export_workbook(db: Database, out: Path, tz: ZoneInfo, within: Unit, campaign: str,
-                          generated: datetime, photo_root: Path | None = None) -> WorkbookCounts:
-    """The .xlsx an officer forwards upward: 'Tổng hợp' (one row per unit of the area, the unit
-    itself first), 'Nhà' and 'Báo cáo', each under the campaign's name and the time it was made.
+# (house code, stored photo name) -> where the photo's link points: a signed URL, or a file path
+# relative to the workbook.
+PhotoLink = Callable[[str, str], str]
+PHOTOS_FOLDER = "photos"
+PHOTO_LINES = "\n"  # a photo a line: on paper each name is whole, not cut at the column's edge
 
-    With `photo_root` (the media folder), each report's photo names link to the first photo's
-    file, relative to where the workbook is written. Written aside and renamed, like export_reports.
+
+def in_photos_folder(house_code: str, name: str) -> str:
+    """The photo's place in a `photos/<house code>/` folder beside the workbook."""
+    return f"{PHOTOS_FOLDER}/{_folder(house_code)}/{name.rpartition('/')[2]}"
+
+
+@functools.lru_cache(maxsize=4096)  # a house's reports come together: each code is cleaned once
+def _folder(house_code: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in house_code).strip(".") or "nha"
+
+
+async def export_workbook(db: Database, out: Path, tz: ZoneInfo, within: Unit, campaign: str,
+                          generated: datetime, photo_link: PhotoLink = in_photos_folder,
+                          photos_used: list[tuple[str, str]] | None = None) -> WorkbookCounts:
+    """The .xlsx an officer forwards upward and prints: 'Tổng hợp' (one row per unit of the area,
+    the unit itself first, units in the order of the imported list), 'Nhà' and 'Báo cáo', each
+    under the campaign's name and the time it was made, landscape, one page wide, the header row
+    on every page.
+
+    Each report's 'Ảnh' cell names its photos as `photos/<house code>/<file>` and links the first
+    to `photo_link`'s target. `photos_used` gets every (stored name, name in the cell) pair, for
+    whoever packs the photos beside the workbook. Written aside and renamed, like export_reports.
     """
     out = Path(out)
     paths = await UnitPaths.load(db)
-    above = (campaign, f"Đơn vị: {paths(within.id)} ({within.code})",
-             f"Lập lúc: {generated.astimezone(tz).strftime(TIME_FORMAT)}")
+    made = generated.astimezone(tz).strftime(TIME_FORMAT)
+    above = (campaign, f"Đơn vị: {paths(within.id)} ({within.code})", f"Lập lúc: {made}")
+    printed = xlsx.PrintSetup(0, campaign, f"{within.name} · {made}")
+    photo_cell = _PhotoCells(photo_link, photos_used)
     with written_aside(out) as partial:
         book = xlsx.Workbook(partial)
         # One read transaction: the three sheets describe the same moment even while reports arrive.
@@ -82,17 +105,16 @@ async def export_workbook(db: Database, out: Path, tz: ZoneInfo, within: Unit, c
         if snapshot:
             await db.execute("BEGIN")
         try:
-            lines = await progress.table(db, within)
-            sheet = _titled(book, "Tổng hợp", SUMMARY_COLUMNS, [*above, SUMMARY_NOTE])
+            lines = in_import_order(await progress.table(db, within), await units.import_order(db, within))
+            sheet = _titled(book, "Tổng hợp", SUMMARY_COLUMNS, [*above, SUMMARY_NOTE], printed)
             for line in lines:
                 sheet.append(_summary_row(line, within.depth))
             sheet.filter_from(sheet.rows - len(lines))
             unit_ids = [line.unit.id for line in lines]
-            sheet = _titled(book, "Nhà", HOUSE_COLUMNS, above)
+            sheet = _titled(book, "Nhà", HOUSE_COLUMNS, above, printed)
             house_count = await _fill(sheet, _house_rows(db, tz, unit_ids, paths))
-            sheet = _titled(book, "Báo cáo", REPORT_COLUMNS, above)
-            links = _PhotoLinks(photo_root, out.parent) if photo_root else None
-            report_count = await _fill(sheet, _unit_report_rows(db, tz, unit_ids, paths, links))
+            sheet = _titled(book, "Báo cáo", REPORT_COLUMNS, above, printed)
+            report_count = await _fill(sheet, _unit_report_rows(db, tz, unit_ids, paths, photo_cell))
             if snapshot:
                 await db.execute("COMMIT")
                 snapshot = False
@@ -106,13 +128,35 @@ async def export_workbook(db: Database, out: Path, tz: ZoneInfo, within: Unit, c
     return WorkbookCounts(len(lines), house_count, report_count)
 
 
+def in_import_order(lines: Sequence[progress.Line], order: dict[int, int | None]) -> list[progress.Line]:
+    """The tree's lines with each unit's children in the order of the imported list (the
+    province's official order), units with no recorded place after them in their first order."""
+    children: dict[int | None, list[progress.Line]] = {}
+    for line in lines:
+        children.setdefault(line.unit.parent_id, []).append(line)
+    place = {line.unit.id: i for i, line in enumerate(lines)}
+
+    def key(line: progress.Line) -> tuple[int, int, int]:
+        at = order.get(line.unit.id)
+        return (at is None, at or 0, place[line.unit.id])
+
+    ordered: list[progress.Line] = []
+    stack = [lines[0]] if lines else []
+    while stack:
+        line = stack.pop()
+        ordered.append(line)
+        stack.extend(sorted(children.get(line.unit.id, []), key=key, reverse=True))
+    return ordered
+
+
 def _titled(book: xlsx.Workbook, title: str, columns: Sequence[tuple[str, int]],
-            above: Sequence[str]) -> xlsx.Sheet:
-    """A sheet under title lines, with its bold header kept in view."""
+            above: Sequence[str], printed: xlsx.PrintSetup) -> xlsx.Sheet:
+    """A sheet under title lines, with its bold header kept in view and printed on every page."""
     sheet = book.sheet(title, [width for _, width in columns])
     sheet.freeze_below(len(above) + 2)
+    sheet.print_as(dataclasses.replace(printed, repeat_row=len(above) + 2))
     for i, line in enumerate(above):
-        sheet.append([line], xlsx.TITLE if i == 0 else None)
+        sheet.append([line], xlsx.TITLE if i == 0 else xlsx.PLAIN)
     sheet.append([])
     sheet.append([name for name, _ in columns], xlsx.HEADER)
     return sheet
@@ -160,27 +204,25 @@ async def _house_rows(db: Database, tz: ZoneInfo, unit_ids: Sequence[int],
 
 
 async def _unit_report_rows(db: Database, tz: ZoneInfo, unit_ids: Sequence[int], paths: UnitPaths,
-                            links: _PhotoLinks | None) -> AsyncIterator[list[xlsx.Cell]]:
+                            photo_cell: _PhotoCells) -> AsyncIterator[list[xlsx.Cell]]:
     """Report rows unit by unit, each unit's in id order."""
     for unit_id in unit_ids:
         rows = await db.fetchall(f"{REPORT_FIELDS} WHERE h.unit_id = ? ORDER BY r.id", (unit_id,))
         for start in range(0, len(rows), BATCH):
-            for row in await report_rows(db, rows[start:start + BATCH], tz, paths):
-                cells: list[xlsx.Cell] = list(row)
-                if links is not None:
-                    cells[-1] = links.cell(row[-1])
-                yield cells
+            for row in await report_rows(db, rows[start:start + BATCH], tz, paths, photo_cell):
+                yield row
 
 
-class _PhotoLinks:
-    """The 'Ảnh' cell as a link to the first photo's file, for whoever opens the workbook beside
-    the media folder (an admin on the server); the names stay readable for everyone else."""
+class _PhotoCells:
+    """The 'Ảnh' cell: every photo's name in the photos/ folder, the first one a link."""
 
-    def __init__(self, root: Path, base: Path) -> None:
-        self._prefix = Path(os.path.relpath(root.resolve(), base.resolve()))
+    def __init__(self, link: PhotoLink, used: list[tuple[str, str]] | None) -> None:
+        self._link, self._used = link, used
 
-    def cell(self, names: Value) -> xlsx.Cell:
-        if not isinstance(names, str) or not names:
-            return names
-        first = names.split(PHOTO_SEPARATOR, 1)[0]
-        return xlsx.Link(names, (self._prefix / first).as_posix())
+    def __call__(self, house_code: str, names: list[str]) -> xlsx.Cell:
+        if not names:
+            return None
+        shown = [in_photos_folder(house_code, name) for name in names]
+        if self._used is not None:
+            self._used.extend(zip(names, shown, strict=True))
+        return xlsx.Link(PHOTO_LINES.join(shown), self._link(house_code, names[0]))

@@ -127,6 +127,6 @@ async def import_units(db: Database, path: Path, *, actor: str = "cli", at: str,
         ordered = _plan_units(file, in_db, shown, errors)
 
         async def write(row: _UnitRow) -> None:
-            await units.upsert(db, row.code, row.name, row.parent_code, row.quota)
+            await units.upsert(db, row.code, row.name, row.parent_code, row.quota, row.line)
 
         return await Upsert(db, path, "units", actor, at).all(ordered, in_db, errors, write)

@@ -1,10 +1,12 @@
 """A small streaming .xlsx writer for large workbooks.
 
 openpyxl spends some 15 µs on every cell even in write-only mode; a province's workbook has
-1.5 million cells, which is half a minute. This writes the sheet XML straight into the zip, a
-cell per string format, with only what the officers' workbook uses: text (inline, so never a
-formula), numbers, dates, percentages, links, a bold header kept in view, column widths and a
-filter. Excel and LibreOffice open it (tests/test_officers_export.py converts one with soffice).
+1.5 million cells, which is half a minute. XlsxWriter's constant_memory mode, made for this, took
+6.5 times as long as this writer on the largest province (BENCHMARKS.md, 2026-12-02). This writes
+the sheet XML straight into the zip, a cell per string format, with only what the officers'
+workbook uses: text (inline, so never a formula), numbers, dates, percentages, links, a bold
+header kept in view, column widths, a filter, and how the sheet prints (PrintSetup). Excel and
+LibreOffice open it (tests/test_officers_export.py converts one with soffice, to CSV and to PDF).
 """
 
 from __future__ import annotations
@@ -28,8 +30,16 @@ _SPECIAL = re.compile("[&<>\x00-\x1f\ufffe\uffff\ud800-\udfff]|^\\s|\\s$")
 _FLUSH_BYTES = 1 << 16
 _CACHE_LIMIT = 100_000
 
-# Indexes into cellXfs in _STYLES below.
-PLAIN, HEADER, DATETIME, PERCENT, TITLE, LINK = range(6)
+# Indexes into cellXfs in _STYLES below. Text with no style given is WRAP, so a long unit path or
+# note grows its row on paper instead of widening the page until the print shrinks to nothing;
+# PLAIN (a line above a table) runs across the columns.
+PLAIN, HEADER, DATETIME, PERCENT, TITLE, LINK, WRAP = range(7)
+# Excel keeps at most 65,530 hyperlinks in a sheet; past that a link is a HYPERLINK formula of our
+# own text (the target and the names we made), which Excel and LibreOffice open the same way.
+_MAX_LINKS = 65_530
+_MAX_FORMULA_TEXT = 255  # a formula's string argument
+_LINE_HEIGHT = 15  # points, one line of 11 pt Calibri
+_MAX_LINES = 12  # a long note is cut on paper rather than filling a page
 
 
 @dataclass(frozen=True)
@@ -46,14 +56,27 @@ class Link:
 Cell = str | int | float | datetime | Percent | Link | None
 
 
+@dataclass(frozen=True)
+class PrintSetup:
+    """How a sheet prints: landscape A4, one page wide, `repeat_row` (1-based) on every page,
+    `left` and `right` in the page header, the page number in the footer."""
+
+    repeat_row: int
+    left: str
+    right: str
+
+
 class Sheet:
     def __init__(self, book: Workbook, index: int, title: str, widths: Sequence[float]) -> None:
         self.book, self.index, self.title, self.widths = book, index, title, widths
         self.rows = 0
         self._cols = [get_column_letter(i) for i in range(1, len(widths) + 1)]
+        # Characters a line of each column holds, a little under its width for wider letters.
+        self._fits = [max(1, int(w * 0.9)) for w in widths]
         self._links: list[tuple[str, str]] = []
         self._filter: str | None = None
         self._freeze = 0
+        self.printed: PrintSetup | None = None
         self._out = book.zip.open(f"xl/worksheets/sheet{index}.xml", "w", force_zip64=True)
         self._started = False
         self._pending: list[str] = []
@@ -65,8 +88,13 @@ class Sheet:
         """Keep rows 1..row in view while scrolling; call before the first row."""
         self._freeze = row
 
+    def print_as(self, setup: PrintSetup) -> None:
+        """Print settings; call before the first row."""
+        self.printed = setup
+
     def _start(self) -> None:
         self._started = True
+        fit = '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>' if self.printed else ""
         view = ""
         if self._freeze:
             top = f"A{self._freeze + 1}"
@@ -79,7 +107,7 @@ class Sheet:
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
             'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-            f'<sheetViews><sheetView workbookViewId="0"{selected}>'
+            f'{fit}<sheetViews><sheetView workbookViewId="0"{selected}>'
             f'{view}</sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
             f'<cols>{cols}</cols><sheetData>'
         )
@@ -92,10 +120,20 @@ class Sheet:
             self._start()
         self.rows += 1
         n = self.rows
-        parts = [f'<row r="{n}">']
-        for col, value in zip(self._cols, values, strict=False):
+        parts = [""]
+        lines = 1
+        for col, width, value in zip(self._cols, self._fits, values, strict=False):
             if value is not None:
                 parts.append(self._cell(col, n, value, style))
+                if style is None or style == HEADER:
+                    text = value.text if isinstance(value, Link) else value
+                    if isinstance(text, str) and (len(text) > width or "\n" in text):
+                        wanted = max(-(-len(text) // width), text.count("\n") + 1)
+                        lines = max(lines, min(wanted, _MAX_LINES))
+        # LibreOffice printed wrapped text over the next rows (seen converting to PDF): a row's
+        # height is given, from its longest text against that column's width.
+        tall = "" if lines == 1 else f' ht="{lines * _LINE_HEIGHT}" customHeight="1"'
+        parts[0] = f'<row r="{n}"{tall}>'
         parts.append("</row>")
         row = "".join(parts)
         self._pending.append(row)
@@ -111,9 +149,11 @@ class Sheet:
     def _cell(self, col: str, n: int, value: Cell, style: int | None) -> str:
         s = "" if style is None else f' s="{style}"'
         if isinstance(value, str):
+            s = s or f' s="{WRAP}"'
             return f'<c r="{col}{n}" t="inlineStr"{s}><is>{self._text(value)}</is></c>'
         if isinstance(value, bool):
             return f'<c r="{col}{n}" t="b"{s}><v>{int(value)}</v></c>'
+        s = s or f' s="{WRAP}"'  # at the top of its cell, as the text beside it
         if isinstance(value, int):
             return f'<c r="{col}{n}"{s}><v>{value}</v></c>'
         if isinstance(value, float):
@@ -125,9 +165,18 @@ class Sheet:
         if isinstance(value, Percent):
             return f'<c r="{col}{n}" s="{PERCENT}"><v>{value.value!r}</v></c>'
         if isinstance(value, Link):
-            self._links.append((f"{col}{n}", value.target))
-            return f'<c r="{col}{n}" t="inlineStr" s="{LINK}"><is>{self._text(value.text)}</is></c>'
+            return self._link(col, n, value)
         raise TypeError(f"cannot write {type(value).__name__} to a cell")
+
+    def _link(self, col: str, n: int, link: Link) -> str:
+        if len(self._links) < _MAX_LINKS:
+            self._links.append((f"{col}{n}", link.target))
+            return f'<c r="{col}{n}" t="inlineStr" s="{LINK}"><is>{self._text(link.text)}</is></c>'
+        if len(link.target) <= _MAX_FORMULA_TEXT:
+            formula = f"HYPERLINK({_quoted(link.target)},{_quoted(link.text[:_MAX_FORMULA_TEXT])})"
+            return (f'<c r="{col}{n}" t="str" s="{LINK}"><f>{escape(formula)}</f>'
+                    f'<v>{escape(cleaned(link.text))}</v></c>')
+        return f'<c r="{col}{n}" t="inlineStr" s="{WRAP}"><is>{self._text(link.text)}</is></c>'
 
     def _text(self, value: str) -> str:
         found = self._texts.get(value)
@@ -153,7 +202,7 @@ class Sheet:
             tail += "<hyperlinks>" + "".join(
                 f'<hyperlink ref="{ref}" r:id="rId{i}"/>' for i, (ref, _) in enumerate(self._links, 1)
             ) + "</hyperlinks>"
-        tail += '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+        tail += _print_tail(self.printed)
         self._write(tail + "</worksheet>")
         self._out.close()
         if self._links:
@@ -186,10 +235,14 @@ class Workbook:
         names, filters = [], []
         for s in self.sheets:
             names.append(f'<sheet name={quoteattr(s.title)} sheetId="{s.index}" r:id="rId{s.index}"/>')
+            quoted = "'" + s.title.replace("'", "''") + "'"
+            if s.printed:
+                row = s.printed.repeat_row
+                filters.append(f'<definedName name="_xlnm.Print_Titles" localSheetId="{s.index - 1}">'
+                               f'{escape(quoted)}!${row}:${row}</definedName>')
             if s._filter:
                 first, last = s._filter.split(":")
                 ref = "$" + re.sub(r"(\d+)", r"$\1", first) + ":$" + re.sub(r"(\d+)", r"$\1", last)
-                quoted = "'" + s.title.replace("'", "''") + "'"
                 filters.append(f'<definedName name="_xlnm._FilterDatabase" localSheetId="{s.index - 1}" '
                                f'hidden="1">{escape(quoted)}!{ref}</definedName>')
         defined = f"<definedNames>{''.join(filters)}</definedNames>" if filters else ""
@@ -237,6 +290,22 @@ class Workbook:
         self.zip.close()
 
 
+def _print_tail(printed: PrintSetup | None) -> str:
+    if printed is None:
+        return '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+    # '&' starts a code in a page header, so a '&' of the text is doubled.
+    left, right = (escape(cleaned(t).replace("&", "&&")) for t in (printed.left, printed.right))
+    return ('<pageMargins left="0.4" right="0.4" top="0.7" bottom="0.6" header="0.3" footer="0.3"/>'
+            # paperSize 9: A4; fitToHeight 0: as many pages tall as it takes
+            '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+            f'<headerFooter><oddHeader>&amp;L{left}&amp;R{right}</oddHeader>'
+            '<oddFooter>&amp;CTrang &amp;P / &amp;N</oddFooter></headerFooter>')
+
+
+def _quoted(text: str) -> str:
+    return '"' + cleaned(text).replace('"', '""') + '"'
+
+
 def _text(value: str) -> str:
     if not _SPECIAL.search(value):
         return f"<t>{value}</t>"
@@ -264,14 +333,19 @@ _STYLES = (
     '<fill><patternFill patternType="gray125"/></fill></fills>'
     '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="6">'
+    '<cellXfs count="7">'
     '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
     '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" applyAlignment="1">'
     '<alignment vertical="top" wrapText="1"/></xf>'
-    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
-    '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1" applyAlignment="1">'
+    '<alignment vertical="top"/></xf>'
+    '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1" applyAlignment="1">'
+    '<alignment vertical="top"/></xf>'
     '<xf numFmtId="0" fontId="2" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
-    '<xf numFmtId="0" fontId="3" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+    '<xf numFmtId="0" fontId="3" fillId="0" borderId="0" xfId="0" applyFont="1" applyAlignment="1">'
+    '<alignment vertical="top" wrapText="1"/></xf>'
+    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1">'
+    '<alignment vertical="top" wrapText="1"/></xf>'
     '</cellXfs>'
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     '</styleSheet>'
