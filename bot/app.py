@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.channels.contract import Channels
+from bot.channels.zalo.picture_links import workbook_links
 from handlers.clock import Clock, SystemClock
 from handlers.context import Context
 from handlers.core import Core
@@ -39,8 +40,10 @@ class App:
         if not photos.shared:
             # A folder an older version made readable by all closes here, with all it holds.
             private.restrict(photos.media_dir, mode=private.DIR_MODE)
-        ctx = Context(db=db, photos=photos, clock=clock or SystemClock(settings.campaign.timezone),
-                      settings=settings)
+        ticking = clock or SystemClock(settings.campaign.timezone)
+        # The app's clock, not the wall's: a link made "now" expires workbook_link_days after now.
+        links = workbook_links(settings.zalo, photos.media_dir, lambda: ticking.now().timestamp())
+        ctx = Context(db=db, photos=photos, clock=ticking, settings=settings, workbook_links=links)
         return cls(settings=settings, ctx=ctx, core=Core(ctx))
 
     async def close(self) -> None:

@@ -300,21 +300,14 @@ async def _export(app: App, args: argparse.Namespace) -> int:
 
 
 def _photo_link(app: App, out: Path) -> Callable[[str, str], str]:
-    """Signed links when Zalo's public address serves the media folder; otherwise a path to the
-    file from where the workbook is written, for whoever opens it on the server."""
+    """Signed links lasting [zalo] workbook_link_days when Zalo's public address serves the media
+    folder, as /xuat makes; otherwise a path to the file from where the workbook is written, for
+    whoever opens it on the server."""
     media = app.ctx.photos.media_dir
-    zalo = app.settings.zalo
-    if zalo.public_base_url and zalo.token:
-        from bot.channels.zalo.picture_links import MediaLinks, derive_key
+    if app.ctx.workbook_links is not None:
+        from handlers.officers.export import photo_link
 
-        links = MediaLinks(derive_key(zalo.token), media, zalo.public_base_url, zalo.link_ttl_minutes * 60)
-
-        def signed(house_code: str, name: str) -> str:
-            try:
-                return links.url_for(media / name)
-            except ValueError:  # the file is gone: its name still says which photo it was
-                return name
-        return signed
+        return photo_link(app.ctx)
     prefix = Path(os.path.relpath(Path(media).resolve(), out.parent.resolve()))
     return lambda house_code, name: (prefix / name).as_posix()
 

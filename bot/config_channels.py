@@ -79,6 +79,9 @@ def zalo(r: Reader, env: dict[str, str]) -> ZaloSettings:
     ttl = r.get(t, "zalo", "link_ttl_minutes", int, d.link_ttl_minutes)
     if not 1 <= ttl <= 7 * 24 * 60:
         raise r.fail("[zalo] link_ttl_minutes", f"must be 1 to 10080 (a week), got {ttl}")
+    days = r.get(t, "zalo", "workbook_link_days", int, d.workbook_link_days)
+    if not 1 <= days <= 366:
+        raise r.fail("[zalo] workbook_link_days", f"must be 1 to 366 (a year), got {days}")
     return ZaloSettings(
         token=token,
         base_url=r.get(t, "zalo", "base_url", str, d.base_url),
@@ -88,4 +91,5 @@ def zalo(r: Reader, env: dict[str, str]) -> ZaloSettings:
         port=port,
         public_base_url=public,
         link_ttl_minutes=ttl,
+        workbook_link_days=days,
     )

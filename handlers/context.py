@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from handlers.clock import Clock
 from handlers.settings import Settings
@@ -18,6 +20,10 @@ class Context:
     photos: PhotoStore
     clock: Clock
     settings: Settings
+    # A lasting signed link to a file under the media directory (ValueError for anything else), set
+    # by the wiring in bot/ when a web server serves them: a workbook's photos open from the file.
+    # None: the workbook names its photos in a photos/ folder, as the ZIP with photos holds them.
+    workbook_links: Callable[[Path], str] | None = None
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -34,6 +34,7 @@ class ZaloSettings:
     port: int = 8444
     public_base_url: str = ""      # where Zalo fetches the pictures the bot sends (signed links)
     link_ttl_minutes: int = 60
+    workbook_link_days: int = 30   # a workbook's photo links: it is printed and forwarded, read later
 
 
 @dataclass(frozen=True)

@@ -128,6 +128,11 @@ async def test_photo_links_are_what_the_caller_makes(db: Database, tmp_path: Pat
     assert cell.value == "photos/MH-001/1.jpg\nphotos/MH-001/2.jpg"
     assert cell.hyperlink.target == "https://bot.example/media/m/1/sig/a/1.jpg"
     assert ("MH-001", "a/1.jpg") in made
+    # The second photo has its own link, in the column after 'Ảnh'.
+    second = openpyxl.load_workbook(out)["Báo cáo"].cell(HEADER_ROW, PHOTOS + 2)
+    assert second.value == "Ảnh 2"
+    assert second.hyperlink.target == "https://bot.example/media/m/1/sig/a/2.jpg"
+    assert ("MH-001", "a/2.jpg") in made
 
 
 def unpacked(data: bytes) -> tuple[zipfile.ZipFile, openpyxl.Workbook]:
@@ -136,18 +141,21 @@ def unpacked(data: bytes) -> tuple[zipfile.ZipFile, openpyxl.Workbook]:
     return packed, openpyxl.load_workbook(io.BytesIO(packed.read(book_name)))
 
 
-def links_point_into(packed: zipfile.ZipFile, book: openpyxl.Workbook) -> int:
-    """Every link of the reports' photo cells names a file of the ZIP; returns how many."""
+def links_point_into(packed: zipfile.ZipFile, book: openpyxl.Workbook) -> tuple[int, int]:
+    """Every link of the reports' photo cells names a file of the ZIP, each of a report's photos
+    linked in turn from 'Ảnh', 'Ảnh 2'…; returns how many reports have photos, and how many links."""
     sheet = book["Báo cáo"]
     names = set(packed.namelist())
-    count = 0
-    for row in sheet.iter_rows(min_row=HEADER_ROW, min_col=PHOTOS + 1, max_col=PHOTOS + 1):
-        (cell,) = row
-        if cell.value:
-            assert link_target(cell) in names
-            assert all(n in names for n in str(cell.value).split("\n"))
-            count += 1
-    return count
+    reports = links = 0
+    for first, *more in sheet.iter_rows(min_row=HEADER_ROW, min_col=PHOTOS + 1):
+        if first.value:
+            shown = str(first.value).split("\n")
+            assert all(n in names for n in shown)
+            targets = [link_target(c) for c in (first, *more) if c.hyperlink is not None]
+            assert targets == shown
+            reports += 1
+            links += len(targets)
+    return reports, links
 
 
 async def test_xuat_anh_sends_the_workbook_and_photos_in_one_zip(world: World) -> None:
@@ -161,7 +169,7 @@ async def test_xuat_anh_sends_the_workbook_and_photos_in_one_zip(world: World) -
     packed, book = unpacked(reply.document.read_bytes())
     photos = [n for n in packed.namelist() if n.startswith("photos/")]
     assert len(photos) == 5 and {n.split("/")[1] for n in photos} == {"MH-001", "MH-002", "MH-003"}
-    assert links_point_into(packed, book) == 3
+    assert links_point_into(packed, book) == (3, 5)
     assert not any(n.startswith("photos/AL-") for n in packed.namelist())  # another district's house
 
 
@@ -197,7 +205,7 @@ async def test_the_command_line_writes_the_zip_with_photos(world: World, tmp_pat
     assert done.returncode == 0, done.stderr
     assert "2 units, 4 houses, 3 reports, 5 photos" in done.stdout
     packed, book = unpacked(out.read_bytes())
-    assert links_point_into(packed, book) == 3
+    assert links_point_into(packed, book) == (3, 5)
     refused = subprocess.run([*base, "--with-photos", "--out", str(tmp_path / "all.zip")],
                              capture_output=True, text=True, cwd=ROOT)
     assert refused.returncode == 2 and "--unit" in refused.stderr
@@ -226,4 +234,4 @@ async def test_xuat_anh_on_telegram_uploads_the_zip(bot: Bot) -> None:
     assert sent.kind == "document" and sent.file_name is not None and sent.file_name.endswith(".zip")
     assert sent.file_bytes is not None
     packed, book = unpacked(sent.file_bytes)
-    assert links_point_into(packed, book) == 1
+    assert links_point_into(packed, book) == (1, 1)

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
 
+from handlers.context import Context
 from handlers.officers.common import find_unit
 from handlers.officers.files import prune
 from handlers.turn import Turn
@@ -17,6 +18,7 @@ from handlers.types import AFTER_COMMIT, Reply
 from storage.db import Database
 from storage.export import export_workbook
 from storage.export.photo_zip import PhotoBook, TooLarge, export_with_photos
+from storage.export.workbook import PhotoLink, in_photos_folder
 from storage.models import Unit
 from storage.textfold import fold
 
@@ -44,12 +46,12 @@ async def export(turn: Turn) -> list[Reply]:
     folder = ctx.photos.path("exports")
     stem = f"tien-do-{_slug(unit.code)}-{now.strftime('%Y%m%d-%H%M')}"
     out = folder / f"{stem}-{secrets.token_hex(4)}.xlsx"
-    campaign, tz, db = ctx.settings.campaign.name, ctx.clock.tz, ctx.db
+    campaign, tz, db, link = ctx.settings.campaign.name, ctx.clock.tz, ctx.db, photo_link(ctx)
 
     async def later() -> Reply:
         try:
             counts = await _written(db, out, lambda reader: export_workbook(reader, out, tz, unit,
-                                                                               campaign, now))
+                                                                               campaign, now, link))
         except Exception:
             log.exception("export of unit %s failed", unit.code)
             return Reply(turn.t("off_export_failed"))
@@ -86,6 +88,21 @@ def _with_photos(turn: Turn, unit: Unit) -> list[Reply]:
         return Reply(text, document=out, document_name=f"{stem}.zip")
 
     return [Reply(turn.t("export_photos_working"), meta={AFTER_COMMIT: later})]
+
+
+def photo_link(ctx: Context) -> PhotoLink:
+    """Where the workbook's photo links point: signed links that last when the bot serves them
+    (ctx.workbook_links), else the photos/ folder, where /xuat anh puts them beside the workbook."""
+    sign, media = ctx.workbook_links, ctx.photos.media_dir
+    if sign is None:
+        return in_photos_folder
+
+    def signed(house_code: str, name: str) -> str:
+        try:
+            return sign(media / name)
+        except ValueError:  # the file is gone: the link still says which photo it was
+            return in_photos_folder(house_code, name)
+    return signed
 
 
 async def _written(db: Database, out: Path, write: Callable[[Database], Awaitable[_T]]) -> _T:

@@ -68,6 +68,10 @@ class WorkbookCounts:
 PhotoLink = Callable[[str, str], str]
 PHOTOS_FOLDER = "photos"
 PHOTO_LINES = "\n"  # a photo a line: on paper each name is whole, not cut at the column's edge
+# A cell holds one link (Excel's rule), so the photos after a report's first are linked from
+# columns of their own after 'Ảnh', as many as the area's report with the most photos needs; they
+# are narrow, since the names are already listed in 'Ảnh', and the page stays one page wide.
+MORE_PHOTO_WIDTH = 8
 
 
 def in_photos_folder(house_code: str, name: str) -> str:
@@ -89,15 +93,15 @@ async def export_workbook(db: Database, out: Path, tz: ZoneInfo, within: Unit, c
     on every page.
 
     Each report's 'Ảnh' cell names its photos as `photos/<house code>/<file>` and links the first
-    to `photo_link`'s target. `photos_used` gets every (stored name, name in the cell) pair, for
-    whoever packs the photos beside the workbook. Written aside and renamed, like export_reports.
+    to `photo_link`'s target; the columns 'Ảnh 2', 'Ảnh 3'… link the others. `photos_used` gets
+    every (stored name, name in the cell) pair, for whoever packs the photos beside the workbook.
+    Written aside and renamed, like export_reports.
     """
     out = Path(out)
     paths = await UnitPaths.load(db)
     made = generated.astimezone(tz).strftime(TIME_FORMAT)
     above = (campaign, f"Đơn vị: {paths(within.id)} ({within.code})", f"Lập lúc: {made}")
     printed = xlsx.PrintSetup(0, campaign, f"{within.name} · {made}")
-    photo_cell = _PhotoCells(photo_link, photos_used)
     with written_aside(out) as partial:
         book = xlsx.Workbook(partial)
         # One read transaction: the three sheets describe the same moment even while reports arrive.
@@ -113,7 +117,8 @@ async def export_workbook(db: Database, out: Path, tz: ZoneInfo, within: Unit, c
             unit_ids = [line.unit.id for line in lines]
             sheet = _titled(book, "Nhà", HOUSE_COLUMNS, above, printed)
             house_count = await _fill(sheet, _house_rows(db, tz, unit_ids, paths))
-            sheet = _titled(book, "Báo cáo", REPORT_COLUMNS, above, printed)
+            photo_cell = _PhotoCells(photo_link, photos_used, await _most_photos(db, within))
+            sheet = _titled(book, "Báo cáo", (*REPORT_COLUMNS, *photo_cell.more_columns), above, printed)
             report_count = await _fill(sheet, _unit_report_rows(db, tz, unit_ids, paths, photo_cell))
             if snapshot:
                 await db.execute("COMMIT")
@@ -210,19 +215,35 @@ async def _unit_report_rows(db: Database, tz: ZoneInfo, unit_ids: Sequence[int],
         rows = await db.fetchall(f"{REPORT_FIELDS} WHERE h.unit_id = ? ORDER BY r.id", (unit_id,))
         for start in range(0, len(rows), BATCH):
             for row in await report_rows(db, rows[start:start + BATCH], tz, paths, photo_cell):
-                yield row
+                yield [*row[:-1], *row[-1]]  # the photo cells, 'Ảnh' and the columns after it
+
+
+async def _most_photos(db: Database, within: Unit) -> int:
+    """The most photos any one report of the area has: how many photo columns the sheet needs."""
+    found = await db.fetchone(
+        "SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM photos p JOIN reports r ON r.id = p.report_id "
+        "JOIN houses h ON h.id = r.house_id JOIN units u ON u.id = h.unit_id "
+        "WHERE u.path >= ? AND u.path < ? GROUP BY p.report_id)",
+        (within.path, within.path + "\uffff"))
+    return int(found[0] or 0) if found else 0
 
 
 class _PhotoCells:
-    """The 'Ảnh' cell: every photo's name in the photos/ folder, the first one a link."""
+    """The photo cells of a report: 'Ảnh' names every photo in the photos/ folder and links the
+    first; 'Ảnh 2', 'Ảnh 3'… link the others, one each."""
 
-    def __init__(self, link: PhotoLink, used: list[tuple[str, str]] | None) -> None:
+    def __init__(self, link: PhotoLink, used: list[tuple[str, str]] | None, most: int) -> None:
         self._link, self._used = link, used
+        self.more_columns = tuple((f"Ảnh {n}", MORE_PHOTO_WIDTH) for n in range(2, most + 1))
 
-    def __call__(self, house_code: str, names: list[str]) -> xlsx.Cell:
+    def __call__(self, house_code: str, names: list[str]) -> list[xlsx.Cell]:
+        cells: list[xlsx.Cell] = [None] * (1 + len(self.more_columns))
         if not names:
-            return None
+            return cells
         shown = [in_photos_folder(house_code, name) for name in names]
         if self._used is not None:
             self._used.extend(zip(names, shown, strict=True))
-        return xlsx.Link(PHOTO_LINES.join(shown), self._link(house_code, names[0]))
+        cells[0] = xlsx.Link(PHOTO_LINES.join(shown), self._link(house_code, names[0]))
+        for n, name in enumerate(names[1:len(cells)], start=2):
+            cells[n - 1] = xlsx.Link(f"Ảnh {n}", self._link(house_code, name))
+        return cells

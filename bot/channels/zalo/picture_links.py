@@ -19,6 +19,7 @@ from urllib.parse import quote, unquote, urlparse
 
 from aiohttp import web
 
+from handlers.settings import ZaloSettings
 from storage.numbers import whole
 
 PREFIX = "m"
@@ -86,6 +87,18 @@ class MediaLinks:
         except ValueError:
             return None
         return path if path.is_file() else None
+
+
+def workbook_links(settings: ZaloSettings, media_dir: Path,
+                   clock: Callable[[], float] = time.time) -> Callable[[Path], str] | None:
+    """Signed links for a workbook's photos, valid [zalo] workbook_link_days rather than a chat's
+    link_ttl_minutes: the workbook is printed and forwarded, and read days later. They are signed
+    with the channel's key, so the Zalo channel's web server serves them; None when nothing would
+    (no public address, or no Zalo channel to run the server)."""
+    if not (settings.public_base_url and settings.token):
+        return None
+    return MediaLinks(derive_key(settings.token), media_dir, settings.public_base_url,
+                      settings.workbook_link_days * 24 * 3600, clock=clock).url_for
 
 
 def serve(links: MediaLinks) -> web.RouteTableDef:
