@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from bot.app import App
+from handlers.commands import CORE
 from storage import audit, reports
 from tests.images import jpeg, png
 from tests.world import World
@@ -381,3 +382,19 @@ async def test_help_lists_the_other_commands_each_may_use(world: World) -> None:
     await hai.say("/help")
     assert "/status – Progress of an area (officers)" in hai.text and "/correct – " in hai.text
     assert len(hai.text) < 4096
+
+
+
+@pytest.mark.parametrize("channel", ["telegram", "zalo"])
+async def test_help_names_each_of_the_volunteers_own_commands(world: World, channel: str) -> None:
+    lan = await world.person("10", "MTU01", name="Lan", channel=channel)
+    vietnamese = (await lan.say("/trogiup"))[0].text
+    assert "/cuatoi: xem các báo cáo bạn đã gửi" in vietnamese
+    await lan.say("/language en")
+    english = (await lan.say("/help"))[0].text
+    assert "/mine: the reports you sent" in english
+    # The help explains these in its own words rather than listing them: none may be left out but
+    # the help itself, which the reader has just opened.
+    for command in CORE:
+        if command.menu and command.names[0] != "trogiup":
+            assert f"/{command.names[0]}" in vietnamese and f"/{command.names[-1]}" in english

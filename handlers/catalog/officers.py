@@ -119,8 +119,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "off_chart_no_quota": ("chưa giao chỉ tiêu", "no quota"),
     # /nha
     "off_house_usage": (
-        "Gõ /nha kèm mã nhà hoặc tên chủ hộ, ví dụ: /nha MH-001",
-        "Send /house with a house code or the household head's name, e.g. /house MH-001",
+        "Gõ /nha kèm mã nhà hoặc tên chủ hộ, ví dụ: /nha {example}",
+        "Send /house with a house code or the household head's name, e.g. /house {example}",
+    ),
+    "off_house_usage_no_example": (
+        "Gõ /nha kèm mã nhà hoặc tên chủ hộ.",
+        "Send /house with a house code or the household head's name.",
     ),
     "off_house_not_found": (
         "Không tìm thấy nhà nào khớp “{query}” trong {unit}.", "No house matches “{query}” in {unit}."
@@ -207,10 +211,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # /sua
     "off_fix_usage": (
-        "Gõ /sua kèm mã nhà hoặc tên chủ hộ để sửa giai đoạn của nhà đó khi báo cáo bị nhầm, ví dụ: "
-        "/sua MH-001",
+        "Gõ /sua kèm mã nhà hoặc tên chủ hộ để sửa bước của nhà đó khi báo cáo bị nhầm, ví dụ: "
+        "/sua {example}",
         "Send /correct with a house code or the household head's name to correct its stage when a "
-        "report was wrong, e.g. /correct MH-001",
+        "report was wrong, e.g. /correct {example}",
+    ),
+    "off_fix_usage_no_example": (
+        "Gõ /sua kèm mã nhà hoặc tên chủ hộ để sửa bước của nhà đó khi báo cáo bị nhầm.",
+        "Send /correct with a house code or the household head's name to correct its stage when a "
+        "report was wrong.",
     ),
     "off_fix_ask_stage": (
         "✏️ Sửa giai đoạn nhà {code} – {head}.\nHiện tại: {stage}. Chọn giai đoạn đúng:",

@@ -8,6 +8,7 @@ on the house last is told at once, so they do not report the mistake again.
 from __future__ import annotations
 
 from handlers.catalog import STAGES, label, t
+from handlers.examples import with_example
 from handlers.officers.common import find_house
 from handlers.turn import Turn
 from handlers.types import Choice, Reply
@@ -27,7 +28,7 @@ async def start(turn: Turn) -> list[Reply]:
     """/sua CODE (or the household head's name)."""
     query = turn.inc.args.strip()
     if not query:
-        return [Reply(turn.t("off_fix_usage"))]
+        return [Reply(await with_example(turn, "off_fix_usage"))]
     house, problem = await find_house(turn, query, NAMES)
     if house is None:
         return problem
