@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from handlers.examples import with_example
+from handlers.limits import CAPTION_WORDS, note_chars, too_long
 from handlers.report_file import file_report as _file
 from handlers.report_photos import (
     add_photos,
@@ -26,7 +27,6 @@ from storage.textfold import clip
 
 PICK_LIMIT = 8    # houses offered as buttons when a search matches several
 RECENT_LIMIT = 4  # houses the volunteer reported on lately, offered before they type
-CAPTION_WORDS = 12  # words of a caption looked up as a house code: a caption is a few words
 
 
 
@@ -226,9 +226,9 @@ async def _step_extras(turn: Turn) -> list[Reply]:
         return [*out, _extras_prompt(turn)]
     note = turn.inc.text.strip()
     if note:
-        limit = turn.ctx.settings.report.max_note_chars
-        if len(note) > limit:
-            return [*out, Reply(turn.t("note_too_long", length=len(note), limit=limit))]
+        refusal = too_long(turn, note, note_chars(turn))
+        if refusal:
+            return [*out, refusal]
         turn.draft["note"] = note
         return out + await _summary(turn)
     turn.go("extras")

@@ -128,9 +128,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Chatbot chỉ đọc được chữ, ảnh (gửi dạng ảnh hoặc tệp) và vị trí.",
         "The bot reads text, images (as photos or files) and locations.",
     ),
+    # Every limit on typed text (handlers/limits.py) is stated by this one sentence.
     "too_long": (
-        "Tin nhắn quá dài ({length} ký tự). Hãy gửi ngắn hơn {limit} ký tự.",
-        "That message is too long ({length} characters). Please keep it under {limit}.",
+        "Quá dài: tối đa {limit} ký tự, bạn đã gửi {length}. Hãy viết ngắn lại.",
+        "Too long: {limit} characters at most, and you sent {length}. Please shorten it.",
     ),
     "error": (
         "Xin lỗi, chatbot gặp lỗi khi xử lý tin nhắn này. Báo cáo đang soạn của bạn vẫn được giữ; "
@@ -277,10 +278,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "location_received": (
         "Đã nhận vị trí. Gửi ghi chú nếu có, hoặc chọn “Tiếp”.",
         "Location received. Send a note if you have one, or choose “Next”.",
-    ),
-    "note_too_long": (
-        "Ghi chú dài {length} ký tự, tối đa {limit}. Hãy viết ngắn lại.",
-        "The note is {length} characters long; {limit} at most. Please shorten it.",
     ),
     "summary": (
         "Kiểm tra báo cáo:\nNhà: {code} – {head}\nBước: {stage}\nẢnh: {photos}\nVị trí: {location}\n"
