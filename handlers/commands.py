@@ -6,9 +6,12 @@ from handlers import account_links, invite, join, officers, reminders, report, r
 from handlers.officers import people
 from handlers.turn import Command, Handler
 
+# The volunteer's own commands, which the help text (catalog "help") explains in its own words;
+# /trogiup lists every other command from this table after it.
 CORE: list[Command] = [
     Command(("baocao", "report"), report.start, menu=("Báo cáo tiến độ một căn nhà", "Report on a house")),
-    Command(("cuatoi", "mine"), report_mine.mine, menu=("Báo cáo của tôi", "My reports")),
+    Command(("cuatoi", "mine"), report_mine.mine,
+            menu=("Xem các báo cáo bạn đã gửi", "The reports you sent")),
     Command(("huy", "cancel"), report.cancel, menu=("Hủy báo cáo đang soạn", "Cancel the report")),
     Command(("trogiup", "help"), join.help_text, menu=("Hướng dẫn", "Help")),
     Command(("ngonngu", "language"), join.switch_language,

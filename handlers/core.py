@@ -9,6 +9,7 @@ from handlers import join, report
 from handlers.catalog import t
 from handlers.commands import flow, lookup
 from handlers.context import Context
+from handlers.limits import MESSAGE_CHARS, too_long
 from handlers.turn import Turn
 from handlers.types import AFTER_COMMIT, Incoming, IncomingFile, Reply
 from storage import updates, users
@@ -17,9 +18,6 @@ from storage.photos import PhotoRejected, StoredPhoto
 from storage.photos import files as photo_files
 
 log = logging.getLogger(__name__)
-
-MAX_TEXT = 4096
-
 
 class Core:
     def __init__(self, ctx: Context) -> None:
@@ -92,8 +90,9 @@ class Core:
 
     async def _answer(self, turn: Turn) -> list[Reply]:
         inc, user = turn.inc, turn.user
-        if len(inc.text) > MAX_TEXT:
-            return [Reply(turn.t("too_long", length=len(inc.text), limit=MAX_TEXT))]
+        refusal = too_long(turn, inc.text, MESSAGE_CHARS)
+        if refusal:
+            return [refusal]
         if inc.command:
             command = lookup(inc.command)
             if command is None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from handlers.examples import with_example
+from handlers.limits import CAPTION_WORDS, note_chars, too_long
 from handlers.report_file import file_report as _file
 from handlers.report_photos import (
     add_photos,
@@ -25,7 +27,6 @@ from storage.textfold import clip
 
 PICK_LIMIT = 8    # houses offered as buttons when a search matches several
 RECENT_LIMIT = 4  # houses the volunteer reported on lately, offered before they type
-CAPTION_WORDS = 12  # words of a caption looked up as a house code: a caption is a few words
 
 
 
@@ -39,8 +40,7 @@ async def start(turn: Turn) -> list[Reply]:
     turn.go("house", {})
     if turn.inc.args:
         return out + await _find_house(turn, turn.inc.args)
-    example = await _example_code(turn)
-    return [*out, await _ask_house(turn, turn.t("ask_house", example=example))]
+    return [*out, await _ask_house(turn, await with_example(turn, "ask_house"))]
 
 
 async def _ask_house(turn: Turn, text: str) -> Reply:
@@ -94,7 +94,7 @@ async def _step_drop(turn: Turn) -> list[Reply]:
     turn.go(before["state"])
     turn.draft["offered"] = before["offered"]
     if key == "keep":
-        return [Reply(turn.t("resume", code=turn.draft.get("house_code") or "…")), _reprompt(turn)]
+        return [Reply(turn.t("resume", code=turn.draft.get("house_code") or "…")), await _reprompt(turn)]
     # Photos or a place sent instead of an answer: the report goes on, and they join it.
     return await on_input(turn)
 
@@ -145,7 +145,7 @@ async def on_input(turn: Turn) -> list[Reply]:
     if turn.chosen() == "cancel":
         return await cancel(turn)
     if turn.stale_press() or turn.stray_number():
-        return [_reprompt(turn)]
+        return [await _reprompt(turn)]
     step = _STEPS.get(turn.state)
     if step is None:  # a state this version does not know: start clean rather than guess
         turn.go("idle")
@@ -169,7 +169,7 @@ async def _step_house(turn: Turn) -> list[Reply]:
     if text and not turn.photos:
         return out + await _find_house(turn, text)
     if not text and not turn.photos and not out:
-        return [_reprompt(turn)]
+        return [await _reprompt(turn)]
     return out
 
 
@@ -178,11 +178,11 @@ async def _step_stage(turn: Turn) -> list[Reply]:
     key = turn.chosen()
     stage = int(key[2:]) if key and key.startswith("s:") else parse_stage(turn.inc.text)
     if stage is None:
-        return out + ([_reprompt(turn)] if not turn.photos else [])
+        return out + ([await _reprompt(turn)] if not turn.photos else [])
     house = await houses.get(turn.ctx.db, turn.draft["house_id"])
     assert house is not None
     if stage < house.stage:
-        return [*out, _backward(turn, house, stage), _reprompt(turn)]
+        return [*out, _backward(turn, house, stage), await _reprompt(turn)]
     turn.draft["stage"] = stage
     turn.go("photos")
     return [*out, photos_prompt(turn)]
@@ -226,9 +226,9 @@ async def _step_extras(turn: Turn) -> list[Reply]:
         return [*out, _extras_prompt(turn)]
     note = turn.inc.text.strip()
     if note:
-        limit = turn.ctx.settings.report.max_note_chars
-        if len(note) > limit:
-            return [*out, Reply(turn.t("note_too_long", length=len(note), limit=limit))]
+        refusal = too_long(turn, note, note_chars(turn))
+        if refusal:
+            return [*out, refusal]
         turn.draft["note"] = note
         return out + await _summary(turn)
     turn.go("extras")
@@ -350,13 +350,14 @@ async def _summary(turn: Turn) -> list[Reply]:
     return [reply]
 
 
-def _reprompt(turn: Turn) -> Reply:
+async def _reprompt(turn: Turn) -> Reply:
     """Ask the current question again, with its choices."""
     if turn.state == "drop":
         return _drop_question(turn)
     offered = [Choice(k, v) for k, v in turn.draft.get("offered") or []]
+    if turn.state == "house":  # no house is chosen yet: the example is one of the unit's
+        return Reply(await with_example(turn, "ask_house"), tuple(offered))
     prompts = {
-        "house": turn.t("ask_house", example=turn.draft.get("house_code", "")),
         "stage": turn.t("stage_unknown"),
         "photos": turn.t("expect_photo", code=turn.draft.get("house_code", "")),
         "extras": turn.t("ask_extras"),
@@ -364,8 +365,3 @@ def _reprompt(turn: Turn) -> Reply:
     }
     return Reply(prompts.get(turn.state, turn.t("idle_hint")), tuple(offered))
 
-
-async def _example_code(turn: Turn) -> str:
-    unit = await turn.own_unit()
-    _, found = await houses.search(turn.ctx.db, unit, "", 1)
-    return found[0].code if found else "NH001"

@@ -8,6 +8,7 @@ from typing import Any
 
 from handlers.catalog import t_on
 from handlers.context import Context
+from handlers.limits import QUERY_CHARS, too_long
 from handlers.types import Choice, Incoming, Reply
 from storage import dialogs, units
 from storage.models import Unit, User
@@ -15,7 +16,6 @@ from storage.numbers import whole
 from storage.photos import StoredPhoto
 from storage.textfold import fold
 
-MAX_QUERY = 100   # the longest house or unit search a person may type
 # The choice that backs out of a question: always number 0 and listed last, on every channel that
 # numbers its lists, so a habit of typing "0" to leave never lands on something else.
 BACK_OUT = ("cancel", "keep")
@@ -69,9 +69,7 @@ class Turn:
         return unit
 
     def query_too_long(self, query: str) -> Reply | None:
-        if len(query) <= MAX_QUERY:
-            return None
-        return Reply(self.t("too_long", length=len(query), limit=MAX_QUERY))
+        return too_long(self, query, QUERY_CHARS)
 
     def ask(self, text: str, choices: list[Choice]) -> Reply:
         """A question with choices; remembered so the person may also type a choice's number or words."""

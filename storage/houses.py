@@ -26,6 +26,22 @@ async def unit_path(db: Database, house: House) -> str:
     return str(await db.scalar("SELECT path FROM units WHERE id = ?", (house.unit_id,)))
 
 
+async def example_code(db: Database, within: Unit) -> str | None:
+    """A real house code of the unit, or of the first unit below it that has houses, for the
+    examples the bot gives; None when the subtree has no houses yet.
+
+    The unit is found by walking the path index and the code among that one unit's houses, so a
+    province of many thousand houses is not sorted to give one example.
+    """
+    code = await db.scalar(
+        "SELECT min(h.code) FROM houses h WHERE h.unit_id = ("
+        "SELECT u.id FROM units u WHERE u.path >= ? AND u.path < ? "
+        "AND EXISTS (SELECT 1 FROM houses x WHERE x.unit_id = u.id) ORDER BY u.path LIMIT 1)",
+        (within.path, within.path + "\uffff"),
+    )
+    return str(code) if code is not None else None
+
+
 async def search(db: Database, within: Unit, query: str, limit: int) -> tuple[int, list[House]]:
     """Houses of the subtree by exact code, else by folded household-head name.
 

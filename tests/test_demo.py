@@ -8,7 +8,6 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-import pytest
 from PIL import ExifTags, Image
 
 from bot.demo import run_demo, sample_photos
@@ -97,9 +96,6 @@ async def test_a_demo_kept_in_a_file_keeps_its_photos_beside_it(tmp_path: Path) 
                                    for p in shown), again
 
 
-@pytest.mark.xfail(strict=True, reason="handlers/report.py _example_code asks storage houses.search for an "
-                   "empty query, which finds nothing, so the example is always the literal NH001; the "
-                   "officers' /nha and /sua usage texts say MH-001 (handlers/catalog/officers.py)")
 async def test_the_examples_the_demo_gives_are_codes_of_its_own_houses(tmp_path: Path) -> None:
     out = await play(["/baocao", ":quit"], tmp_path / "demo.sqlite")
     example = re.search(r"ví dụ ([\w-]+)", out)

@@ -25,7 +25,7 @@ async def test_a_house_handed_over_by_mistake_is_put_back_and_the_reporter_told(
 
     assert "✅ Đã sửa nhà MH-001: Bàn giao → Khởi công / đang thi công" in replies[0].text
     [told] = [r for r in replies if r.to == ("test", "10")]
-    assert "Cán bộ Trần Văn Hải đã sửa giai đoạn nhà MH-001" in told.text
+    assert "Cán bộ Trần Văn Hải đã sửa bước nhà MH-001" in told.text
     assert "mới xây tường" in told.text
     assert (await world.house("MH-001")).stage == 1
     await hai.say("/tiendo")
@@ -64,7 +64,7 @@ async def test_stopping_typing_and_a_house_that_moved_meanwhile(world: World) ->
     assert "Không tìm thấy nhà nào khớp “AL-001” trong Huyện Mỹ Tú" in hai.text
     await hai.say("/sua MH-003")
     await hai.say("khởi công đi")                      # typed, not chosen: asked again
-    assert "Chọn giai đoạn đúng" in hai.text
+    assert "Chọn bước đúng" in hai.text
     await hai.press("Thôi, không sửa")
     assert "Không sửa nhà MH-003" in hai.text
 

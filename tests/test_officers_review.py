@@ -92,7 +92,7 @@ async def test_back_from_the_reason_and_a_reason_too_long(world: World) -> None:
     await hai.say("/duyet")
     await hai.press("↩️ Trả lại")
     await hai.say("x" * 600)
-    assert "tối đa 500" in hai.text
+    assert "Quá dài: tối đa 500 ký tự, bạn đã gửi 600." in hai.text
     await hai.press("Quay lại báo cáo")
     assert "Báo cáo số 2 chờ duyệt" in hai.text
     assert (await reports.get(world.app.db, 2)).review_state == "pending"  # type: ignore[union-attr]

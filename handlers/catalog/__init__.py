@@ -83,6 +83,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "3. Gửi ảnh (bước hoàn thành và bàn giao cần {photos_done} ảnh), thêm vị trí, ghi chú nếu có.\n"
         "4. Kiểm tra rồi chọn “Gửi báo cáo”, bạn sẽ nhận số báo cáo.\n"
         "Cách nhanh: gửi ảnh kèm chú thích “MÃ_NHÀ hoàn thành”.\n"
+        "/cuatoi: xem các báo cáo bạn đã gửi, đã được duyệt hay bị trả lại.\n"
         "/huy: hủy báo cáo đang soạn. /ngonngu: đổi ngôn ngữ (Tiếng Việt / English).",
         "How to report:\n"
         "1. Send /report and pick the house (its code, or part of the household head's name).\n"
@@ -91,6 +92,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "you like.\n"
         "4. Check it and choose “Send report”; you get a report number.\n"
         "Quick way: send photos with the caption “HOUSECODE completed”.\n"
+        "/mine: the reports you sent, and whether each was approved or returned.\n"
         "/cancel: drop the report you are writing. /language: switch language.",
     ),
     "help_more": ("\nCác lệnh khác:", "\nOther commands:"),
@@ -102,6 +104,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "3. Gửi ảnh (bước hoàn thành và bàn giao cần {photos_done} ảnh), thêm ghi chú nếu có.\n"
         "4. Kiểm tra rồi chọn “Gửi báo cáo”, bạn sẽ nhận số báo cáo.\n"
         "Cách nhanh: gửi ảnh kèm chú thích “MÃ_NHÀ hoàn thành”.\n"
+        "/cuatoi: xem các báo cáo bạn đã gửi, đã được duyệt hay bị trả lại.\n"
         "/huy: hủy báo cáo đang soạn. /ngonngu: đổi ngôn ngữ (Tiếng Việt / English).",
         "How to report:\n"
         "1. Send /report and pick the house (its code, or part of the household head's name).\n"
@@ -109,6 +112,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "3. Send photos (completed and handed over need {photos_done}) and a note if you like.\n"
         "4. Check it and choose “Send report”; you get a report number.\n"
         "Quick way: send photos with the caption “HOUSECODE completed”.\n"
+        "/mine: the reports you sent, and whether each was approved or returned.\n"
         "/cancel: drop the report you are writing. /language: switch language.",
     ),
     "lang_set": ("Đã chuyển sang Tiếng Việt.", "Language set to English."),
@@ -124,9 +128,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Chatbot chỉ đọc được chữ, ảnh (gửi dạng ảnh hoặc tệp) và vị trí.",
         "The bot reads text, images (as photos or files) and locations.",
     ),
+    # Every limit on typed text (handlers/limits.py) is stated by this one sentence.
     "too_long": (
-        "Tin nhắn quá dài ({length} ký tự). Hãy gửi ngắn hơn {limit} ký tự.",
-        "That message is too long ({length} characters). Please keep it under {limit}.",
+        "Quá dài: tối đa {limit} ký tự, bạn đã gửi {length}. Hãy viết ngắn lại.",
+        "Too long: {limit} characters at most, and you sent {length}. Please shorten it.",
     ),
     "error": (
         "Xin lỗi, chatbot gặp lỗi khi xử lý tin nhắn này. Báo cáo đang soạn của bạn vẫn được giữ; "
@@ -138,6 +143,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ask_house": (
         "Báo cáo nhà nào? Gửi mã nhà (ví dụ {example}) hoặc vài chữ trong tên chủ hộ, không cần dấu.",
         "Which house? Send its code (for example {example}) or part of the household head's name.",
+    ),
+    "ask_house_no_example": (
+        "Báo cáo nhà nào? Gửi mã nhà hoặc vài chữ trong tên chủ hộ, không cần dấu.",
+        "Which house? Send its code or part of the household head's name.",
     ),
     "ask_house_with_photos": (
         "Đã nhận {count} ảnh. Ảnh này của nhà nào? Gửi mã nhà hoặc tên chủ hộ.",
@@ -269,10 +278,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "location_received": (
         "Đã nhận vị trí. Gửi ghi chú nếu có, hoặc chọn “Tiếp”.",
         "Location received. Send a note if you have one, or choose “Next”.",
-    ),
-    "note_too_long": (
-        "Ghi chú dài {length} ký tự, tối đa {limit}. Hãy viết ngắn lại.",
-        "The note is {length} characters long; {limit} at most. Please shorten it.",
     ),
     "summary": (
         "Kiểm tra báo cáo:\nNhà: {code} – {head}\nBước: {stage}\nẢnh: {photos}\nVị trí: {location}\n"

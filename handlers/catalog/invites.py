@@ -20,10 +20,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Invite people to which unit? Pick one below, or type the code or name of a unit of {unit}.",
     ),
     "inv_ask_unit_again": (
-        "Gõ mã hoặc tên đơn vị, hoặc chọn một nút.", "Type a unit's code or name, or press a button."
+        "Gõ mã hoặc tên đơn vị, hoặc chọn một nút.",
+        "Type a unit's code or name, or choose one of the buttons."
     ),
     "inv_ask_role": ("Mời vào {unit} với vai trò nào?", "Invite to {unit} as what?"),
-    "inv_pick_button": ("Hãy chọn một nút, hoặc gõ số thứ tự.", "Please press a button, or type its number."),
+    "inv_pick_button": ("Hãy chọn một nút, hoặc gõ số thứ tự.",
+                        "Please choose a button, or type its number."),
     "inv_gone": (
         "Đơn vị này không còn thuộc khu vực của bạn. Gõ /moi để bắt đầu lại.",
         "That unit is no longer in your area. Send /invite to start again.",

@@ -119,8 +119,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "off_chart_no_quota": ("chưa giao chỉ tiêu", "no quota"),
     # /nha
     "off_house_usage": (
-        "Gõ /nha kèm mã nhà hoặc tên chủ hộ, ví dụ: /nha MH-001",
-        "Send /house with a house code or the household head's name, e.g. /house MH-001",
+        "Gõ /nha kèm mã nhà hoặc tên chủ hộ, ví dụ: /nha {example}",
+        "Send /house with a house code or the household head's name, e.g. /house {example}",
+    ),
+    "off_house_usage_no_example": (
+        "Gõ /nha kèm mã nhà hoặc tên chủ hộ.",
+        "Send /house with a house code or the household head's name.",
     ),
     "off_house_not_found": (
         "Không tìm thấy nhà nào khớp “{query}” trong {unit}.", "No house matches “{query}” in {unit}."
@@ -207,13 +211,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # /sua
     "off_fix_usage": (
-        "Gõ /sua kèm mã nhà hoặc tên chủ hộ để sửa giai đoạn của nhà đó khi báo cáo bị nhầm, ví dụ: "
-        "/sua MH-001",
+        "Gõ /sua kèm mã nhà hoặc tên chủ hộ để sửa bước của nhà đó khi báo cáo bị nhầm, ví dụ: "
+        "/sua {example}",
         "Send /correct with a house code or the household head's name to correct its stage when a "
-        "report was wrong, e.g. /correct MH-001",
+        "report was wrong, e.g. /correct {example}",
+    ),
+    "off_fix_usage_no_example": (
+        "Gõ /sua kèm mã nhà hoặc tên chủ hộ để sửa bước của nhà đó khi báo cáo bị nhầm.",
+        "Send /correct with a house code or the household head's name to correct its stage when a "
+        "report was wrong.",
     ),
     "off_fix_ask_stage": (
-        "✏️ Sửa giai đoạn nhà {code} – {head}.\nHiện tại: {stage}. Chọn giai đoạn đúng:",
+        "✏️ Sửa bước nhà {code} – {head}.\nHiện tại: {stage}. Chọn bước đúng:",
         "✏️ Correcting the stage of house {code} – {head}.\nNow: {stage}. Choose the right stage:",
     ),
     "off_fix_ask_reason": (
@@ -224,7 +233,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "off_fix_stopped": ("Không sửa nhà {code}.", "House {code} left as it was."),
     "off_fix_moved": (
         "Nhà {code} vừa được cập nhật trong lúc bạn chọn nên chưa sửa. Gõ lại /sua {code} để xem "
-        "giai đoạn mới.",
+        "bước mới.",
         "House {code} changed while you were choosing, so nothing was corrected. Send /correct {code} "
         "again to see its stage now.",
     ),
@@ -233,7 +242,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "✅ House {code} corrected: {old} → {new}. Progress figures now count it so.",
     ),
     "off_fix_told": (
-        "✏️ Cán bộ {name} đã sửa giai đoạn nhà {code}: {old} → {new}.\nLý do: {reason}",
+        "✏️ Cán bộ {name} đã sửa bước nhà {code}: {old} → {new}.\nLý do: {reason}",
         "✏️ Officer {name} corrected the stage of house {code}: {old} → {new}.\nReason: {reason}",
     ),
     "off_btn_keep": ("Quay lại báo cáo", "Back to the report"),
@@ -244,10 +253,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "off_review_ask_reason": (
         "Gõ lý do trả lại báo cáo số {number}; người báo cáo sẽ nhận được ngay.",
         "Type why report no. {number} is returned; the reporter gets it at once.",
-    ),
-    "off_review_reason_long": (
-        "Lý do dài {length} ký tự, tối đa {limit}. Hãy viết ngắn lại.",
-        "The reason is {length} characters long; {limit} at most. Please shorten it.",
     ),
     "off_review_approved": (
         "✅ Đã duyệt báo cáo số {number}: nhà {code}, {stage}.",

@@ -8,6 +8,8 @@ on the house last is told at once, so they do not report the mistake again.
 from __future__ import annotations
 
 from handlers.catalog import STAGES, label, t
+from handlers.examples import with_example
+from handlers.limits import REASON_CHARS, too_long
 from handlers.officers.common import find_house
 from handlers.turn import Turn
 from handlers.types import Choice, Reply
@@ -19,7 +21,6 @@ from storage.textfold import clip
 PICKING = "correct_stage"
 REASON = "correct_reason"
 NAMES = ("sua", "correct")
-MAX_REASON = 500
 STOP = "cs:stop"
 
 
@@ -27,7 +28,7 @@ async def start(turn: Turn) -> list[Reply]:
     """/sua CODE (or the household head's name)."""
     query = turn.inc.args.strip()
     if not query:
-        return [Reply(turn.t("off_fix_usage"))]
+        return [Reply(await with_example(turn, "off_fix_usage"))]
     house, problem = await find_house(turn, query, NAMES)
     if house is None:
         return problem
@@ -77,8 +78,9 @@ async def on_reason(turn: Turn) -> list[Reply]:
     reason = turn.inc.text.strip()
     if turn.inc.choice is not None or turn.inc.command or turn.inc.files or not reason:
         return [_ask_reason(turn)]
-    if len(reason) > MAX_REASON:
-        return [Reply(turn.t("too_long", length=len(reason), limit=MAX_REASON)), _ask_reason(turn)]
+    refusal = too_long(turn, reason, REASON_CHARS)
+    if refusal:
+        return [refusal, _ask_reason(turn)]
     return await _apply(turn, reason)
 
 
@@ -113,7 +115,7 @@ async def _tell_last_reporter(turn: Turn, house_id: int, code: str, old: int, ne
     lang = reporter.lang
     return [Reply(t(lang, "off_fix_told", code=code, old=label(STAGES, old, lang),
                     new=label(STAGES, new, lang), name=clip(turn.user.display_name or "?", 40),
-                    reason=clip(reason, MAX_REASON)),
+                    reason=clip(reason, REASON_CHARS)),
                   to=(reporter.channel, reporter.external_id))]
 
 

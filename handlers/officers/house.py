@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from handlers.catalog import CATEGORIES, STAGES, SUPPORT, label
 from handlers.catalog.officers import REVIEW_STATES
+from handlers.examples import with_example
 from handlers.officers.common import find_house, fit
 from handlers.turn import Turn
 from handlers.types import Reply
@@ -19,7 +20,7 @@ async def house(turn: Turn) -> list[Reply]:
     """/nha <code or household head's name>, only inside the officer's unit."""
     query = turn.inc.args.strip()
     if not query:
-        return [Reply(turn.t("off_house_usage"))]
+        return [Reply(await with_example(turn, "off_house_usage"))]
     found, problem = await find_house(turn, query, ("nha", "house"))
     if found is None:
         return problem

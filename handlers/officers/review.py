@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from handlers.catalog import STAGES, label, t
+from handlers.limits import REASON_CHARS, too_long
 from handlers.officers.compare import duplicate, parse_flag
 from handlers.turn import Turn
 from handlers.types import Choice, Reply
@@ -20,7 +21,6 @@ from storage.textfold import clip
 
 SHOWING = "review"
 REASON = "review_reason"
-MAX_REASON = 500
 
 
 async def start(turn: Turn) -> list[Reply]:
@@ -64,9 +64,9 @@ async def on_reason(turn: Turn) -> list[Reply]:
     if turn.inc.choice is not None or turn.inc.command or not reason:
         return [turn.ask(turn.t("off_review_ask_reason", number=current),
                          [Choice(f"rv:keep:{current}", turn.t("off_btn_keep"))])]
-    if len(reason) > MAX_REASON:
-        return [turn.ask(turn.t("off_review_reason_long", length=len(reason), limit=MAX_REASON),
-                         [Choice(f"rv:keep:{current}", turn.t("off_btn_keep"))])]
+    refusal = too_long(turn, reason, REASON_CHARS)
+    if refusal:
+        return [turn.ask(refusal.text, [Choice(f"rv:keep:{current}", turn.t("off_btn_keep"))])]
     return await _return(turn, unit, current, skipped, reason)
 
 
