@@ -42,7 +42,8 @@ def _parser() -> argparse.ArgumentParser:
                      help="one code many volunteers join with (a meeting, a commune's Zalo group)")
     inv.add_argument("--until", help="a group code's last day, DD/MM/YYYY (default: in 7 days)")
     inv.add_argument("--max", type=int, default=50, help="how many people a group code admits (default 50)")
-    inv.add_argument("--out", type=Path, help="also write a printable sheet of QR codes: FILE.pdf")
+    inv.add_argument("--out", type=Path,
+                     help="also write a printable A4 sheet of QR codes: FILE.pdf or FILE.xlsx")
     who = sub.add_parser("users", help="list the people who joined, with their role, unit and status")
     who.add_argument("--unit", help="only this unit and what lies below it")
     for name, what in (("disable", "take away a person's access (a lost phone, someone who left)"),
@@ -171,8 +172,8 @@ async def _unit(app: App, code: str) -> Unit:
 async def _invite(app: App, args: argparse.Namespace) -> int:
     from datetime import datetime, timedelta
 
-    from handlers.invite import GROUP_DAYS, MAX_PEOPLE, card_for
-    from handlers.invite_picture import write_pdf
+    from handlers.invite import GROUP_DAYS, MAX_GROUP_DAYS, MAX_PEOPLE, card_for
+    from handlers.invite_picture import write_pdf, write_xlsx
     from storage import audit, bot_info, invites
     from storage.times import to_db
 
@@ -184,8 +185,9 @@ async def _invite(app: App, args: argparse.Namespace) -> int:
     if not 1 <= args.count <= MAX_PEOPLE or not 1 <= people <= MAX_PEOPLE:
         print(f"--count and --max go from 1 to {MAX_PEOPLE}", file=sys.stderr)
         return EXIT_USAGE
-    if args.out is not None and args.out.suffix.lower() != ".pdf":
-        print("--out writes a PDF sheet: name it FILE.pdf", file=sys.stderr)
+    sheet = args.out.suffix.lower() if args.out is not None else ""
+    if args.out is not None and sheet not in (".pdf", ".xlsx"):
+        print(_say(app.settings, "cli_invite_sheet_kind"), file=sys.stderr)
         return EXIT_USAGE
     now = app.ctx.now()
     if not args.group:
@@ -198,6 +200,10 @@ async def _invite(app: App, args: argparse.Namespace) -> int:
             return EXIT_USAGE
         if day < now.date():
             print(f"--until {args.until}: that day has passed", file=sys.stderr)
+            return EXIT_USAGE
+        if day > now.date() + timedelta(days=MAX_GROUP_DAYS):  # the chat's cap: a typing slip, not a plan
+            print(_say(app.settings, "cli_until_too_far", until=args.until, days=MAX_GROUP_DAYS),
+                  file=sys.stderr)
             return EXIT_USAGE
         expires = datetime.combine(day, datetime.max.time(), tzinfo=app.ctx.clock.tz)
     else:
@@ -232,7 +238,7 @@ async def _invite(app: App, args: argparse.Namespace) -> int:
     if args.out is not None:
         cards = [card_for("vi", app.ctx.clock.tz, bot, code, unit, args.role, kind, people, until)
                  for code in codes]
-        pages = await asyncio.to_thread(write_pdf, cards, args.out)
+        pages = await asyncio.to_thread(write_xlsx if sheet == ".xlsx" else write_pdf, cards, args.out)
         print(f"{args.out}: {len(cards)} code(s) on {pages} page(s)", file=sys.stderr)
     return 0
 

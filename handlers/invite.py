@@ -171,8 +171,6 @@ async def _make(turn: Turn, unit: Unit, role: str, kind: str, people: int, until
     text = turn.t("inv_made_group" if kind == invites.GROUP else "inv_made", code=code, unit=unit.name,
                   role=label(ROLES, role, turn.lang), expiry=card.expiry,
                   link=card.link or turn.t("inv_no_link"))
-    if not card.link:
-        return [Reply(text)]
     folder = ctx.photos.path("invites")
 
     async def with_picture() -> Reply:
@@ -194,13 +192,14 @@ async def make_card(turn: Turn, code: str, unit: Unit, role: str, kind: str, peo
 
 def card_for(lang: str, tz: tzinfo, username: str, code: str, unit: Unit, role: str, kind: str,
              people: int, expires: str) -> Card:
-    """What an invite's picture shows; the link is empty while the bot's Telegram name is unknown."""
+    """What an invite's picture shows; the link, and so the QR code, is empty while the bot's
+    Telegram name is unknown (a bot on Zalo alone): the code and the line to type still are."""
     last_day = datetime.fromisoformat(expires).astimezone(tz).date()
     expiry = t(lang, "inv_card_group" if kind == invites.GROUP else "inv_card_once",
                date=day_text(last_day), people=people)
     return Card(link=f"https://t.me/{username}?start={code}" if username else "", code=code,
                 unit=f"{unit.name} ({unit.code})", role=label(ROLES, role, lang).capitalize(),
-                expiry=expiry, title=t(lang, "inv_card_title"))
+                expiry=expiry, title=t(lang, "inv_card_title"), hint=t(lang, "inv_card_zalo", code=code))
 
 
 async def bot_username(turn: Turn) -> str:

@@ -1,6 +1,10 @@
 """An invite as a picture: the QR code of the Telegram link, the code in large letters under it
-(Zalo has no deep link, people type `/start CODE`), the unit, the role and the expiry date; and a
-printable A4 sheet of them to cut out and hand over at a meeting.
+(Zalo has no deep link, people type `/start CODE`, which the card says), the unit, the role and the
+expiry date; and a printable A4 sheet of them to cut out and hand over at a meeting, as a PDF or as
+an XLSX sheet for an office that edits before printing.
+
+A bot on Zalo alone has no link to put in a QR code: its card is the code, large, and the line
+to type, which is what a commune's Zalo group needs forwarded.
 
 Drawing is CPU work, so the callers run it in a worker thread.
 """
@@ -8,6 +12,7 @@ Drawing is CPU work, so the callers run it in a worker thread.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import tempfile
 import textwrap
@@ -40,6 +45,7 @@ class Card:
     role: str
     expiry: str      # the sentence saying until when (and for how many, for a group code)
     title: str
+    hint: str = ""   # what to send the bot on Zalo
 
     def key(self) -> str:
         return hashlib.sha256(repr(astuple(self)).encode()).hexdigest()[:24]
@@ -63,7 +69,6 @@ def _font(name: str, size: int) -> ImageFont.FreeTypeFont:
 
 
 def draw_card(card: Card, width: int = CARD_WIDTH) -> Image.Image:
-    left, top, scale, modules = qr_layout(card.link, width)
     unit = width // 40
     big = _font("DejaVuSansMono-Bold.ttf", unit * 3)
     text = _font("DejaVuSans.ttf", int(unit * 1.3))
@@ -72,11 +77,19 @@ def draw_card(card: Card, width: int = CARD_WIDTH) -> Image.Image:
     lines = [(bold, line) for line in textwrap.wrap(card.title, chars)]
     lines += [(text, line) for part in (card.unit, card.role, card.expiry)
               for line in textwrap.wrap(part, chars)]
-    qr_bottom = top + (modules + QUIET) * scale
+    lines += [(bold, line) for line in textwrap.wrap(card.hint, chars)]
+    left = top = scale = 0
+    matrix: Sequence[bytearray] = ()
+    if card.link:
+        left, top, scale, modules = qr_layout(card.link, width)
+        matrix = qr(card.link).matrix
+        qr_bottom = top + (modules + QUIET) * scale
+    else:
+        qr_bottom = unit * 3
     height = qr_bottom + unit * 4 + sum(int(f.size * 1.35) for f, _ in lines) + unit * 2
     image = Image.new("L", (width, height), 255)
     pen = ImageDraw.Draw(image)
-    for r, row in enumerate(qr(card.link).matrix):
+    for r, row in enumerate(matrix):
         for c, dark in enumerate(row):
             if dark:
                 x, y = left + c * scale, top + r * scale
@@ -128,3 +141,52 @@ def write_pdf(cards: Sequence[Card], out: Path) -> int:
     pages = list(sheet_pages(cards))
     pages[0].save(out, "PDF", resolution=300, save_all=True, append_images=pages[1:])
     return len(pages)
+
+
+XLSX_COLUMNS = 3          # cards across an A4 portrait page, as on the PDF
+XLSX_CARDS_A_PAGE = 12    # four rows of three: a page break after each, so no card is cut in two
+XLSX_CARD_PX = 230        # how wide a card shows; drawn at three times that, so it prints sharp
+
+
+def write_xlsx(cards: Sequence[Card], out: Path) -> int:
+    """An XLSX sheet of the cards, a picture over each card's cell and its code in the cell below
+    (an office sorts, types over or hands on the codes before printing); the number of A4 pages."""
+    from openpyxl import Workbook
+    from openpyxl.drawing.image import Image as SheetImage
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.pagebreak import Break
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Ma moi"
+    for col in range(1, XLSX_COLUMNS + 1):
+        # A column's width is in characters of the default font: about 7 pixels each, and 5 more.
+        sheet.column_dimensions[get_column_letter(col)].width = (XLSX_CARD_PX + 10 - 5) / 7
+    rows_a_page = XLSX_CARDS_A_PAGE // XLSX_COLUMNS
+    for start in range(0, len(cards), XLSX_COLUMNS):
+        picture_row = 2 * (start // XLSX_COLUMNS) + 1
+        tallest = 0
+        for col, card in enumerate(cards[start:start + XLSX_COLUMNS], 1):
+            drawn = draw_card(card, XLSX_CARD_PX * 3).convert("1", dither=Image.Dither.NONE)
+            png = io.BytesIO()
+            drawn.save(png, "PNG", optimize=True)
+            picture = SheetImage(io.BytesIO(png.getvalue()))
+            picture.width, picture.height = XLSX_CARD_PX, drawn.height * XLSX_CARD_PX // drawn.width
+            tallest = max(tallest, picture.height)
+            sheet.add_image(picture, f"{get_column_letter(col)}{picture_row}")
+            cell = sheet.cell(row=picture_row + 1, column=col, value=card.code)
+            cell.font = Font(name="Consolas", size=14, bold=True)
+            cell.alignment = Alignment(horizontal="center")
+        sheet.row_dimensions[picture_row].height = (tallest + 8) * 0.75  # points: 3/4 of a pixel
+        if (start // XLSX_COLUMNS + 1) % rows_a_page == 0 and start + XLSX_COLUMNS < len(cards):
+            sheet.row_breaks.append(Break(id=picture_row + 1))
+    setup = sheet.page_setup
+    setup.paperSize = sheet.PAPERSIZE_A4
+    setup.orientation = "portrait"
+    setup.fitToWidth, setup.fitToHeight = 1, 0  # the width on one page, as many pages down as needed
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.horizontalCentered = True
+    book.save(out)
+    return -(-len(cards) // XLSX_CARDS_A_PAGE)

@@ -108,7 +108,7 @@ async def test_a_full_group_code_refuses_the_next_person(world: World) -> None:
     await minh.press("Mã nhóm")
     await minh.say("2")
     code = code_of(minh.last[0].text)
-    assert "chưa biết tên chatbot" in minh.text  # no name known: text only, no picture
+    assert "chưa biết tên chatbot" in minh.text  # no name known: no link (the picture has the code alone)
     for i in range(2):
         await world.stranger(f"v{i}").say(f"/start {code}")
     third = world.stranger("v3")

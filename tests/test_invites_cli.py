@@ -6,12 +6,18 @@ import asyncio
 import re
 import subprocess
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from openpyxl import load_workbook
+
+from handlers.invite import MAX_GROUP_DAYS
 from storage import bot_info
 from storage.db import Database
 
 ROOT = Path(__file__).resolve().parent.parent
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def chungtay(tmp: Path, *args: str, username: str = "") -> subprocess.CompletedProcess[str]:
@@ -20,6 +26,11 @@ def chungtay(tmp: Path, *args: str, username: str = "") -> subprocess.CompletedP
     config.write_text(f'{name}[storage]\ndatabase = "data.sqlite"\nmedia_dir = "media"\n', encoding="utf-8")
     return subprocess.run([sys.executable, "-m", "bot.cli", "--config", str(config), *args],
                           capture_output=True, text=True, cwd=ROOT, timeout=120)
+
+
+def day_text(days_ahead: int) -> str:
+    """A day as --until takes it; the command reads the machine's clock, in the campaign's zone."""
+    return (datetime.now(VIETNAM) + timedelta(days=days_ahead)).strftime("%d/%m/%Y")
 
 
 def setup(tmp: Path) -> None:
@@ -77,15 +88,40 @@ def test_a_group_code_and_the_refusals_that_store_nothing(tmp_path: Path) -> Non
     setup(tmp_path)
     data = tmp_path / "data.sqlite"
     for args in (["--count", "501"], ["--group", "--role", "officer"], ["--group", "--max", "900"],
-                 ["--group", "--until", "1/1/2020"], ["--out", str(tmp_path / "x.docx")]):
+                 ["--group", "--until", "1/1/2020"], ["--group", "--until", day_text(91)],
+                 ["--out", str(tmp_path / "x.docx")]):
         role = [] if "--role" in args else ["--role", "volunteer"]
         refused = chungtay(tmp_path, "invite", "--unit", "MTU", *role, *args, username="b")
         assert refused.returncode == 2, (args, refused.stderr)
         assert len(refused.stderr.strip().splitlines()) == 1
     assert asyncio.run(count(data, "SELECT count(*) FROM invites")) == 0
 
+    last = day_text(MAX_GROUP_DAYS)  # the last day the chat allows is allowed here too
     group = chungtay(tmp_path, "invite", "--unit", "MTU", "--role", "volunteer", "--group", "--max", "80",
-                     "--until", "31/12/2099", username="b")
+                     "--until", last, username="b")
     assert group.returncode == 0, group.stderr
-    assert "tối đa 80 người" in group.stderr and "31/12/2099" in group.stderr
+    assert "tối đa 80 người" in group.stderr and last in group.stderr
     assert asyncio.run(count(data, "SELECT max_uses FROM invites WHERE kind = 'group'")) == 80
+
+
+def test_many_codes_on_an_xlsx_sheet_for_a4(tmp_path: Path) -> None:
+    setup(tmp_path)
+    sheet = tmp_path / "ma-moi.xlsx"
+    done = chungtay(tmp_path, "invite", "--unit", "MTU", "--role", "volunteer", "--count", "14",
+                    "--out", str(sheet), username="sheet_bot")
+    assert done.returncode == 0, done.stderr
+    codes = [line.split("\t", 1)[0] for line in done.stdout.splitlines()]
+    assert len(codes) == 14 and "2 page(s)" in done.stderr
+    book = load_workbook(sheet)
+    ws = book.active
+    assert ws is not None
+    assert len(ws._images) == 14  # one picture a code
+    written = [c.value for row in ws.iter_rows() for c in row if c.value]
+    assert sorted(written) == sorted(codes)
+    anchors = {(i.anchor._from.row, i.anchor._from.col) for i in ws._images}
+    below = {(c.row - 2, c.column - 1) for row in ws.iter_rows() for c in row if c.value}
+    assert anchors == below  # each code sits in the cell under its own picture
+    assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4 and ws.page_setup.orientation == "portrait"
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
+    assert [b.id for b in ws.row_breaks.brk] == [8]  # after four rows of cards: twelve a page
+    assert max(ws.column_dimensions[col].width for col in "ABC") < 40

@@ -79,4 +79,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{file}: {units} đơn vị, {houses} nhà, {reports} báo cáo, {photos} ảnh, {mb} MB",
         "{file}: {units} units, {houses} houses, {reports} reports, {photos} photos, {mb} MB",
     ),
+    "cli_invite_sheet_kind": (
+        "--out ghi tờ mã mời để in: đặt tên TỆP.pdf hoặc TỆP.xlsx",
+        "--out writes a printable sheet of codes: name it FILE.pdf or FILE.xlsx",
+    ),
+    "cli_until_too_far": (
+        "--until {until}: mã nhóm dùng được tối đa {days} ngày kể từ hôm nay",
+        "--until {until}: a group code lasts at most {days} days from today",
+    ),
 }

@@ -74,6 +74,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "(chưa biết tên chatbot trên Telegram)", "(the bot's Telegram name is not known yet)"
     ),
     "inv_card_title": ("Mã mời tham gia chatbot báo cáo nhà", "Invite to the housing report bot"),
+    "inv_card_zalo": ("Trên Zalo, gửi cho chatbot: /start {code}", "On Zalo, send the bot: /start {code}"),
     "inv_card_once": ("Một người dùng, đến hết ngày {date}", "For one person, until {date}"),
     "inv_card_group": ("Dùng đến hết ngày {date}, tối đa {people} người",
                        "Until {date}, for up to {people} people"),

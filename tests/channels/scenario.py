@@ -13,6 +13,7 @@ Telegram and as a URL Zalo fetched on Zalo.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -78,13 +79,26 @@ class ExpectPicture:
     kind: str
 
 
-Step = Join | Say | Choose | Photos | Expect | ExpectPicture
+@dataclass(frozen=True)
+class ExpectList:
+    """Read on until a message holds the fragment; its choices must be these labels, in this order.
+    On Zalo each must also carry its number: the others from 1 as listed, "Hủy" 0 (and last)."""
+
+    who: str
+    fragment: str
+    labels: tuple[str, ...]
+
+
+Step = Join | Say | Choose | Photos | Expect | ExpectPicture | ExpectList
+BACK_OUT = "Hủy"
+_NUMBERED = re.compile(r"^(\d+)\. (.+)$")
 
 
 @dataclass(frozen=True)
 class Seen:
     text: str
     picture: str | None  # the picture's format, None for text
+    choices: tuple[tuple[int | None, str], ...] = ()  # (number shown, or None for a button; label)
 
 
 class Side(Protocol):
@@ -146,7 +160,11 @@ class TelegramSide:
     async def read(self, who: str) -> Seen:
         sent = await self._user(who).next_message()
         picture = _format(sent.file_bytes) if sent.kind == "photo" else None
-        return Seen(sent.text or sent.caption or "", picture)
+        markup = sent.reply_markup or {}
+        rows = markup.get("inline_keyboard") or markup.get("keyboard") or []
+        buttons = tuple((None, b if isinstance(b, str) else str(b.get("text", "")))
+                        for row in rows for b in row)
+        return Seen(sent.text or sent.caption or "", picture, buttons)
 
 
 class ZaloSide:
@@ -175,7 +193,8 @@ class ZaloSide:
 
     async def read(self, who: str) -> Seen:
         sent = await self._user(who).next_message()
-        return Seen(sent.text, sent.photo_type if sent.is_photo else None)
+        listed = tuple((int(m[1]), m[2]) for line in sent.text.split("\n") if (m := _NUMBERED.match(line)))
+        return Seen(sent.text, sent.photo_type if sent.is_photo else None, listed)
 
 
 async def play(steps: Sequence[Step], sides: dict[str, Side]) -> None:
@@ -191,11 +210,22 @@ async def play(steps: Sequence[Step], sides: dict[str, Side]) -> None:
             side.choose(step.who, step.label)
         elif isinstance(step, Photos):
             side.photos(step.who, [jpeg(seed) for seed in step.seeds], step.caption)
-        elif isinstance(step, Expect | ExpectPicture):
+        elif isinstance(step, Expect | ExpectPicture | ExpectList):
             await _expect(side, step, where)
 
 
-async def _expect(side: Side, step: Expect | ExpectPicture, where: str) -> None:
+def _listed_as_asked(seen: Seen, step: ExpectList, where: str) -> None:
+    labels = tuple(label for _, label in seen.choices)
+    assert labels == step.labels, f"{where}: the choices were {seen.choices}"
+    numbers = [number for number, _ in seen.choices]
+    if any(number is not None for number in numbers):  # a numbered list, as Zalo shows it
+        others = [label for label in step.labels if label != BACK_OUT]
+        wanted = [(n, label) for n, label in enumerate(others, 1)]
+        wanted += [(0, BACK_OUT)] if BACK_OUT in step.labels else []
+        assert list(seen.choices) == wanted, f"{where}: numbered {seen.choices}"
+
+
+async def _expect(side: Side, step: Expect | ExpectPicture | ExpectList, where: str) -> None:
     passed: list[str] = []
     for _ in range(READ_AHEAD):
         try:
@@ -205,6 +235,9 @@ async def _expect(side: Side, step: Expect | ExpectPicture, where: str) -> None:
         if isinstance(step, Expect) and all(f in seen.text for f in step.fragments):
             return
         if isinstance(step, ExpectPicture) and seen.picture == step.kind:
+            return
+        if isinstance(step, ExpectList) and step.fragment in seen.text:
+            _listed_as_asked(seen, step, where)
             return
         passed.append(f"[{seen.picture}] {seen.text[:120]}" if seen.picture else seen.text[:160])
     raise AssertionError(f"{where}: not seen; passed over: {passed}")

@@ -12,6 +12,7 @@ import pytest
 from tests.channels.scenario import (
     Choose,
     Expect,
+    ExpectList,
     ExpectPicture,
     Join,
     Photos,
@@ -68,6 +69,34 @@ REVIEWED: list[Step] = [
 ]
 
 
+STAGES = ("Khởi công / đang thi công", "Hoàn thành", "Bàn giao", "Hủy")
+
+# One numbering on both channels: "Hủy" is 0 and last, a question asked again keeps its numbers, a
+# number on no list shows the list again, and typed numbers work on Telegram as on Zalo.
+NUMBERS: list[Step] = [
+    Join("lan", "MTU01"),
+    Say("lan", "/baocao MH-001"),
+    ExpectList("lan", "Nhà đã đến bước nào", STAGES),
+    Say("lan", "7"),
+    ExpectList("lan", "Chưa rõ bước nào", STAGES),
+    Say("lan", "2"),
+    ExpectList("lan", "“Hoàn thành” cần ít nhất 2 ảnh", ("Xong", "Hủy")),
+    Say("lan", "5"),
+    ExpectList("lan", "Đang chờ ảnh nhà MH-001", ("Xong", "Hủy")),
+    Choose("lan", "Hủy"),
+    Expect("lan", "Đã hủy"),
+    Say("lan", "/baocao MH-001"),
+    ExpectList("lan", "Nhà đã đến bước nào", STAGES),
+    Say("lan", "3"),
+    Expect("lan", "“Bàn giao” cần ít nhất 2 ảnh"),
+    Say("lan", "0"),
+    Expect("lan", "Đã hủy"),
+    # The caption in any order, without accents: the report is made in one message.
+    Photos("lan", (7, 8), caption="hoan thanh MH-003"),
+    Expect("lan", "Đã nhận báo cáo số 1", "MH-003", "2 ảnh"),
+]
+
+
 @asynccontextmanager
 async def both_channels(tmp: Path, review_required: bool = False) -> AsyncIterator[dict[str, Side]]:
     """One bot (one database, one core) on both channels at once, each against its emulator."""
@@ -99,3 +128,9 @@ async def test_a_review_decision_reaches_the_volunteer_on_their_channel(tmp_path
                                                                         binh: str) -> None:
     async with both_channels(tmp_path, review_required=True) as sides:
         await play(REVIEWED, {"lan": sides[lan], "binh": sides[binh]})
+
+
+@pytest.mark.parametrize("lan", ["telegram", "zalo"])
+async def test_numbers_and_captions_read_alike_on_both_channels(tmp_path: Path, lan: str) -> None:
+    async with both_channels(tmp_path) as sides:
+        await play(NUMBERS, {"lan": sides[lan]})

@@ -27,9 +27,9 @@ _SIG_BYTES = 18  # 144 bits, 24 characters of base64url
 _TYPES = {
     ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".csv": "text/csv; charset=utf-8",
+    ".csv": "text/csv; charset=utf-8", ".zip": "application/zip",
 }
-_DOWNLOADS = {".xlsx", ".csv"}
+_DOWNLOADS = {".xlsx", ".csv", ".zip"}
 
 
 def derive_key(secret: str, purpose: str = "media-links") -> bytes:
