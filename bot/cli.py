@@ -179,11 +179,11 @@ async def _invite(app: App, args: argparse.Namespace) -> int:
 
     # Every refusal comes before anything is stored.
     if args.group and args.role != Role.VOLUNTEER:
-        print("a group code is for volunteers only; officers get personal codes", file=sys.stderr)
+        print(_say(app.settings, "cli_group_volunteers_only"), file=sys.stderr)
         return EXIT_USAGE
     people = args.max if args.group else 1
     if not 1 <= args.count <= MAX_PEOPLE or not 1 <= people <= MAX_PEOPLE:
-        print(f"--count and --max go from 1 to {MAX_PEOPLE}", file=sys.stderr)
+        print(_say(app.settings, "cli_count_range", most=MAX_PEOPLE), file=sys.stderr)
         return EXIT_USAGE
     sheet = args.out.suffix.lower() if args.out is not None else ""
     if args.out is not None and sheet not in (".pdf", ".xlsx"):
@@ -196,10 +196,10 @@ async def _invite(app: App, args: argparse.Namespace) -> int:
         try:
             day = datetime.strptime(args.until, "%d/%m/%Y").date()
         except ValueError:
-            print(f"--until {args.until!r}: write the day as DD/MM/YYYY", file=sys.stderr)
+            print(_say(app.settings, "cli_until_format", until=args.until), file=sys.stderr)
             return EXIT_USAGE
         if day < now.date():
-            print(f"--until {args.until}: that day has passed", file=sys.stderr)
+            print(_say(app.settings, "cli_until_past", until=args.until), file=sys.stderr)
             return EXIT_USAGE
         if day > now.date() + timedelta(days=MAX_GROUP_DAYS):  # the chat's cap: a typing slip, not a plan
             print(_say(app.settings, "cli_until_too_far", until=args.until, days=MAX_GROUP_DAYS),
@@ -211,8 +211,7 @@ async def _invite(app: App, args: argparse.Namespace) -> int:
     unit = await _unit(app, args.unit)
     bot = app.settings.telegram.bot_username or await bot_info.get(app.db, bot_info.TELEGRAM_USERNAME) or ""
     if args.out is not None and not bot:
-        print("the bot's Telegram name is not known yet, so a QR code cannot hold its link: start the "
-              "bot once, or set [telegram] bot_username", file=sys.stderr)
+        print(_say(app.settings, "cli_sheet_needs_name"), file=sys.stderr)
         return EXIT_USAGE
     kind = invites.GROUP if args.group else invites.PERSONAL
     count = 1 if args.group else args.count
@@ -233,13 +232,14 @@ async def _invite(app: App, args: argparse.Namespace) -> int:
     print(_say(app.settings, "cli_invite_made", role=role, unit=f"{unit.code} {unit.name}", what=what,
                until=last), file=sys.stderr)
     if not bot:
-        print("the bot's Telegram name is not known yet: start the bot once, or set "
-              "[telegram] bot_username", file=sys.stderr)
+        print(_say(app.settings, "cli_name_unknown"), file=sys.stderr)
     if args.out is not None:
+        # The cards go to volunteers, whatever the admin's own language.
         cards = [card_for("vi", app.ctx.clock.tz, bot, code, unit, args.role, kind, people, until)
                  for code in codes]
         pages = await asyncio.to_thread(write_xlsx if sheet == ".xlsx" else write_pdf, cards, args.out)
-        print(f"{args.out}: {len(cards)} code(s) on {pages} page(s)", file=sys.stderr)
+        print(_say(app.settings, "cli_sheet_done", file=args.out, count=len(cards), pages=pages),
+              file=sys.stderr)
     return 0
 
 

@@ -111,7 +111,7 @@ def test_many_codes_on_an_xlsx_sheet_for_a4(tmp_path: Path) -> None:
                     "--out", str(sheet), username="sheet_bot")
     assert done.returncode == 0, done.stderr
     codes = [line.split("\t", 1)[0] for line in done.stdout.splitlines()]
-    assert len(codes) == 14 and "2 page(s)" in done.stderr
+    assert len(codes) == 14 and "14 mã trên 2 trang" in done.stderr
     book = load_workbook(sheet)
     ws = book.active
     assert ws is not None

@@ -87,4 +87,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "--until {until}: mã nhóm dùng được tối đa {days} ngày kể từ hôm nay",
         "--until {until}: a group code lasts at most {days} days from today",
     ),
+    "cli_group_volunteers_only": (
+        "mã nhóm chỉ dành cho tình nguyện viên; cán bộ nhận mã riêng",
+        "a group code is for volunteers only; officers get personal codes",
+    ),
+    "cli_count_range": ("--count và --max từ 1 đến {most}", "--count and --max go from 1 to {most}"),
+    "cli_until_format": (
+        "--until {until!r}: hãy viết ngày theo dạng NN/TT/NNNN",
+        "--until {until!r}: write the day as DD/MM/YYYY",
+    ),
+    "cli_until_past": ("--until {until}: ngày này đã qua", "--until {until}: that day has passed"),
+    "cli_sheet_needs_name": (
+        "chưa biết tên Telegram của chatbot nên mã QR chưa chứa được đường liên kết: hãy chạy bot "
+        "một lần, hoặc đặt [telegram] bot_username",
+        "the bot's Telegram name is not known yet, so a QR code cannot hold its link: start the bot "
+        "once, or set [telegram] bot_username",
+    ),
+    "cli_name_unknown": (
+        "chưa biết tên Telegram của chatbot: hãy chạy bot một lần, hoặc đặt [telegram] bot_username",
+        "the bot's Telegram name is not known yet: start the bot once, or set [telegram] bot_username",
+    ),
+    "cli_sheet_done": ("{file}: {count} mã trên {pages} trang", "{file}: {count} code(s) on {pages} page(s)"),
 }
