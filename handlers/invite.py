@@ -175,7 +175,7 @@ async def _make(turn: Turn, unit: Unit, role: str, kind: str, people: int, until
 
     async def with_picture() -> Reply:
         try:
-            png = await asyncio.to_thread(card_file, folder, card)
+            png = await asyncio.to_thread(card_file, folder, card, ctx.photos.file_mode)
         except Exception:
             log.exception("invite picture for %s failed", unit.code)
             return Reply(text)

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
-import tempfile
 import textwrap
 from collections.abc import Iterator, Sequence
 from dataclasses import astuple, dataclass
@@ -25,7 +23,7 @@ import matplotlib
 import segno
 from PIL import Image, ImageDraw, ImageFont
 
-from handlers.officers.files import prune
+from handlers.officers.files import made_once
 
 # DejaVu ships inside matplotlib (already a dependency) and covers Vietnamese (ệ ở ữ đ ...).
 _FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
@@ -104,17 +102,14 @@ def draw_card(card: Card, width: int = CARD_WIDTH) -> Image.Image:
     return image
 
 
-def card_file(folder: Path, card: Card) -> Path:
+def card_file(folder: Path, card: Card, mode: int) -> Path:
     """The card as a PNG in `folder`, named by what it shows; drawn once, written atomically."""
-    folder.mkdir(parents=True, exist_ok=True)
-    prune(folder, "invite-*.png")
-    path = folder / f"invite-{card.key()}.png"
-    if not path.exists():
-        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-        with os.fdopen(fd, "wb") as out:
-            draw_card(card).save(out, "PNG", optimize=True)
-        os.replace(tmp, path)
-    return path
+    def draw() -> bytes:
+        out = io.BytesIO()
+        draw_card(card).save(out, "PNG", optimize=True)
+        return out.getvalue()
+
+    return made_once(folder, f"invite-{card.key()}.png", "invite-*.png", draw, mode)
 
 
 def sheet_pages(cards: Sequence[Card]) -> Iterator[Image.Image]:

@@ -195,7 +195,7 @@ def test_the_chart_renders_names_with_diacritics(tmp_path: Path) -> None:
     chart = Chart("Tiến độ: Tỉnh Sóc Trăng", "Ngày 20/08/2026", (Bar("Xã Nhơn Mỹ ệ ở ữ đ", 10, 5, 3, 1),
                                                                Bar("Phường Đức", None, 0, 0, 0)),
                   ("Bàn giao", "Hoàn thành", "Đang thi công", "Chỉ tiêu"), "Tỷ lệ", "chưa giao chỉ tiêu")
-    png = chart_file(tmp_path, chart)
+    png = chart_file(tmp_path, chart, 0o600)
     with Image.open(png) as img:
         assert img.size[0] > 500 and img.size[1] > 200
         # Something was drawn in the bars' colours, not just a blank canvas.

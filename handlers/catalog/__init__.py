@@ -33,6 +33,18 @@ GOALS: dict[int, tuple[str, str]] = {
     Stage.HANDED_OVER: ("bàn giao", "handed over"),
 }
 
+# The end of the volunteers' help, the same on every channel.
+_HELP_END = (
+    "4. Kiểm tra rồi chọn “Gửi báo cáo”, bạn sẽ nhận số báo cáo.\n"
+    "Cách nhanh: gửi ảnh kèm chú thích “MÃ_NHÀ hoàn thành”.\n"
+    "/cuatoi: xem các báo cáo bạn đã gửi, đã được duyệt hay bị trả lại.\n"
+    "/huy: hủy báo cáo đang soạn. /ngonngu: đổi ngôn ngữ (Tiếng Việt / English).",
+    "4. Check it and choose “Send report”; you get a report number.\n"
+    "Quick way: send photos with the caption “HOUSECODE completed”.\n"
+    "/mine: the reports you sent, and whether each was approved or returned.\n"
+    "/cancel: drop the report you are writing. /language: switch language.",
+)
+
 MESSAGES: dict[str, tuple[str, str]] = {
     # joining
     "stranger": (
@@ -81,19 +93,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "1. Gõ /baocao, chọn nhà (mã nhà hoặc tên chủ hộ, không cần dấu).\n"
         "2. Chọn bước: khởi công, hoàn thành hay bàn giao.\n"
         "3. Gửi ảnh (bước hoàn thành và bàn giao cần {photos_done} ảnh), thêm vị trí, ghi chú nếu có.\n"
-        "4. Kiểm tra rồi chọn “Gửi báo cáo”, bạn sẽ nhận số báo cáo.\n"
-        "Cách nhanh: gửi ảnh kèm chú thích “MÃ_NHÀ hoàn thành”.\n"
-        "/cuatoi: xem các báo cáo bạn đã gửi, đã được duyệt hay bị trả lại.\n"
-        "/huy: hủy báo cáo đang soạn. /ngonngu: đổi ngôn ngữ (Tiếng Việt / English).",
+        + _HELP_END[0],
         "How to report:\n"
         "1. Send /report and pick the house (its code, or part of the household head's name).\n"
         "2. Pick the stage: started, completed or handed over.\n"
         "3. Send photos (completed and handed over need {photos_done}), a location and a note if "
         "you like.\n"
-        "4. Check it and choose “Send report”; you get a report number.\n"
-        "Quick way: send photos with the caption “HOUSECODE completed”.\n"
-        "/mine: the reports you sent, and whether each was approved or returned.\n"
-        "/cancel: drop the report you are writing. /language: switch language.",
+        + _HELP_END[1],
     ),
     "help_more": ("\nCác lệnh khác:", "\nOther commands:"),
     # Zalo cannot send a location or a file: the same steps without them.
@@ -102,18 +108,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "1. Gõ /baocao, chọn nhà (mã nhà hoặc tên chủ hộ, không cần dấu).\n"
         "2. Chọn bước: khởi công, hoàn thành hay bàn giao (gõ số hoặc chữ).\n"
         "3. Gửi ảnh (bước hoàn thành và bàn giao cần {photos_done} ảnh), thêm ghi chú nếu có.\n"
-        "4. Kiểm tra rồi chọn “Gửi báo cáo”, bạn sẽ nhận số báo cáo.\n"
-        "Cách nhanh: gửi ảnh kèm chú thích “MÃ_NHÀ hoàn thành”.\n"
-        "/cuatoi: xem các báo cáo bạn đã gửi, đã được duyệt hay bị trả lại.\n"
-        "/huy: hủy báo cáo đang soạn. /ngonngu: đổi ngôn ngữ (Tiếng Việt / English).",
+        + _HELP_END[0],
         "How to report:\n"
         "1. Send /report and pick the house (its code, or part of the household head's name).\n"
         "2. Pick the stage: started, completed or handed over (type its number or its name).\n"
         "3. Send photos (completed and handed over need {photos_done}) and a note if you like.\n"
-        "4. Check it and choose “Send report”; you get a report number.\n"
-        "Quick way: send photos with the caption “HOUSECODE completed”.\n"
-        "/mine: the reports you sent, and whether each was approved or returned.\n"
-        "/cancel: drop the report you are writing. /language: switch language.",
+        + _HELP_END[1],
     ),
     "lang_set": ("Đã chuyển sang Tiếng Việt.", "Language set to English."),
     "idle_hint": (

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
-import tempfile
 import threading
 from dataclasses import astuple, dataclass
 from pathlib import Path
@@ -22,7 +20,7 @@ from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from handlers.officers.files import prune
+from handlers.officers.files import made_once
 
 # DejaVu Sans ships inside matplotlib and covers Vietnamese (ệ ở ữ đ ...); naming it keeps a
 # machine's other fonts, some of which lack those glyphs, out of the picture.
@@ -68,25 +66,9 @@ def font_file() -> str:
     return str(font_manager.findfont(FONT, fallback_to_default=False))
 
 
-def chart_file(folder: Path, chart: Chart) -> Path:
+def chart_file(folder: Path, chart: Chart, mode: int) -> Path:
     """The PNG of this chart in `folder`, drawn now unless the same chart was drawn before."""
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"progress-{chart.key()}.png"
-    if target.exists():
-        os.utime(target)  # in use again: not pruned for another day
-        return target
-    prune(folder, "progress-*.png")
-    data = render(chart)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".chart-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)  # a concurrent reader sees the whole file or none
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    return made_once(folder, f"progress-{chart.key()}.png", "progress-*.png", lambda: render(chart), mode)
 
 
 def render(chart: Chart) -> bytes:

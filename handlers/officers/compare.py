@@ -4,13 +4,12 @@ can judge at a glance, made from the two stored thumbnails."""
 from __future__ import annotations
 
 import asyncio
-import os
-import tempfile
+import io
 from pathlib import Path
 
 from PIL import Image
 
-from handlers.officers.files import prune
+from handlers.officers.files import made_once
 from handlers.turn import Turn
 from storage import houses, reports
 from storage.numbers import whole
@@ -46,7 +45,7 @@ async def duplicate(turn: Turn, report_id: int, position: int, other: int) -> tu
     try:
         path = ctx.photos.path
         picture = await asyncio.to_thread(_side_by_side, path("compare"), path(new.thumb), path(old.thumb),
-                                          _key(new, old))
+                                          _key(new, old), ctx.photos.file_mode)
     except OSError:  # a thumbnail gone from the disk: the sentence still says what matched
         return text, None
     return text, picture
@@ -56,25 +55,16 @@ def _key(new: StoredPhoto, old: StoredPhoto) -> str:
     return f"{new.sha256[:16]}-{old.sha256[:16]}"
 
 
-def _side_by_side(folder: Path, left: Path, right: Path, key: str) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"compare-{key}.jpg"
-    if target.exists():
-        os.utime(target)  # shown again: kept another day
-        return target
-    prune(folder, "compare-*.jpg")
-    with Image.open(left) as a, Image.open(right) as b:
-        sides = [im.convert("RGB").resize((max(1, im.width * HEIGHT // im.height), HEIGHT)) for im in (a, b)]
-    canvas = Image.new("RGB", (sides[0].width + GAP + sides[1].width, HEIGHT), "white")
-    canvas.paste(sides[0], (0, 0))
-    canvas.paste(sides[1], (sides[0].width + GAP, 0))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".compare-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            canvas.save(fh, "JPEG", quality=85)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)  # a concurrent reader sees the whole file or none
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+def _side_by_side(folder: Path, left: Path, right: Path, key: str, mode: int) -> Path:
+    def draw() -> bytes:
+        with Image.open(left) as a, Image.open(right) as b:
+            sides = [im.convert("RGB").resize((max(1, im.width * HEIGHT // im.height), HEIGHT))
+                     for im in (a, b)]
+        canvas = Image.new("RGB", (sides[0].width + GAP + sides[1].width, HEIGHT), "white")
+        canvas.paste(sides[0], (0, 0))
+        canvas.paste(sides[1], (sides[0].width + GAP, 0))
+        out = io.BytesIO()
+        canvas.save(out, "JPEG", quality=85)
+        return out.getvalue()
+
+    return made_once(folder, f"compare-{key}.jpg", "compare-*.jpg", draw, mode)

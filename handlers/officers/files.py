@@ -1,8 +1,13 @@
-"""Files the officers' commands make to send once (charts, workbooks): kept a day, then swept."""
+"""Files the bot makes to send (charts, workbooks, invite cards, photos side by side): kept a day,
+then swept."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 KEEP_SECONDS = 24 * 3600   # long enough to send again the same day, not the campaign's worth
@@ -17,3 +22,28 @@ def prune(folder: Path, pattern: str, keep_seconds: int = KEEP_SECONDS) -> None:
                 old.unlink()
         except FileNotFoundError:  # another worker swept it first
             pass
+
+
+def made_once(folder: Path, name: str, sweep: str, make: Callable[[], bytes], mode: int) -> Path:
+    """`folder/name`, made by `make()` unless it is there from before (then kept another day). The
+    older files matching `sweep` go; the new one is written aside and renamed, so whoever reads it
+    (a channel uploading it, the picture links) sees the whole file or none. `mode`: the media
+    folder's file mode (private, or readable by a web server that serves the folder)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / name
+    if target.exists():
+        os.utime(target)
+        return target
+    prune(folder, sweep)
+    data = make()
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return target

@@ -68,7 +68,7 @@ async def status(turn: Turn) -> list[Reply]:
 
     async def with_chart() -> Reply:
         try:
-            png = await asyncio.to_thread(chart_file, folder, chart)
+            png = await asyncio.to_thread(chart_file, folder, chart, turn.ctx.photos.file_mode)
         except Exception:  # the figures matter more than the picture: send them without it
             log.exception("progress chart for unit %s failed", unit.code)
             return Reply(text)
