@@ -46,8 +46,8 @@ async def start(turn: Turn) -> list[Reply]:
 async def _ask_house(turn: Turn, text: str) -> Reply:
     """The house question, with the houses the person reported on lately to choose from."""
     recent = await reports.recent_houses(turn.ctx.db, turn.user.id, RECENT_LIMIT)
-    if not recent:
-        return Reply(text)
+    if not recent:  # "Hủy" is on offer all the same: 0 cancels at every step
+        return turn.ask(text, [button(turn, "cancel")])
     choices = [Choice(f"h:{i}", f"{code} – {clip(head, 40)}") for i, code, head in recent]
     return turn.ask(f"{text}\n{turn.t('house_recent')}", [*choices, button(turn, "cancel")])
 
@@ -144,7 +144,8 @@ async def on_input(turn: Turn) -> list[Reply]:
     """Anything sent while a report is being written."""
     if turn.chosen() == "cancel":
         return await cancel(turn)
-    if turn.stale_press() or turn.stray_number():
+    # A number at the house step that is no choice may be a house's code: searched, not refused.
+    if turn.stale_press() or (turn.state != "house" and turn.stray_number()):
         return [await _reprompt(turn)]
     step = _STEPS.get(turn.state)
     if step is None:  # a state this version does not know: start clean rather than guess

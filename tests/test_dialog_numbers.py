@@ -76,3 +76,17 @@ async def test_photos_sent_instead_of_an_answer_join_the_report(world: World) ->
     await lan.say("/huy")
     await lan.photos(jpeg(2))
     assert "Đã nhận 2 ảnh" in lan.text
+
+
+async def test_0_cancels_at_the_house_question_too_and_other_numbers_are_searched(world: World) -> None:
+    """A volunteer with no recent houses is asked for a house with no list but "Hủy": 0 still
+    cancels, and another number is looked up as a house code, not refused."""
+    lan = await world.person("10", "MTU01")
+    await lan.say("/baocao")
+    assert [c.key for c in lan.last[0].choices] == ["cancel"]
+    await lan.say("7")
+    assert "Không tìm thấy nhà nào khớp “7”" in lan.text
+    await lan.say("0")
+    assert "/baocao" in lan.text and await count(world, "reports") == 0
+    await lan.say("xin chào")
+    assert "Không tìm thấy" not in lan.text  # the dialog is over
