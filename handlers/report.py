@@ -144,14 +144,19 @@ async def on_input(turn: Turn) -> list[Reply]:
     """Anything sent while a report is being written."""
     if turn.chosen() == "cancel":
         return await cancel(turn)
-    # A number at the house step that is no choice may be a house's code: searched, not refused.
-    if turn.stale_press() or (turn.state != "house" and turn.stray_number()):
+    if turn.stale_press() or (turn.stray_number() and not await _a_house_code(turn)):
         return [await _reprompt(turn)]
     step = _STEPS.get(turn.state)
     if step is None:  # a state this version does not know: start clean rather than guess
         turn.go("idle")
         return [Reply(turn.t("idle_hint"))]
     return await step(turn)
+
+
+async def _a_house_code(turn: Turn) -> bool:
+    """A number typed at the house question that is no choice but a house's code (codes may be
+    digits only): it is searched like any code, not taken for a slip."""
+    return turn.state == "house" and await houses.by_code(turn.ctx.db, turn.inc.text.strip()) is not None
 
 
 # --- steps ------------------------------------------------------------------------------------

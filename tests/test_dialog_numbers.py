@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.channels.console import render
 from handlers.turn import numbered
 from handlers.types import LOCATION_KEY, Choice, Reply
+from storage import houses, units
 from tests.images import jpeg
 from tests.world import World
 
@@ -78,14 +79,24 @@ async def test_photos_sent_instead_of_an_answer_join_the_report(world: World) ->
     assert "Đã nhận 2 ảnh" in lan.text
 
 
-async def test_0_cancels_at_the_house_question_too_and_other_numbers_are_searched(world: World) -> None:
+async def test_0_cancels_at_the_house_question_too_and_a_digits_only_code_is_still_found(
+        world: World) -> None:
     """A volunteer with no recent houses is asked for a house with no list but "Hủy": 0 still
-    cancels, and another number is looked up as a house code, not refused."""
+    cancels; a number on no list gets the question again, unless it is a house's code."""
+    async with world.app.db.transaction():
+        unit = await units.by_code(world.app.db, "MTU01")
+        assert unit is not None
+        await houses.upsert(world.app.db, "7001", unit.id, "Lý Văn Số", "poor", "new", None, None, None)
     lan = await world.person("10", "MTU01")
     await lan.say("/baocao")
     assert [c.key for c in lan.last[0].choices] == ["cancel"]
+    asked = lan.text
     await lan.say("7")
-    assert "Không tìm thấy nhà nào khớp “7”" in lan.text
+    assert lan.text == asked
+    await lan.say("7001")
+    assert "7001" in lan.text and "Nhà đã đến bước nào" in lan.text
+    await lan.say("/huy")
+    await lan.say("/baocao")
     await lan.say("0")
     assert "/baocao" in lan.text and await count(world, "reports") == 0
     await lan.say("xin chào")
