@@ -26,8 +26,13 @@ async def store(db: Database, channel: str, items: Sequence[tuple[str, str]], at
     """
     if not items:
         return []
-    good = [(key, payload) for key, payload in items if _storable(payload)]
-    aside = [key for key, payload in items if not _storable(payload)]
+    good: list[tuple[str, str]] = []
+    aside: list[str] = []
+    for key, payload in items:
+        if _storable(payload):
+            good.append((key, payload))
+        else:
+            aside.append(key)
     async with db.transaction():
         await db.executemany(
             "INSERT OR IGNORE INTO inbox (key, channel, payload, received_at) VALUES (?, ?, ?, ?)",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import tempfile
 from pathlib import Path
 
 FILE_MODE = 0o600
@@ -44,3 +45,22 @@ def restrict(*paths: Path, mode: int = FILE_MODE) -> None:
         with contextlib.suppress(FileNotFoundError):
             if os.stat(path).st_mode & 0o777 != mode:
                 os.chmod(path, mode)
+
+
+def replace_file(target: Path, data: bytes, mode: int, *, durable: bool = False) -> None:
+    """`target` holds `data`, given `mode`: written beside it and renamed, so a reader sees the old
+    file or the whole new one, never half. durable: on disk before the rename (a photo a receipt
+    counts on), not only in the page cache."""
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise

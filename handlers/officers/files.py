@@ -3,12 +3,12 @@ then swept."""
 
 from __future__ import annotations
 
-import contextlib
 import os
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from storage.private import replace_file
 
 KEEP_SECONDS = 24 * 3600   # long enough to send again the same day, not the campaign's worth
 
@@ -35,15 +35,5 @@ def made_once(folder: Path, name: str, sweep: str, make: Callable[[], bytes], mo
         os.utime(target)
         return target
     prune(folder, sweep)
-    data = make()
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    replace_file(target, make(), mode)
     return target

@@ -15,7 +15,6 @@ import hashlib
 import io
 import os
 import re
-import tempfile
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -257,18 +256,7 @@ class PhotoStore:
         except FileNotFoundError:
             pass
         private.make_dirs(target.parent, self.dir_mode)
-        # A reader must see the old file or the whole new one, never half: write aside, rename.
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(tmp, self.file_mode)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        private.replace_file(target, data, self.file_mode, durable=True)
 
 
 # The stores a helper process has built, by their settings: built once, not per photo.
