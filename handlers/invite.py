@@ -125,7 +125,7 @@ def group_limits(text: str, today: date) -> tuple[int, date] | str:
     """'80' or '80 30/9' or '30/9/2026' into (people, last day), or the catalog key of what is wrong."""
     people, until = GROUP_MAX, today + timedelta(days=GROUP_DAYS)
     for word in text.replace(",", " ").split():
-        day = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{4}))?", word)
+        day = re.fullmatch(r"([0-9]{1,2})[/.-]([0-9]{1,2})(?:[/.-]([0-9]{4}))?", word)
         number = whole(word)
         if day:
             d, m, y = int(day[1]), int(day[2]), int(day[3] or today.year)

@@ -52,6 +52,8 @@ def test_group_limits_are_read_and_absurd_ones_refused() -> None:
     assert group_limits("0", today) == "inv_too_many"
     assert group_limits("10 1/1/2027", today) == "inv_bad_date"
     assert group_limits("nhiều", today) == "inv_bad_limits"
+    # Digits that are not ASCII are no day, as they are no number anywhere else.
+    assert group_limits("80 ٣٠/٩", today) == "inv_bad_limits"
 
 
 async def test_a_group_code_for_a_meeting_then_revoked(world: World) -> None:
