@@ -59,7 +59,8 @@ class Core:
             if item.data is None:
                 return item.problem or "download_failed"
             try:
-                return await self.ctx.photos.process_async(item.data, keep_original=item.as_document)
+                return await self.ctx.photos.process_async(item.data, keep_original=item.as_document,
+                                                           small=item.small)
             except PhotoRejected as exc:
                 return exc.reason
 

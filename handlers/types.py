@@ -15,6 +15,9 @@ class IncomingFile:
     filename: str = ""
     mime: str = ""
     problem: str | None = None  # "too_large" | "download_failed" when data is None
+    # The platform's own smaller copy of the same photo (about a thumbnail's size), when it makes
+    # one (Telegram does): the thumbnail and the hash come from it and `data` is never decoded.
+    small: bytes | None = None
 
 
 @dataclass(frozen=True)

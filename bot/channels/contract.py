@@ -8,9 +8,11 @@ which finds that person's channel by name.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Literal, Protocol
 
 from handlers.types import Reply
+from storage.photos.render import THUMB_SIDE
 
 log = logging.getLogger(__name__)
 
@@ -18,6 +20,15 @@ log = logging.getLogger(__name__)
 # 'retry': certainly not delivered (refused for load), may be sent later.
 # 'failed': not delivered or not known to be, never sent again.
 Outcome = Literal["sent", "blocked", "failed", "retry"]
+
+
+def small_size(sizes: Sequence[tuple[int, int]]) -> int | None:
+    """Which of a platform's ready-made sizes of a photo (width, height), besides the largest that
+    is fetched anyway, to fetch as its small copy (IncomingFile.small): the smallest that still
+    fills a thumbnail. None: there is none, the thumbnail is made from the photo itself."""
+    largest = max(range(len(sizes)), key=lambda i: max(sizes[i]), default=None)
+    fitting = [i for i in range(len(sizes)) if i != largest and max(sizes[i]) >= THUMB_SIDE]
+    return min(fitting, key=lambda i: max(sizes[i]), default=None)
 
 
 class StartRefused(Exception):

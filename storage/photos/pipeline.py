@@ -5,6 +5,12 @@ and a thumbnail. So the pipeline refuses bad input, and input whose decode would
 memory, from the header alone, lets libjpeg decode at a reduced DCT scale when it can, resizes at
 most once, and derives everything else from the reduced image.
 The shared copies carry no EXIF (phones put GPS there); what we need from EXIF is read first.
+
+A chat platform that makes its own smaller sizes of a photo (Telegram: about 90, 320, 800 and 1280
+px) saves us the decode altogether: its ~320 px size, handed in as `small`, becomes the thumbnail,
+and the photo itself is kept byte for byte, so no pixel of the large one is decoded. The
+perceptual hash is always taken the one way, from the thumbnail as stored (`_thumb_hash`), so a
+picture hashes alike whichever route made its thumbnail.
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ from storage.photos.exif import ORIENT, read_exif
 from storage.photos.hashing import dhash
 from storage.photos.jpeg_trim import trimmed
 from storage.photos.records import PhotoRejected, StoredPhoto
-from storage.photos.render import RESAMPLE, fit, flatten, jpeg, resizable
+from storage.photos.render import RESAMPLE, THUMB_SIDE, fit, flatten, jpeg, resizable
 
 _SLOTS: dict[tuple[asyncio.AbstractEventLoop, int], asyncio.Semaphore] = {}
 
@@ -50,9 +56,28 @@ def _decode_slots(count: int) -> asyncio.Semaphore:
 
 
 _SHA = re.compile(r"[0-9a-f]{64}")
+# A platform's ~320 px copy is some 20-40 kB; far more is not a thumbnail, whatever it says.
+_SMALL_MAX_BYTES = 2 * 1024 * 1024
 # JFIF and Adobe markers say how to decode, nothing about the photo or the person.
 _HARMLESS_JPEG_INFO = {"jfif", "jfif_version", "jfif_unit", "jfif_density", "dpi", "progressive",
                        "progression", "adobe", "adobe_transform"}
+
+
+def _thumb_hash(thumb_bytes: bytes) -> int:
+    """The perceptual hash, the one way for every route: of the thumbnail as stored (decoded from
+    its JPEG bytes), so a later run can recompute it from the file alone, and a thumbnail Telegram
+    made hashes like one made here for the same picture."""
+    with Image.open(io.BytesIO(thumb_bytes)) as stored_thumb:
+        return dhash(stored_thumb)
+
+
+def _same_picture_smaller(size: tuple[int, int], small: tuple[int, int], thumb_side: int) -> bool:
+    """`small` is `size` scaled down (to a pixel of rounding), and large enough for a thumbnail."""
+    long_small = max(small)
+    if long_small > max(size) or long_small < min(thumb_side, max(size)):
+        return False
+    expected = fit(size, long_small)
+    return abs(expected[0] - small[0]) <= 1 and abs(expected[1] - small[1]) <= 1
 
 
 def _touch(*paths: Path) -> None:
@@ -64,7 +89,7 @@ def _touch(*paths: Path) -> None:
 class PhotoStore:
     def __init__(self, media_dir: Path, *, max_pixels: int = 60_000_000,
                  max_bytes: int = 20 * 1024 * 1024, long_side: int = 2048,
-                 thumb_side: int = 320, processes: int = 0, shared: bool = False,
+                 thumb_side: int = THUMB_SIDE, processes: int = 0, shared: bool = False,
                  memory_mib: int = DEFAULT_MEMORY_MIB, decode_mib: int = DECODE_MIB) -> None:
         """processes: decode in at most that many helper processes (storage/photos/workers.py);
         0: in threads of this process. shared: files readable by other accounts (a web server
@@ -95,21 +120,26 @@ class PhotoStore:
             raise ValueError("not a path inside the photo store")
         return self.media_dir.joinpath(*rel.parts)
 
-    async def process_async(self, data: bytes, *, keep_original: bool = False) -> StoredPhoto:
+    async def process_async(self, data: bytes, *, keep_original: bool = False,
+                            small: bytes | None = None) -> StoredPhoto:
+        """small: the platform's own smaller copy of the same photo (about thumb_side px), when
+        it made one: the thumbnail and the hash then come from it, and `data` is not decoded."""
         if self.processes > 0:
             spec = (self.media_dir, self.max_pixels, self.max_bytes, self.long_side, self.thumb_side,
                     self.shared, self.memory_mib, self.decode_mib)
-            return await workers.run(self.processes, _process_in_worker, spec, data, keep_original)
+            return await workers.run(self.processes, _process_in_worker, spec, data, keep_original,
+                                     small)
         # At most one decode per core and per share of the memory budget at a time: a burst of
         # albums must not hold dozens of full-size bitmaps in memory at once, nor starve the event
         # loop's own thread. The writes wait on the disk, not the CPU, so they run outside that limit.
         async with _decode_slots(self.slots):
-            photo, writes = await asyncio.to_thread(self._prepare, data, keep_original)
+            photo, writes = await asyncio.to_thread(self._prepare, data, keep_original, small)
         await asyncio.to_thread(self._write_all, writes)
         return photo
 
-    def process(self, data: bytes, *, keep_original: bool = False) -> StoredPhoto:
-        photo, writes = self._prepare(data, keep_original)
+    def process(self, data: bytes, *, keep_original: bool = False,
+                small: bytes | None = None) -> StoredPhoto:
+        photo, writes = self._prepare(data, keep_original, small)
         self._write_all(writes)
         return photo
 
@@ -117,7 +147,8 @@ class PhotoStore:
         for relative, content in writes:
             self._write(relative, content)
 
-    def _prepare(self, data: bytes, keep_original: bool) -> tuple[StoredPhoto, list[tuple[str, bytes]]]:
+    def _prepare(self, data: bytes, keep_original: bool,
+                 small: bytes | None = None) -> tuple[StoredPhoto, list[tuple[str, bytes]]]:
         """Everything but the disk: the photo's record and the files still to be written."""
         if len(data) > self.max_bytes:
             raise PhotoRejected("too_large")
@@ -140,7 +171,7 @@ class PhotoStore:
             # Same bytes, same output: when both files are there, only their headers are read.
             done = self._stored(normalized, thumb)
             if done is None:
-                done = self._render(img, fmt, orientation, normalized, thumb, data, writes)
+                done = self._render(img, fmt, orientation, normalized, thumb, data, writes, small)
         original = f"{base}.orig.{EXTENSIONS[fmt]}" if keep_original else None
         if original is not None:
             writes.append((original, data))
@@ -157,8 +188,7 @@ class PhotoStore:
         try:
             with Image.open(norm_path) as n:
                 size = n.size
-            with Image.open(thumb_path) as t:
-                phash = dhash(t)
+            phash = _thumb_hash(thumb_path.read_bytes())
         except MemoryError:
             raise
         except Exception:
@@ -194,20 +224,57 @@ class PhotoStore:
         if thumb_size != frame.size:
             small = frame.resize(thumb_size, Image.Resampling.LANCZOS, reducing_gap=2.0)
         thumb_bytes = jpeg(small, icc)
-        # Hash the thumbnail as stored, so a later run can recompute it from the file alone.
-        with Image.open(io.BytesIO(thumb_bytes)) as stored_thumb:
-            phash = dhash(stored_thumb)
         writes += [(thumb, thumb_bytes), (normalized, norm_bytes)]
-        return phash
+        return _thumb_hash(thumb_bytes)
+
+    def _thumb_from_small(self, img: ImageFile.ImageFile, small: bytes, data: bytes, normalized: str,
+                          thumb: str, writes: list[tuple[str, bytes]]) -> tuple[int, int, int] | None:
+        """The platform's own small size as the thumbnail, the photo kept as it came: nothing of
+        the large one is decoded. None when the small copy is not what it claims to be (not a
+        JPEG, another shape, damaged): the caller then makes the thumbnail itself."""
+        if len(small) > len(data) or len(small) > _SMALL_MAX_BYTES:
+            return None
+        try:
+            with Image.open(io.BytesIO(small)) as little:
+                if not _same_picture_smaller(img.size, little.size, self.thumb_side):
+                    return None
+                if (little.format in JPEG_FORMATS and fit(little.size, self.thumb_side) == little.size
+                        and little.mode in ("RGB", "L") and set(little.info) <= _HARMLESS_JPEG_INFO):
+                    thumb_bytes = trimmed(small)
+                    if thumb_bytes is None:
+                        return None
+                    # Decoded once (by the hash) before it is kept: a damaged one is not stored.
+                    phash = _thumb_hash(thumb_bytes)
+                    writes += [(thumb, thumb_bytes), (normalized, data)]
+                else:
+                    # Larger than a thumbnail (a platform with other sizes): made from it, still
+                    # far smaller than the photo.
+                    little.draft("RGB", fit(little.size, self.thumb_side))
+                    little.load()
+                    frame = resizable(little)
+                    frame.info = {}
+                    phash = self._save(flatten(frame), None, thumb, normalized, data, writes)
+        except MemoryError:
+            raise
+        except Exception:
+            return None
+        return img.size[0], img.size[1], phash
 
     def _render(self, img: ImageFile.ImageFile, fmt: str, orientation: int, normalized: str,
-                thumb: str, data: bytes, writes: list[tuple[str, bytes]]) -> tuple[int, int, int]:
+                thumb: str, data: bytes, writes: list[tuple[str, bytes]],
+                small: bytes | None = None) -> tuple[int, int, int]:
         # Sizes are planned in the stored (pre-rotation) frame: the long side doesn't change
         # under rotation, and rotating the small result is cheaper than rotating the source.
         planned = fit(img.size, self.long_side)
         if self._already_normal(img, fmt, orientation, planned):
             # Kept without re-encoding, but only its image: nothing that rode along is served.
             kept = trimmed(data)
+            if kept is not None and small is not None:
+                planned_writes: list[tuple[str, bytes]] = []
+                done = self._thumb_from_small(img, small, kept, normalized, thumb, planned_writes)
+                if done is not None:
+                    writes += planned_writes
+                    return done
             if kept is not None:
                 return self._render_thumb_only(img, kept, normalized, thumb, writes)
         if planned != img.size and fmt in JPEG_FORMATS:
@@ -263,7 +330,8 @@ class PhotoStore:
 _worker_stores: dict[tuple[Any, ...], PhotoStore] = {}
 
 
-def _process_in_worker(spec: tuple[Any, ...], data: bytes, keep_original: bool) -> StoredPhoto:
+def _process_in_worker(spec: tuple[Any, ...], data: bytes, keep_original: bool,
+                       small: bytes | None) -> StoredPhoto:
     """PhotoStore(*spec).process(data), run in a helper process (storage/photos/workers.py)."""
     store = _worker_stores.get(spec)
     if store is None:
@@ -272,4 +340,4 @@ def _process_in_worker(spec: tuple[Any, ...], data: bytes, keep_original: bool) 
                                                   max_bytes=max_bytes, long_side=long_side,
                                                   thumb_side=thumb_side, shared=shared,
                                                   memory_mib=memory, decode_mib=decode)
-    return store.process(data, keep_original=keep_original)
+    return store.process(data, keep_original=keep_original, small=small)

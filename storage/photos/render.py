@@ -7,6 +7,8 @@ import io
 from PIL import Image
 
 _QUALITY = 85
+# The thumbnail's long side; a platform's own size of about this much is taken as it is.
+THUMB_SIDE = 320
 # Area averaging. A 12 MP phone photo (4000-4032 px wide) gets no DCT scaling on the way to
 # 2048 px, so this resize is the biggest cost after decoding. BOX keeps fine detail about as
 # well as BICUBIC, never rings, and costs about a third of LANCZOS; the price is more moire on

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
 import mimetypes
@@ -26,6 +27,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, TypeHa
 from bot.app import App
 from bot.channels import base
 from bot.channels.base import ChatChannel
+from bot.channels.contract import small_size
 from bot.channels.telegram.http import AiohttpRequest
 from bot.channels.telegram.inbox import InboxBot, InboxQueue
 from bot.channels.telegram.render import markup, split_html
@@ -273,9 +275,19 @@ class TelegramChannel(ChatChannel[Update]):
 
     async def _file_of(self, message: Message) -> IncomingFile | None:
         if message.photo:
-            best = message.photo[-1]
-            return await self._download(best.file_id, best.file_size, f"photo-{message.message_id}.jpg",
-                                        "image/jpeg", as_document=False)
+            sizes = message.photo
+            best = max(sizes, key=lambda s: s.width * s.height)
+            name = f"photo-{message.message_id}.jpg"
+            pick = small_size([(s.width, s.height) for s in sizes])
+            if pick is None or sizes[pick] is best:
+                return await self._download(best.file_id, best.file_size, name, "image/jpeg",
+                                            as_document=False)
+            # Telegram's own ~320 px size becomes the thumbnail: fetched beside the photo, it
+            # spares decoding the photo at all. Without it the thumbnail is made here.
+            large, small = await asyncio.gather(
+                self._download(best.file_id, best.file_size, name, "image/jpeg", as_document=False),
+                self._fetch_small(sizes[pick].file_id))
+            return dataclasses.replace(large, small=small) if large.data is not None else large
         doc = message.document
         if doc is None:
             return None
@@ -285,6 +297,13 @@ class TelegramChannel(ChatChannel[Update]):
             # Not an image by its own label: refuse without fetching it.
             return IncomingFile(data=None, as_document=True, filename=name, mime=mime, problem="not_image")
         return await self._download(doc.file_id, doc.file_size, name, mime, as_document=True)
+
+    async def _fetch_small(self, file_id: str) -> bytes | None:
+        try:
+            tg_file = await self._retrying(lambda: self.application.bot.get_file(file_id))
+            return bytes(await self._retrying(tg_file.download_as_bytearray))
+        except TelegramError:
+            return None
 
     async def _download(self, file_id: str, size: int | None, name: str, mime: str,
                         as_document: bool) -> IncomingFile:

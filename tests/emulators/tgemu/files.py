@@ -15,6 +15,8 @@ from tests.emulators.tgemu.params import ApiError, Upload
 
 MAX_DOWNLOAD = 20 * 1024 * 1024  # getFile refuses anything larger, as the cloud API does
 THUMB_SIDE = 90
+# The sizes Telegram makes of every photo below the photo itself ("s", "m", "x").
+SMALLER_SIDES = (THUMB_SIDE, 320, 800)
 # Telegram re-encodes photos to at most this side and drops their metadata (EXIF included).
 PHOTO_MAX_SIDE = 1280
 
@@ -70,7 +72,8 @@ class FileStore:
         return stored
 
     def photo_sizes(self, data: bytes, *, recompress: bool = False) -> list[dict[str, Any]]:
-        """A PhotoSize array, smallest first: a real ~90px thumbnail, then the photo itself.
+        """A PhotoSize array, smallest first, as Telegram makes it: real JPEGs of at most 90, 320
+        and 800 px (each only when the photo is larger), then the photo itself.
 
         With ``recompress`` the photo is re-encoded like Telegram does (JPEG, no EXIF, at most
         1280px); otherwise the exact bytes are kept so tests can compare them.
@@ -78,23 +81,32 @@ class FileStore:
         try:
             with Image.open(io.BytesIO(data)) as img:
                 if not recompress:
-                    # Only a thumbnail is made: let libjpeg decode at 1/8 scale (benchmarks send
-                    # hundreds of photos and this runs on the event loop).
-                    img.draft("RGB", (THUMB_SIDE, THUMB_SIDE))
+                    # Only the smaller sizes are made: let libjpeg decode at the smallest scale
+                    # that still covers the largest of them (benchmarks send hundreds of photos).
+                    img.draft("RGB", _covering(img.size, SMALLER_SIDES[-1]))
                 img.load()
                 full = img.convert("RGB") if recompress or img.mode not in ("RGB", "L") else img
                 if recompress:
                     full.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
                     data = _jpeg(full, quality=87)
-                thumb = full.copy()
-                thumb.thumbnail((THUMB_SIDE, THUMB_SIDE))
-                thumb_bytes = _jpeg(thumb.convert("RGB"), quality=80)
                 width, height = full.size if recompress else Image.open(io.BytesIO(data)).size
+                smaller = []
+                # Largest first, each made from the one before: one resize of the full picture.
+                source = full.convert("RGB")
+                for side, variant in reversed(list(zip(SMALLER_SIDES, "smx", strict=True))):
+                    if side == THUMB_SIDE or max(width, height) > side:
+                        source = source.copy()
+                        source.thumbnail((side, side), Image.Resampling.LANCZOS)
+                        smaller.append((variant, source))
         except (OSError, ValueError, Image.DecompressionBombError):
             raise ApiError(400, "Bad Request: IMAGE_PROCESS_FAILED") from None
-        small = self.add(thumb_bytes, "photos", variant="s", mime_type="image/jpeg")
+        sizes = []
+        for variant, picture in reversed(smaller):
+            stored = self.add(_jpeg(picture, quality=80 if variant == "s" else 87), "photos",
+                              variant=variant, mime_type="image/jpeg")
+            sizes.append(_photo_size(stored, *picture.size))
         large = self.add(data, "photos", variant="y", mime_type="image/jpeg")
-        sizes = [_photo_size(small, *thumb.size), _photo_size(large, width, height)]
+        sizes.append(_photo_size(large, width, height))
         for size in sizes:
             self._photo_sets[size["file_id"]] = sizes
         return sizes
@@ -120,6 +132,12 @@ class FileStore:
         if stored is None:
             raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
         return stored
+
+
+def _covering(size: tuple[int, int], side: int) -> tuple[int, int]:
+    """What to ask Image.draft for so the decode still covers `side` px on the long side."""
+    scale = min(1.0, side / max(size))
+    return max(1, int(size[0] * scale)), max(1, int(size[1] * scale))
 
 
 def _jpeg(img: Image.Image, quality: int) -> bytes:
