@@ -16,21 +16,30 @@ from storage import updates, users
 from storage.codes import UserStatus
 from storage.photos import PhotoRejected, StoredPhoto
 from storage.photos import files as photo_files
+from storage.photos import pending as pending_thumbs
 
 log = logging.getLogger(__name__)
+
+Thumbs = list[tuple[str, bytes]]
+
 
 class Core:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
+        # Work a turn left for after its replies are delivered, by id() of its Incoming.
+        self._after: dict[int, Thumbs] = {}
 
-    async def handle(self, inc: Incoming) -> list[Reply]:
+    async def handle(self, inc: Incoming, *, deliver_first: bool = False) -> list[Reply]:
+        """deliver_first: the caller sends the replies, then calls after_delivery(inc); what does
+        not decide the replies' words (the thumbnails' files) waits until then. Otherwise it is
+        done before this returns."""
         db = self.ctx.db
         if inc.update_keys and not await updates.unseen(db, inc.update_keys):
             return []
         known = await users.find(db, inc.channel, inc.user_id)
         # Images are decoded before the write lock is taken, and only for people we know:
         # a stranger cannot make the bot spend CPU or disk.
-        photos, rejected = ([], []) if known is None else await self._process(inc)
+        photos, rejected, thumbs = ([], [], []) if known is None else await self._process(inc)
         async with db.transaction():
             if inc.update_keys:
                 fresh = await updates.unseen(db, inc.update_keys)
@@ -39,8 +48,43 @@ class Core:
                 await updates.mark(db, fresh, self.ctx.stamp())
             if photos:  # until a report owns them, they may be swept (bot/housekeeping.py)
                 await photo_files.note(db, [p.sha256 for p in photos], self.ctx.stamp())
+            if thumbs:  # in this commit: a restart writes them if the bot dies before it does
+                await pending_thumbs.note(db, thumbs, self.ctx.stamp())
             replies = await self._route(inc, photos, rejected)
-        return [await self._finish(reply) for reply in replies]
+        finished = [await self._finish(reply) for reply in replies]
+        if thumbs:
+            if deliver_first:
+                self._after[id(inc)] = thumbs
+            else:
+                await self._write_thumbs(thumbs)
+        return finished
+
+    async def after_delivery(self, inc: Incoming) -> None:
+        """What handle(inc, deliver_first=True) left for after its replies were sent."""
+        thumbs = self._after.pop(id(inc), None)
+        if not thumbs:
+            return
+        try:
+            await self._write_thumbs(thumbs)
+        except Exception as exc:  # the receipt is out; the next start writes them (resume)
+            log.warning("thumbnails not written now (%s); the next start writes them",
+                        type(exc).__name__)
+
+    async def resume(self) -> int:
+        """Thumbnails noted but never written (the bot stopped between a receipt and its files):
+        written now, each once. Returns how many."""
+        done = 0
+        while waiting := await pending_thumbs.waiting(self.ctx.db):
+            await self._write_thumbs(waiting)
+            done += len(waiting)
+        if done:
+            log.info("wrote %d thumbnails left from before the restart", done)
+        return done
+
+    async def _write_thumbs(self, thumbs: Thumbs) -> None:
+        await asyncio.to_thread(self.ctx.photos.write_thumbs, thumbs)
+        async with self.ctx.db.transaction():
+            await pending_thumbs.written(self.ctx.db, [path for path, _ in thumbs])
 
     @staticmethod
     async def _finish(reply: Reply) -> Reply:
@@ -52,23 +96,26 @@ class Core:
         async with self.ctx.db.transaction():
             await updates.mark(self.ctx.db, keys, self.ctx.stamp())
 
-    async def _process(self, inc: Incoming) -> tuple[list[StoredPhoto], list[tuple[str, str]]]:
-        """Every image of the message at once (an album's photos decode in parallel), in order."""
+    async def _process(self, inc: Incoming) -> tuple[list[StoredPhoto], list[tuple[str, str]], Thumbs]:
+        """Every image of the message at once (an album's photos decode in parallel), in order;
+        the photos are on disk, their thumbnails still to write."""
 
-        async def one(item: IncomingFile) -> StoredPhoto | str:
+        async def one(item: IncomingFile) -> tuple[StoredPhoto, bytes | None] | str:
             if item.data is None:
                 return item.problem or "download_failed"
             try:
-                return await self.ctx.photos.process_async(item.data, keep_original=item.as_document,
+                return await self.ctx.photos.prepare_async(item.data, keep_original=item.as_document,
                                                            small=item.small)
             except PhotoRejected as exc:
                 return exc.reason
 
         results = await asyncio.gather(*(one(item) for item in inc.files))
-        photos = [r for r in results if isinstance(r, StoredPhoto)]
+        done = [r for r in results if not isinstance(r, str)]
+        photos = [photo for photo, _ in done]
+        thumbs = [(photo.thumb, thumb) for photo, thumb in done if thumb is not None]
         rejected = [(item.filename or f"#{i}", r) for i, (item, r) in enumerate(zip(inc.files, results,
                     strict=True), 1) if isinstance(r, str)]
-        return photos, rejected
+        return photos, rejected, thumbs
 
     async def _route(self, inc: Incoming, photos: list[StoredPhoto],
                      rejected: list[tuple[str, str]]) -> list[Reply]:

@@ -133,6 +133,7 @@ class ChatChannel(ABC, Generic[U]):
 
     async def _catch_up(self) -> None:
         await inbox.prune(self.app.db, to_db(self.app.ctx.now() - INBOX_KEEP))
+        await self.app.core.resume()
         await self.replay()
 
     async def replay(self) -> int:
@@ -154,11 +155,16 @@ class ChatChannel(ABC, Generic[U]):
             await self.app.core.skip(keys)
             return
         chat = self._chat_of(group[0])
-        for reply in await self.app.core.handle(incoming):
-            if reply.to is None:
-                await self.deliver(chat, reply)
-            else:
-                await self.app.channels.send(reply.to[0], reply.to[1], reply)
+        try:
+            for reply in await self.app.core.handle(incoming, deliver_first=True):
+                if reply.to is None:
+                    await self.deliver(chat, reply)
+                else:
+                    await self.app.channels.send(reply.to[0], reply.to[1], reply)
+        finally:
+            # After the receipt: what does not decide its words (noted in the turn's commit, so a
+            # restart finishes it if this does not).
+            await self.app.core.after_delivery(incoming)
 
     async def _report_failure(self, group: list[U], exc: BaseException) -> None:
         """Log the update ids and where it failed (never message content), tell the person."""

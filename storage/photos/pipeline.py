@@ -143,6 +143,36 @@ class PhotoStore:
         self._write_all(writes)
         return photo
 
+    async def prepare_async(self, data: bytes, *, keep_original: bool = False,
+                            small: bytes | None = None) -> tuple[StoredPhoto, bytes | None]:
+        """As process_async, but the thumbnail's file is left to the caller: its bytes come back
+        (None when the file is there already), to be noted with the turn's commit and written
+        after the receipt (write_thumbs). Only the photo itself is on disk when this returns."""
+        if self.processes > 0:
+            spec = (self.media_dir, self.max_pixels, self.max_bytes, self.long_side, self.thumb_side,
+                    self.shared, self.memory_mib, self.decode_mib)
+            return await workers.run(self.processes, _prepare_in_worker, spec, data, keep_original,
+                                     small)
+        async with _decode_slots(self.slots):
+            photo, writes = await asyncio.to_thread(self._prepare, data, keep_original, small)
+        rest, thumb = _thumb_apart(photo, writes)
+        await asyncio.to_thread(self._write_all, rest)
+        return photo, thumb
+
+    def prepare(self, data: bytes, *, keep_original: bool = False,
+                small: bytes | None = None) -> tuple[StoredPhoto, bytes | None]:
+        photo, writes = self._prepare(data, keep_original, small)
+        rest, thumb = _thumb_apart(photo, writes)
+        self._write_all(rest)
+        return photo, thumb
+
+    def write_thumbs(self, thumbs: list[tuple[str, bytes]]) -> None:
+        """Thumbnails prepare() left to write, each on disk (fsync) when this returns."""
+        for relative, content in thumbs:
+            if not relative.endswith(".thumb.jpg"):
+                raise ValueError("not a thumbnail's path")
+            self._write(relative, content)
+
     def _write_all(self, writes: list[tuple[str, bytes]]) -> None:
         for relative, content in writes:
             self._write(relative, content)
@@ -330,9 +360,20 @@ class PhotoStore:
 _worker_stores: dict[tuple[Any, ...], PhotoStore] = {}
 
 
-def _process_in_worker(spec: tuple[Any, ...], data: bytes, keep_original: bool,
-                       small: bytes | None) -> StoredPhoto:
-    """PhotoStore(*spec).process(data), run in a helper process (storage/photos/workers.py)."""
+def _thumb_apart(photo: StoredPhoto, writes: list[tuple[str, bytes]]
+                 ) -> tuple[list[tuple[str, bytes]], bytes | None]:
+    rest = [(relative, content) for relative, content in writes if relative != photo.thumb]
+    thumb = next((content for relative, content in writes if relative == photo.thumb), None)
+    return rest, thumb
+
+
+def _prepare_in_worker(spec: tuple[Any, ...], data: bytes, keep_original: bool,
+                       small: bytes | None) -> tuple[StoredPhoto, bytes | None]:
+    """PhotoStore(*spec).prepare(data), run in a helper process."""
+    return _worker_store(spec).prepare(data, keep_original=keep_original, small=small)
+
+
+def _worker_store(spec: tuple[Any, ...]) -> PhotoStore:
     store = _worker_stores.get(spec)
     if store is None:
         media_dir, max_pixels, max_bytes, long_side, thumb_side, shared, memory, decode = spec
@@ -340,4 +381,10 @@ def _process_in_worker(spec: tuple[Any, ...], data: bytes, keep_original: bool,
                                                   max_bytes=max_bytes, long_side=long_side,
                                                   thumb_side=thumb_side, shared=shared,
                                                   memory_mib=memory, decode_mib=decode)
-    return store.process(data, keep_original=keep_original, small=small)
+    return store
+
+
+def _process_in_worker(spec: tuple[Any, ...], data: bytes, keep_original: bool,
+                       small: bytes | None) -> StoredPhoto:
+    """PhotoStore(*spec).process(data), run in a helper process (storage/photos/workers.py)."""
+    return _worker_store(spec).process(data, keep_original=keep_original, small=small)

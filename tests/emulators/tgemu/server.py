@@ -8,6 +8,7 @@ as soon as something happens, nothing sleeps for a fixed time.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import itertools
 import json
@@ -85,6 +86,7 @@ class BotApiEmulator:
         self.closing = False
 
         self._faults = FaultPlan()
+        self._held: dict[str, asyncio.Event] = {}
         self._limiter: RateLimiter | None = None
         self._callbacks: dict[str, int] = {}  # unanswered callback query id -> user id
         self._ids = itertools.count(1)
@@ -218,6 +220,16 @@ class BotApiEmulator:
         """
         self._faults.add(method, count, Failure(status, retry_after, description))
 
+    def hold_answers(self, method: str) -> None:
+        """Calls of ``method`` take effect (a message reaches its user) but are answered only after
+        release_answers(): the bot is caught between a message arriving and its being told so."""
+        self._held.setdefault(method, asyncio.Event())
+
+    def release_answers(self, method: str) -> None:
+        held = self._held.pop(method, None)
+        if held is not None:
+            held.set()
+
     def rate_limit(self, global_per_sec: float = 30, per_chat_per_sec: float = 1, *,
                    burst: int = 3, enabled: bool = True) -> None:
         """Answer sends beyond Telegram's flood limits with 429 (off by default)."""
@@ -309,6 +321,9 @@ class BotApiEmulator:
                     result = await result
             except ApiError as exc:
                 return self._fail(name, exc)
+            held = self._held.get(name)
+            if held is not None:
+                await held.wait()
             return 200, {"ok": True, "result": result}
         except Exception as exc:
             log.exception("tgemu: %s failed inside the emulator", method)
