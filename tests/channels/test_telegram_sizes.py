@@ -118,3 +118,23 @@ def test_a_small_size_that_is_not_the_same_picture_is_not_used(tmp_path: Path) -
         assert photo.phash == local.phash
         assert store.path(photo.thumb).read_bytes() == PhotoStore(tmp_path / "local").path(
             local.thumb).read_bytes()
+
+
+def test_a_larger_small_size_makes_the_thumbnail_without_the_photo(
+        tmp_path: Path, decoded: list[tuple[int, int, int]]) -> None:
+    """A platform whose smallest fitting size is larger than a thumbnail (800 px here): the
+    thumbnail is made from that size, and the photo itself is still not decoded."""
+    data = telegram_photo(5)
+    files = FileStore()
+    x = files.get(files.photo_sizes(data)[2]["file_id"])
+    assert x is not None
+    decoded.clear()
+    store = PhotoStore(tmp_path / "x")
+    photo = store.process(data, small=x.data)
+    # The 800 px size at half scale, then the stored thumbnail for its hash; never the photo.
+    assert decoded == [(400, 300, 2), (320, 240, 1)]
+    with Image.open(store.path(photo.thumb)) as t:
+        assert t.size == (320, 240)
+    assert store.path(photo.normalized).read_bytes() == data
+    local = PhotoStore(tmp_path / "local").process(data)
+    assert hamming(photo.phash, local.phash) <= NEAR_DUPLICATE_DISTANCE
