@@ -269,6 +269,7 @@ class BotApiEmulator:
         self.sent.append(sent)
         if user is not None and sent.is_message:
             user.messages.append(sent)
+            user.arrived.set()
 
     def new_media_group_id(self) -> str:
         return str(13_000_000_000_000_000 + next(self._ids))
