@@ -51,12 +51,11 @@ class Core:
             if thumbs:  # in this commit: a restart writes them if the bot dies before it does
                 await pending_thumbs.note(db, thumbs, self.ctx.stamp())
             replies = await self._route(inc, photos, rejected)
+        if thumbs and deliver_first:
+            self._after[id(inc)] = thumbs
         finished = [await self._finish(reply) for reply in replies]
-        if thumbs:
-            if deliver_first:
-                self._after[id(inc)] = thumbs
-            else:
-                await self._write_thumbs(thumbs)
+        if thumbs and not deliver_first:
+            await self._write_thumbs(thumbs)
         return finished
 
     async def after_delivery(self, inc: Incoming) -> None:
