@@ -1,0 +1,83 @@
+-- Contributions: money, workdays and materials mobilised for the houses, from whom and of which
+-- source type, and the rollup /tiendo reads so that the whole country's sums stay one row per unit
+-- and source type, however many contributions are recorded.
+
+CREATE TABLE contributions (
+    id           INTEGER PRIMARY KEY,           -- the receipt number people are told
+    kind         TEXT NOT NULL CHECK (kind IN ('money', 'workdays', 'materials')),
+    unit_id      INTEGER NOT NULL REFERENCES units(id),   -- the house's unit, or the unit it went to
+    house_id     INTEGER REFERENCES houses(id),
+    -- state budget, social mobilisation (businesses, agencies, donors), community, the household
+    source_type  TEXT NOT NULL CHECK (source_type IN ('state', 'social', 'community', 'household')),
+    source_user  INTEGER REFERENCES users(id),  -- a person who uses the bot
+    source_name  TEXT,                          -- an organisation or a person outside it
+    -- a named private person: their amounts are shown only to officers of the area
+    source_private INTEGER NOT NULL DEFAULT 0 CHECK (source_private IN (0, 1)),
+    value        INTEGER CHECK (value IS NULL OR value > 0),        -- VND: money, materials' estimate
+    workdays     INTEGER CHECK (workdays IS NULL OR workdays > 0),  -- person-days
+    quantity     TEXT,                          -- materials: "50 bao", as written
+    description  TEXT,                          -- materials: "xi măng"
+    day          TEXT NOT NULL,                 -- local date YYYY-MM-DD the contribution was made
+    note         TEXT,
+    photo        TEXT,                          -- a receipt or handover photo, stored name
+    entered_by   INTEGER REFERENCES users(id),  -- NULL: an imported list
+    entered_at   TEXT NOT NULL,
+    origin       TEXT NOT NULL DEFAULT 'bot',   -- 'bot', or the imported file's name
+    CHECK ((kind = 'workdays') = (workdays IS NOT NULL)),
+    CHECK ((kind = 'workdays') = (value IS NULL))
+);
+CREATE INDEX contributions_unit ON contributions(unit_id, kind);
+CREATE INDEX contributions_house ON contributions(house_id) WHERE house_id IS NOT NULL;
+CREATE INDEX contributions_person ON contributions(source_user, kind) WHERE source_user IS NOT NULL;
+
+-- Nothing recorded is deleted: a correction updates the row and keeps the old value in the audit log.
+CREATE TRIGGER contributions_no_delete BEFORE DELETE ON contributions
+BEGIN SELECT RAISE(ABORT, 'contributions are corrected, never deleted'); END;
+
+-- Per unit (its own, not its subtree) and source type: money, materials' value, workdays, entries.
+CREATE TABLE contribution_sums (
+    unit_id     INTEGER NOT NULL REFERENCES units(id),
+    source_type TEXT NOT NULL,
+    money       INTEGER NOT NULL DEFAULT 0,
+    materials   INTEGER NOT NULL DEFAULT 0,
+    workdays    INTEGER NOT NULL DEFAULT 0,
+    entries     INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (unit_id, source_type)
+) WITHOUT ROWID;
+
+CREATE TRIGGER contribution_sums_insert AFTER INSERT ON contributions
+BEGIN
+    INSERT INTO contribution_sums (unit_id, source_type, money, materials, workdays, entries)
+        VALUES (NEW.unit_id, NEW.source_type,
+                CASE WHEN NEW.kind = 'money' THEN NEW.value ELSE 0 END,
+                CASE WHEN NEW.kind = 'materials' THEN NEW.value ELSE 0 END,
+                coalesce(NEW.workdays, 0), 1)
+        ON CONFLICT (unit_id, source_type) DO UPDATE SET money = money + excluded.money,
+            materials = materials + excluded.materials, workdays = workdays + excluded.workdays,
+            entries = entries + 1;
+END;
+
+CREATE TRIGGER contribution_sums_update AFTER UPDATE OF kind, unit_id, source_type, value, workdays
+    ON contributions
+BEGIN
+    UPDATE contribution_sums SET
+        money = money - CASE WHEN OLD.kind = 'money' THEN OLD.value ELSE 0 END,
+        materials = materials - CASE WHEN OLD.kind = 'materials' THEN OLD.value ELSE 0 END,
+        workdays = workdays - coalesce(OLD.workdays, 0), entries = entries - 1
+        WHERE unit_id = OLD.unit_id AND source_type = OLD.source_type;
+    INSERT INTO contribution_sums (unit_id, source_type, money, materials, workdays, entries)
+        VALUES (NEW.unit_id, NEW.source_type,
+                CASE WHEN NEW.kind = 'money' THEN NEW.value ELSE 0 END,
+                CASE WHEN NEW.kind = 'materials' THEN NEW.value ELSE 0 END,
+                coalesce(NEW.workdays, 0), 1)
+        ON CONFLICT (unit_id, source_type) DO UPDATE SET money = money + excluded.money,
+            materials = materials + excluded.materials, workdays = workdays + excluded.workdays,
+            entries = entries + 1;
+END;
+
+-- A house moved to another unit (a corrected import) takes its contributions, and their sums, along.
+CREATE TRIGGER contributions_follow_house AFTER UPDATE OF unit_id ON houses
+WHEN OLD.unit_id != NEW.unit_id
+BEGIN
+    UPDATE contributions SET unit_id = NEW.unit_id WHERE house_id = NEW.id;
+END;
