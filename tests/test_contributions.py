@@ -83,7 +83,8 @@ async def test_an_officer_records_money_with_a_summary_and_a_numbered_receipt(wo
     assert [c.label for c in hai.last[-1].choices] == ["Tiền", "Ngày công", "Vật liệu", "Hủy"]
     await hai.say("1")
     for typed, answer in (("5tr5", "có thể hiểu nhiều cách"), ("năm triệu", "không phải số tiền"),
-                          ("0đ", "phải lớn hơn 0"), ("-5tr", "phải lớn hơn 0"), ("５tr", "không phải số tiền")):
+                          ("0đ", "phải lớn hơn 0"), ("-5tr", "phải lớn hơn 0"),
+                          ("５tr", "không phải số tiền")):
         await hai.say(typed)
         assert answer in hai.text and "Số tiền?" in hai.text, typed
     await hai.say("5,5 triệu")
@@ -157,7 +158,8 @@ async def test_a_correction_keeps_the_old_amount_in_the_audit_log(world: World) 
     await hai.say("5tr")
     assert "✅ Đã sửa đóng góp số 1: 50.000.000 đ → 5.000.000 đ" in hai.text
     assert await count(world) == 1 and await sums(world) == [("MTU01", "social", 5_000_000, 0, 0)]
-    fix = [e for e in await audit.entries(world.app.db, "contribution", 1) if e["action"] == "contribution.correct"]
+    log = await audit.entries(world.app.db, "contribution", 1)
+    fix = [e for e in log if e["action"] == "contribution.correct"]
     assert fix[0]["detail"]["from"]["value"] == 50_000_000 and fix[0]["detail"]["to"]["value"] == 5_000_000
     await hai.say("/donggop sua")
     assert "/donggop sua SỐ" in hai.text
