@@ -119,6 +119,22 @@ async def test_materials_and_a_unit_and_another_date(world: World) -> None:
     assert tuple(row) == ("materials", None, "50 bao", "xi măng", "2026-08-15")
 
 
+async def test_plain_digits_are_amounts_and_workdays_too(world: World) -> None:
+    hai = await world.person("50", "MTU", role="officer")
+    await hai.say("/donggop MH-003")
+    for step in ("1", "5000000", "1", "1", "1"):
+        await hai.say(step)
+    assert "✅ Đã ghi đóng góp số 1: 5.000.000 đ cho MH-003" in hai.text
+    await hai.say("/donggop MH-003")
+    for step in ("2", "12", "3", "Hội Cựu chiến binh xã", "1", "1"):
+        await hai.say(step)
+    assert "✅ Đã ghi đóng góp số 2: 12 ngày công cho MH-003" in hai.text
+    await hai.say("/donggop MH-003")
+    for step in ("1", "5tr", "2", "7"):                # 7 is no choice at "who gave it"
+        await hai.say(step)
+    assert "Ai đóng góp?" in hai.text and await count(world) == 2
+
+
 async def test_over_ten_billion_asks_first(world: World) -> None:
     hai = await world.person("50", "MTU", role="officer")
     await hai.say("/donggop MH-002")

@@ -139,9 +139,10 @@ async def on_input(turn: Turn) -> list[Reply]:
 
 
 def _typed(turn: Turn) -> str | None:
-    """The words typed, or None when a photo, a stale button or a stray number came instead."""
+    """The words typed, or None when a photo or a stale button came instead. A number is an answer
+    here (an amount, a house code of digits), not a stray choice: only 0 is on offer, and means Hủy."""
     text = turn.inc.text.strip()
-    if not text or turn.inc.files or turn.inc.choice is not None or turn.stray_number():
+    if not text or turn.inc.files or turn.inc.choice is not None:
         return None
     return text
 
@@ -217,7 +218,7 @@ async def _on_who(turn: Turn, key: str | None) -> list[Reply]:
         d.update({"source_name": None, "private": False, "day": turn.ctx.now().date().isoformat()})
         return [_summary(turn)]
     text = _typed(turn)
-    if not text:
+    if not text or turn.stray_number():    # "3" where 1 and 0 are offered: asked again
         return [_ask_who(turn)]
     refusal = too_long(turn, text, NAME_CHARS)
     if refusal:
