@@ -164,12 +164,14 @@ def total(parts: dict[str, Sums]) -> Sums:
     return out
 
 
+_TYPES = "source_type IN ('state', 'social', 'community', 'household')"
+
+
 async def area_sums(db: Database, unit: Unit) -> dict[str, Sums]:
-    """By source type, over the unit and everything below it: one rollup row per unit and type."""
+    """By source type, over the unit and everything below it: four range reads of the rollup."""
     rows = await db.fetchall(
-        "SELECT s.source_type, sum(s.money), sum(s.materials), sum(s.workdays) FROM units u "
-        "JOIN contribution_sums s ON s.unit_id = u.id WHERE u.path >= ? AND u.path < ? "
-        "GROUP BY s.source_type", (unit.path, unit.path + "\uffff"))
+        "SELECT source_type, sum(money), sum(materials), sum(workdays) FROM contribution_sums "
+        f"WHERE {_TYPES} AND path >= ? AND path < ? GROUP BY source_type", (unit.path, unit.path + "\uffff"))
     return {r[0]: Sums(r[1], r[2], r[3]) for r in rows if r[1] or r[2] or r[3]}
 
 
@@ -177,10 +179,17 @@ async def child_sums(db: Database, unit: Unit) -> dict[int, Sums]:
     """Per child of `unit` (its id; 0 for what went to the unit itself), all source types."""
     start = len(unit.path) + 1
     rows = await db.fetchall(
-        "SELECT CAST(substr(u.path, ?1, instr(substr(u.path, ?1), '/') - 1) AS INTEGER) AS child, "
-        "sum(s.money), sum(s.materials), sum(s.workdays) FROM units u "
-        "JOIN contribution_sums s ON s.unit_id = u.id WHERE u.path >= ?2 AND u.path < ?3 GROUP BY child",
-        (start, unit.path, unit.path + "\uffff"))
+        "SELECT CAST(substr(path, ?1, instr(substr(path, ?1), '/') - 1) AS INTEGER) AS child, "
+        f"sum(money), sum(materials), sum(workdays) FROM contribution_sums WHERE {_TYPES} "
+        "AND path >= ?2 AND path < ?3 GROUP BY child", (start, unit.path, unit.path + "\uffff"))
+    return {r[0]: Sums(r[1], r[2], r[3]) for r in rows}
+
+
+async def unit_sums(db: Database, unit: Unit) -> dict[int, Sums]:
+    """Each unit's own sums (not its subtree's), for every unit of the area that has any."""
+    rows = await db.fetchall(
+        "SELECT unit_id, sum(money), sum(materials), sum(workdays) FROM contribution_sums "
+        f"WHERE {_TYPES} AND path >= ? AND path < ? GROUP BY unit_id", (unit.path, unit.path + "\uffff"))
     return {r[0]: Sums(r[1], r[2], r[3]) for r in rows}
 
 

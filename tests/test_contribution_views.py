@@ -8,6 +8,7 @@ from pathlib import Path
 import openpyxl
 
 from handlers.settings import CampaignSettings, Deadline, SupportSettings
+from storage import houses, units
 from tests.images import jpeg
 from tests.world import START, Person, World, configure, set_stage
 
@@ -118,3 +119,21 @@ async def test_the_workbook_has_the_contributions_and_the_commendation_figures(w
     theirs = sheet(other.document, "Đóng góp")
     assert not any("Bà Năm" in str(r) or "MH-001" in str(r) for r in theirs)
     assert not any("Nguyễn Thị Lan" in str(r) for r in sheet(other.document, "Khen thưởng"))
+
+
+async def test_sums_follow_a_unit_moved_in_the_tree_and_a_house_moved_to_another_unit(world: World) -> None:
+    await mobilised(world)
+    tinh = await world.person("70", "ST", role="officer")
+    async with world.app.db.transaction():
+        await units.upsert(world.app.db, "MTU01", "Xã Mỹ Hương", "KSA", 25)   # a corrected units file
+    await tinh.say("/tiendo KSA")
+    assert "💰 Huy động: 42.000.000 đ tiền · 2.500.000 đ vật liệu · 9 ngày công" in tinh.text
+    await tinh.say("/tiendo MTU")
+    assert "chưa ghi nhận đóng góp nào" in tinh.text
+    al = await world.house("AL-001")
+    mh = await world.house("MH-002")
+    async with world.app.db.transaction():   # MH-002 listed in An Lạc Tây by a corrected houses file
+        await houses.upsert(world.app.db, "MH-002", al.unit_id, mh.household_head, mh.category,
+                            mh.support_type, None, None, None)
+    await tinh.say("/tiendo KSA01")
+    assert "💰 Huy động: 2.000.000 đ tiền · 4 ngày công" in tinh.text

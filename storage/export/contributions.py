@@ -129,11 +129,7 @@ async def person_rows(db: Database, within: Unit) -> list[list[xlsx.Cell]]:
 
 
 async def _subtree_sums(db: Database, lines: Sequence[progress.Line], within: Unit) -> dict[int, Sums]:
-    rows = await db.fetchall(
-        "SELECT s.unit_id, sum(s.money), sum(s.materials), sum(s.workdays) FROM units u "
-        "JOIN contribution_sums s ON s.unit_id = u.id WHERE u.path >= ? AND u.path < ? GROUP BY s.unit_id",
-        (within.path, within.path + "\uffff"))
-    own = {r[0]: Sums(r[1], r[2], r[3]) for r in rows}
+    own = await contributions.unit_sums(db, within)
     return _rolled_up(lines, own, Sums(), lambda a, b: a + b)
 
 

@@ -90,7 +90,8 @@ async def export_workbook(db: Database, out: Path, tz: ZoneInfo, within: Unit, c
                           photos_used: list[tuple[str, str]] | None = None,
                           awards: given.AwardBasis | None = None) -> WorkbookCounts:
     """The .xlsx an officer forwards upward and prints: 'Tổng hợp' (one row per unit of the area,
-    the unit itself first, units in the order of the imported list), 'Nhà' and 'Báo cáo', each
+    the unit itself first, units in the order of the imported list), 'Nhà', 'Báo cáo', 'Đóng góp' and
+    'Khen thưởng' (judged by `awards`; storage/export/contributions.py), each
     under the campaign's name and the time it was made, landscape, one page wide, the header row
     on every page.
 
