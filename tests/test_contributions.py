@@ -215,3 +215,21 @@ async def test_scope_volunteers_strangers_and_other_areas(world: World) -> None:
     stranger = world.stranger()
     await stranger.say("/ngaycong MH-001 3")
     assert await count(world) == 1
+
+
+async def test_a_redelivered_message_is_not_a_second_contribution(world: World) -> None:
+    lan = await world.person("10", "MTU01")
+    await lan.say("/ngaycong MH-001 3", update_key="tg:1001")
+    await lan.say("/ngaycong MH-001 3", update_key="tg:1001")   # the platform sent it again
+    assert await count(world) == 1
+
+
+async def test_in_english_with_the_english_names(world: World) -> None:
+    lan = await world.person("10", "MTU01")
+    await lan.say("/language en")
+    await lan.say("/workdays MH-001 2")
+    assert "✅ Logged 2 workdays at house MH-001" in lan.text and "Your workdays in all: 2." in lan.text
+    await lan.say("/contribute MH-001")
+    assert "officers" in lan.text and await count(world) == 1
+    await lan.say("/workdays MH-001 2 31/12")
+    assert "has not come yet" in lan.text and await count(world) == 1
