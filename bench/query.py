@@ -289,6 +289,9 @@ async def time_queries(camp: Campaign, media: Path, repeats: int,
                 drawn.append(await _ask(app, officer, "/tiendo"))
             if drawn:
                 results[f"/tiendo {level}, chart drawn"] = percentiles(drawn)
+            if cold:   # /khenthuong reads the people with most workdays and reports: no rollup there
+                awards = [await _ask(app, officer, "/khenthuong") for _ in range(cold)]
+                results[f"/khenthuong {level}"] = percentiles(awards)
     finally:
         await app.close()
     return results
