@@ -209,24 +209,22 @@ class Person:
 
 
 async def top_workers(db: Database, unit: Unit, limit: int) -> list[Person]:
-    """People of the bot with the most workdays logged in the area."""
-    rows = await db.fetchall(
-        f"SELECT c.source_user, {person_name('su')}, uu.name, sum(c.workdays) AS n "
-        "FROM contributions c JOIN units u ON u.id = c.unit_id JOIN users su ON su.id = c.source_user "
-        "JOIN units uu ON uu.id = su.unit_id "
-        "WHERE c.kind = 'workdays' AND u.path >= ? AND u.path < ? "
-        "GROUP BY c.source_user ORDER BY n DESC, 2 LIMIT ?", (unit.path, unit.path + "\uffff", limit))
-    return [Person(*r) for r in rows]
+    """People of the bot with the most workdays logged in the area (people_sums, by triggers)."""
+    return await _top(db, unit, "workdays", limit)
 
 
 async def top_reporters(db: Database, unit: Unit, limit: int) -> list[Person]:
     """People with the most reports accepted (at once or after review) on the area's houses."""
+    return await _top(db, unit, "reports", limit)
+
+
+async def _top(db: Database, unit: Unit, column: str, limit: int) -> list[Person]:
     rows = await db.fetchall(
-        f"SELECT r.reporter_id, {person_name('us')}, uu.name, count(*) AS n "
-        "FROM reports r JOIN houses h ON h.id = r.house_id JOIN units u ON u.id = h.unit_id "
-        "JOIN users us ON us.id = r.reporter_id JOIN units uu ON uu.id = us.unit_id "
-        "WHERE r.review_state IN ('accepted', 'approved') AND u.path >= ? AND u.path < ? "
-        "GROUP BY r.reporter_id ORDER BY n DESC, 2 LIMIT ?", (unit.path, unit.path + "\uffff", limit))
+        f"WITH top AS (SELECT user_id, sum({column}) AS n FROM people_sums WHERE path >= ? AND path < ? "
+        "GROUP BY user_id HAVING n > 0 ORDER BY n DESC LIMIT ?) "
+        f"SELECT top.user_id, {person_name('su')}, uu.name, top.n FROM top "
+        "JOIN users su ON su.id = top.user_id JOIN units uu ON uu.id = su.unit_id ORDER BY top.n DESC, 2",
+        (unit.path, unit.path + "\uffff", limit))
     return [Person(*r) for r in rows]
 
 

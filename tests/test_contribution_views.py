@@ -10,7 +10,7 @@ import openpyxl
 from handlers.settings import CampaignSettings, Deadline, SupportSettings
 from storage import houses, units
 from tests.images import jpeg
-from tests.world import START, Person, World, configure, set_stage
+from tests.world import START, Person, World, build_world, configure, set_stage
 
 COMPLETE = Deadline("Hoàn thành trước 31/8", date(2026, 8, 31), 2, "", ("officers",), (7,), time(8))
 
@@ -137,3 +137,25 @@ async def test_sums_follow_a_unit_moved_in_the_tree_and_a_house_moved_to_another
                             mh.support_type, None, None, None)
     await tinh.say("/tiendo KSA01")
     assert "💰 Huy động: 2.000.000 đ tiền · 4 ngày công" in tinh.text
+
+
+async def test_only_accepted_reports_count_for_the_suggestions(tmp_path: Path) -> None:
+    world = await build_world(tmp_path / "review", review_required=True)
+    try:
+        lan = await world.person("10", "MTU01", name="Nguyễn Thị Lan")
+        hai = await world.person("50", "MTU", role="officer")
+        await lan.photos(jpeg(1), jpeg(2), caption="MH-001 hoàn thành")
+        await lan.photos(jpeg(3), jpeg(4), caption="MH-002 hoàn thành")
+        await hai.say("/khenthuong")
+        assert "Nhiều báo cáo được nhận nhất" not in hai.text      # both wait for review
+        await hai.say("/duyet")
+        await hai.press("✅ Duyệt")
+        await hai.say("/khenthuong")
+        assert "• Nhiều báo cáo được nhận nhất: Nguyễn Thị Lan (Xã Mỹ Hương) 1" in hai.text
+        await hai.say("/duyet")
+        await hai.press("↩️ Trả lại")
+        await hai.say("Ảnh mờ")
+        await hai.say("/khenthuong")
+        assert "• Nhiều báo cáo được nhận nhất: Nguyễn Thị Lan (Xã Mỹ Hương) 1" in hai.text
+    finally:
+        await world.app.close()
