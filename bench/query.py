@@ -6,8 +6,9 @@
 Generates in SQLite, with the real migrations and triggers: 34 provinces and 3,321 communes under
 one national unit, 334,234 houses and 1.5 million reports at --scale 1 (houses and reports scale,
 the tree does not: it is fixed by law, not by the campaign's size), plus photos for the reports of
-the province that is exported. Then times, through the real handler core (Core.handle, the way a
-channel calls it):
+the province that is exported. Then times /tiendo, adds one million contributions at --scale 1
+(through the triggers that keep their rollup) and times it again, with the ratio, and then,
+through the real handler core (Core.handle, the way a channel calls it):
 
 - /tiendo of a national, a province and a commune officer, with the chart already drawn (it is
   drawn once per distinct set of figures) and, separately, with the chart drawn every time;
@@ -48,6 +49,7 @@ PROVINCES = 34
 COMMUNES = 3321
 HOUSES = 334_234
 REPORTS = 1_500_000
+CONTRIBUTIONS = 1_000_000   # money, workdays, materials entries (454,318 contributors nationally)
 NOW = datetime(2025, 8, 20, 9, 0, tzinfo=UTC)
 START = NOW - timedelta(days=480)    # the campaign began in April 2024
 BATCH = 50_000
@@ -182,6 +184,46 @@ def generate(path: Path, scale: float, seed: int = 7) -> Campaign:
     return Campaign(path, n_houses, report_id, "VN", prov_code, f"{prov_code}X001")
 
 
+def add_contributions(path: Path, scale: float, seed: int = 11) -> int:
+    """Contributions through the real triggers (014_contributions.sql), which keep the per-unit,
+    per-source-type sums /tiendo reads: the insert pays for the rollup, as in the bot."""
+    rnd = random.Random(seed)
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA synchronous=OFF")
+    conn.execute("PRAGMA cache_size=-400000")
+    houses = conn.execute("SELECT id, unit_id FROM houses").fetchall()
+    volunteer_of = dict(conn.execute("SELECT unit_id, min(id) FROM users WHERE role = 'volunteer' "
+                                     "GROUP BY unit_id").fetchall())
+    span = (NOW - START).days
+    total = round(CONTRIBUTIONS * scale)
+    made = 0
+    while made < total:
+        rows = []
+        for _ in range(min(BATCH, total - made)):
+            house_id, unit_id = rnd.choice(houses)
+            if rnd.random() < 0.1:                    # to the commune's fund rather than one house
+                house_id = None
+            kind = rnd.choices(("workdays", "money", "materials"), (50, 35, 15))[0]
+            source = rnd.choices(("state", "social", "community", "household"), (20, 30, 35, 15))[0]
+            day = (START + timedelta(days=rnd.randrange(span))).date().isoformat()
+            if kind == "workdays":
+                rows.append((kind, unit_id, house_id, "community", volunteer_of.get(unit_id), None, None,
+                             rnd.randint(1, 6), day))
+            else:
+                rows.append((kind, unit_id, house_id, source, None, f"Doanh nghiệp {rnd.randrange(5000)}",
+                             rnd.randrange(1, 400) * 100_000, None, day))
+        conn.execute("BEGIN")
+        conn.executemany(
+            "INSERT INTO contributions (kind, unit_id, house_id, source_type, source_user, source_name, "
+            "value, workdays, day, entered_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '2025-08-20T02:00:00+00:00')", rows)
+        conn.execute("COMMIT")
+        made += len(rows)
+    conn.execute("ANALYZE")
+    conn.close()
+    return made
+
+
 async def _migrate(path: Path) -> None:
     db = await Database.open(path)
     await db.close()
@@ -247,6 +289,9 @@ async def time_queries(camp: Campaign, media: Path, repeats: int,
                 drawn.append(await _ask(app, officer, "/tiendo"))
             if drawn:
                 results[f"/tiendo {level}, chart drawn"] = percentiles(drawn)
+            if cold:   # /khenthuong reads the people with most workdays and reports: no rollup there
+                awards = [await _ask(app, officer, "/khenthuong") for _ in range(cold)]
+                results[f"/khenthuong {level}"] = percentiles(awards)
     finally:
         await app.close()
     return results
@@ -322,7 +367,16 @@ def main() -> int:
         folder = Path(tmp)
         if not args.grow:
             camp = build(folder, args.scale, args.db)
+            before = run_one(camp, folder, "before", args.repeats, 0, 0)
+            started = time.perf_counter()
+            made = add_contributions(camp.path, args.scale)
+            print(f"added {made:,} contributions in {time.perf_counter() - started:.0f} s", flush=True)
             rows = run_one(camp, folder, f"{args.scale:g}x", args.repeats, args.cold, args.exports)
+            for name, (_, p95) in before.items():
+                # The same queries in the same process, before the contributions and after: the
+                # /tiendo line they add is the difference.
+                print(f"ratio   {name:<52} p95 x{rows[name][1] / p95:.2f} with {made:,} contributions",
+                      flush=True)
             ok = _check(rows)
         else:
             small = run_one(build(folder, args.scale, None), folder, f"{args.scale:g}x", args.repeats,

@@ -31,8 +31,8 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help=RUN_HELP, description=RUN_HELP)
     demo = sub.add_parser("demo", help="try the bot in this terminal, offline")
     demo.add_argument("--database", type=Path, help="keep the demo data in this SQLite file")
-    imp = sub.add_parser("import", help="load units or houses from CSV or XLSX")
-    imp.add_argument("kind", choices=["units", "houses"])
+    imp = sub.add_parser("import", help="load units, houses or contributions from CSV or XLSX")
+    imp.add_argument("kind", choices=["units", "houses", "contributions"])
     imp.add_argument("file", type=Path)
     inv = sub.add_parser("invite", help="make invite codes: personal ones (used once) or a group code")
     inv.add_argument("--unit", required=True, help="unit code")
@@ -137,7 +137,12 @@ async def _import(app: App, args: argparse.Namespace) -> int:
     run = import_units if args.kind == "units" else import_houses
     limits = SheetLimits(max_rows=app.settings.imports.max_rows)
     try:
-        result = await run(app.db, args.file, actor="cli", at=app.ctx.stamp(), limits=limits)
+        if args.kind == "contributions":
+            from storage.importer.contributions import import_contributions
+            result = await import_contributions(app.db, args.file, at=app.ctx.stamp(), limits=limits,
+                                                start=app.settings.campaign.start, today=app.ctx.now().date())
+        else:
+            result = await run(app.db, args.file, actor="cli", at=app.ctx.stamp(), limits=limits)
     except ImportRejected as exc:
         refused = _say(app.settings, "cli_import_rejected", file=args.file)
         wheres = [_say(app.settings, "cli_import_line", line=error.line) if error.line
@@ -278,6 +283,7 @@ async def _set_access(app: App, args: argparse.Namespace) -> int:
 
 
 async def _export(app: App, args: argparse.Namespace) -> int:
+    from handlers.contributions.basis import award_basis
     from storage.export import export_reports, export_workbook
     from storage.export.photo_zip import export_with_photos
 
@@ -288,7 +294,8 @@ async def _export(app: App, args: argparse.Namespace) -> int:
             print(_say(app.settings, "cli_photos_need_unit"), file=sys.stderr)
             return EXIT_USAGE
         # No size limit: the file goes by the server's own means, not through a chat upload.
-        book = await export_with_photos(app.db, args.out, tz, within, campaign, app.ctx.now(), media)
+        book = await export_with_photos(app.db, args.out, tz, within, campaign, app.ctx.now(), media,
+                                        awards=award_basis(app.settings, tz))
         print(_say(app.settings, "cli_zip_done", file=args.out, units=book.counts.units,
                    houses=book.counts.houses, reports=book.counts.reports, photos=book.photos,
                    mb=f"{book.size / 1e6:.1f}"))
@@ -296,7 +303,8 @@ async def _export(app: App, args: argparse.Namespace) -> int:
     if within is not None and args.format == "xlsx":
         # The officers' workbook, the same as /xuat sends: summary by unit, houses, reports.
         made = await export_workbook(app.db, args.out, tz, within, campaign, app.ctx.now(),
-                                     photo_link=_photo_link(app, Path(args.out)))
+                                     photo_link=_photo_link(app, Path(args.out)),
+                                     awards=award_basis(app.settings, tz))
         print(_say(app.settings, "cli_workbook_done", file=args.out, units=made.units, houses=made.houses,
                    reports=made.reports))
         return 0

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.config_channels import TOKEN_ENV, ZALO_TOKEN_ENV, telegram, zalo
 from bot.config_reader import ConfigError, Reader
+from bot.config_support import support
 from handlers.settings import (
     AwardSettings,
     AwardTier,
@@ -54,7 +55,7 @@ def load_settings(path: str | Path, env: dict[str, str] | None = None) -> Settin
 def parse_settings(data: dict[str, Any], file: str, env: dict[str, str]) -> Settings:
     r = Reader(file, data)
     r.unknown_keys(data, "top level", {"telegram", "storage", "campaign", "report", "review",
-                                    "reminders", "awards", "zalo", "join", "import"})
+                                    "reminders", "awards", "zalo", "join", "import", "support"})
     base = Path(file).resolve().parent if file != "<defaults>" else Path.cwd()
     return Settings(
         source=file,
@@ -68,6 +69,7 @@ def parse_settings(data: dict[str, Any], file: str, env: dict[str, str]) -> Sett
         zalo=zalo(r, env),
         join=_join(r),
         imports=_imports(r),
+        support=support(r),
     )
 
 
@@ -98,7 +100,7 @@ def _storage(r: Reader, base: Path) -> StorageSettings:
 
 def _campaign(r: Reader) -> CampaignSettings:
     c = r.table("campaign")
-    r.unknown_keys(c, "campaign", {"name", "timezone", "deadlines", "language"})
+    r.unknown_keys(c, "campaign", {"name", "timezone", "deadlines", "language", "start"})
     d = CampaignSettings()
     tz_name = r.get(c, "campaign", "timezone", str, "Asia/Ho_Chi_Minh")
     try:
@@ -116,15 +118,23 @@ def _campaign(r: Reader) -> CampaignSettings:
     language = r.get(c, "campaign", "language", str, d.language)
     if language not in ("vi", "en"):
         raise r.fail("[campaign] language", f"must be \"vi\" or \"en\", got {language!r}")
+    start = c.get("start", d.start)
+    if isinstance(start, str):
+        try:
+            start = date.fromisoformat(start)
+        except ValueError:
+            raise r.fail("[campaign] start", f"must be a date like 2024-04-13, got {start!r}") from None
+    if not isinstance(start, date) or hasattr(start, "hour"):
+        raise r.fail("[campaign] start", "must be a date like 2024-04-13")
     return CampaignSettings(name=r.get(c, "campaign", "name", str, d.name), timezone=tz,
-                            deadlines=deadlines, language=language)
+                            deadlines=deadlines, language=language, start=start)
 
 
 def _deadline(r: Reader, index: int, item: Any) -> Deadline:
     section = f"campaign.deadlines #{index}"
     if not isinstance(item, dict):
         raise r.fail(f"[[{section}]]", "must be a table")
-    r.unknown_keys(item, section, {"name", "date", "stage", "about", "remind", "offsets", "time"})
+    r.unknown_keys(item, section, {"name", "date", "stage", "about", "remind", "offsets", "time", "kind"})
     name = r.get(item, section, "name", str, "")
     if not name:
         raise r.fail(f"[{section}] name", "is required")
@@ -153,10 +163,13 @@ def _deadline(r: Reader, index: int, item: Any) -> Deadline:
         at = time.fromisoformat(at_text)
     except ValueError:
         raise r.fail(f"[{section}] time", f"must be HH:MM, got {at_text!r}") from None
+    kind = r.get(item, section, "kind", str, "")
+    if kind not in ("", "awards"):
+        raise r.fail(f"[{section}] kind", f"must be \"awards\" or left out, got {kind!r}")
     return Deadline(
         name=name, date=when, stage=STAGE_NAMES.get(stage_name),
         about=r.get(item, section, "about", str, ""), audience=tuple(audience),
-        offsets=tuple(sorted(set(offsets), reverse=True)), at=at,
+        offsets=tuple(sorted(set(offsets), reverse=True)), at=at, kind=kind,
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import account_links, invite, join, officers, reminders, report, report_mine
+from handlers import account_links, contributions, invite, join, officers, reminders, report, report_mine
 from handlers.officers import people
 from handlers.turn import Command, Handler
 
@@ -20,7 +20,7 @@ CORE: list[Command] = [
 ]
 
 COMMANDS: list[Command] = [*CORE, *officers.COMMANDS, *reminders.COMMANDS, *account_links.COMMANDS,
-                          *invite.COMMANDS, *people.COMMANDS]
+                          *invite.COMMANDS, *people.COMMANDS, *contributions.COMMANDS]
 
 _BY_NAME: dict[str, Command] = {}
 for _command in COMMANDS:
@@ -35,7 +35,7 @@ def lookup(name: str) -> Command | None:
 
 
 # Dialog states owned by a feature other than the report dialog, with what answers the next input.
-FLOWS: dict[str, Handler] = {**officers.FLOWS, **invite.FLOWS, **people.FLOWS}
+FLOWS: dict[str, Handler] = {**officers.FLOWS, **invite.FLOWS, **people.FLOWS, **contributions.FLOWS}
 
 
 def flow(state: str) -> Handler:

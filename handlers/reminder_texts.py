@@ -11,6 +11,7 @@ from typing import Any
 
 from handlers.catalog import GOALS, STAGES, label, t
 from handlers.context import Context
+from handlers.contributions.reminder import awards_text
 from handlers.figures import PACE_DAYS, day_month, num, pace_since
 from handlers.settings import Deadline
 from storage import progress, units
@@ -104,6 +105,9 @@ async def _compose_deadline(ctx: Context, item: Item, person: Recipient, now: da
         return Composed(None, "expired")
     lang = person.lang
     if person.is_officer:
+        if d.kind == "awards":
+            head = _deadline_head(lang, d, days)
+            return Composed(await awards_text(ctx, head, person.unit_id, lang, now), pausable=False)
         if d.stage is None:  # paperwork: nothing to count, the date is the message
             return Composed(_deadline_head(lang, d, days), pausable=False)
         fig, lines = await _area(ctx, d, days, person, now)

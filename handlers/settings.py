@@ -60,6 +60,7 @@ class Deadline:
     audience: tuple[str, ...]
     offsets: tuple[int, ...]
     at: time
+    kind: str = ""             # "awards": the commendation files are due (what to propose, and how many)
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,8 @@ class CampaignSettings:
     deadlines: tuple[Deadline, ...] = ()
     # the language of the command line (`chungtay`): "vi" or "en"; people in chat pick their own
     language: str = "vi"
+    # the first day a contribution may be dated (Decision 539/QĐ-TTg's movement began 13/4/2024)
+    start: date = date(2024, 4, 13)
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,19 @@ class AwardSettings:
 
 
 @dataclass(frozen=True)
+class SupportSettings:
+    """The standard support a house gets, in VND, by support type; a category may have its own."""
+
+    new_build: int = 60_000_000
+    repair: int = 30_000_000
+    by_category: dict[str, tuple[int, int]] = field(default_factory=dict)  # category: (new, repair)
+
+    def standard(self, category: str, support_type: str) -> int:
+        new_build, repair = self.by_category.get(category, (self.new_build, self.repair))
+        return new_build if support_type == "new" else repair
+
+
+@dataclass(frozen=True)
 class JoinSettings:
     invite_days: int = 30               # an invite code not used by then is refused
     wrong_codes_per_hour: int = 5       # then the account is told to wait, and nothing is looked up
@@ -152,3 +168,4 @@ class Settings:
     awards: AwardSettings = field(default_factory=AwardSettings)
     join: JoinSettings = field(default_factory=JoinSettings)
     imports: ImportSettings = field(default_factory=ImportSettings)  # [import]: a Python keyword
+    support: SupportSettings = field(default_factory=SupportSettings)

@@ -82,7 +82,7 @@ async def test_the_workbook_has_a_header_houses_and_reports_with_photo_names(wor
     (reply,) = await hai.say("/xuat")
     assert reply.document is not None
     book = openpyxl.load_workbook(reply.document)
-    assert book.sheetnames == ["Tổng hợp", "Nhà", "Báo cáo"]
+    assert book.sheetnames == ["Tổng hợp", "Nhà", "Báo cáo", "Đóng góp", "Khen thưởng"]
     for sheet in book.worksheets:
         assert sheet["A1"].value == "Chung tay xóa nhà tạm, nhà dột nát" and sheet["A1"].font.bold
         assert sheet["A2"].value == "Đơn vị: Tỉnh Sóc Trăng › Huyện Mỹ Tú (MTU)"

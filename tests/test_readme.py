@@ -47,6 +47,7 @@ def test_every_command_in_the_readme_works_as_written(tmp_path: Path) -> None:
     named = example.replace('bot_username = ""', 'bot_username = "chungtay_bot"')
     (tmp_path / "config.toml").write_text(named, encoding="utf-8")
     shutil.copy(ROOT / "bot" / "demo" / "houses.csv", tmp_path / "houses.csv")
+    shutil.copy(ROOT / "bot" / "demo" / "dong-gop.csv", tmp_path / "dong-gop.csv")
     book = openpyxl.Workbook()
     for line in (ROOT / "bot" / "demo" / "units.csv").read_text(encoding="utf-8").splitlines():
         book.active.append(line.split(","))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from handlers.catalog import GOALS, label
+from handlers.contributions.views import awards_lines, sums_text
 from handlers.figures import PACE_DAYS, num, pace_since
 from handlers.officers.common import day_text, end_of_day, find_unit, fit, pct
 from handlers.settings import Deadline
@@ -13,6 +14,7 @@ from handlers.turn import Turn
 from handlers.types import Reply
 from storage import progress
 from storage.codes import Stage
+from storage.contributions import Sums
 from storage.progress import Node
 from storage.textfold import clip
 
@@ -48,12 +50,16 @@ async def awards(turn: Turn) -> list[Reply]:
                             goal=goal))
     today = ctx.now().date()
     total_c = total_i = 0
+    mobilised, suggestions = await awards_lines(turn, unit)
     for i, node in enumerate(nodes[:SHOWN], 1):
         key = node.unit.id if data.children else 0
         by_deadline = on_time.get(key, 0) if data.children else sum(on_time.values())
         line, c, p = _line(turn, i, node, stage, by_deadline, deadline, today)
         total_c, total_i = total_c + c, total_i + p
         lines.append(line)
+        sums = mobilised.get(key) if data.children else sum(mobilised.values(), start=Sums())
+        lines.append(turn.t("ct_awards_unit", on_time=pct(by_deadline, node.quota, lang) if deadline else "—",
+                            sums=sums_text(turn, sums or Sums())))
     for node in nodes[SHOWN:]:
         if node.quota is not None:
             total_c += ctx.settings.awards.allowed("collective", node.quota)
@@ -61,6 +67,7 @@ async def awards(turn: Turn) -> list[Reply]:
     if len(nodes) > SHOWN:
         lines.append(turn.t("off_awards_more", count=len(nodes) - SHOWN))
     lines.append(turn.t("off_awards_total", collectives=num(total_c, lang), individuals=num(total_i, lang)))
+    lines += suggestions
     return [Reply(fit(lines, turn.t("off_cut")))]
 
 

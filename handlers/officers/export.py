@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from handlers.context import Context
+from handlers.contributions.basis import award_basis
 from handlers.officers.common import find_unit
 from handlers.officers.files import prune
 from handlers.turn import Turn
@@ -47,11 +48,13 @@ async def export(turn: Turn) -> list[Reply]:
     stem = f"tien-do-{_slug(unit.code)}-{now.strftime('%Y%m%d-%H%M')}"
     out = folder / f"{stem}-{secrets.token_hex(4)}.xlsx"
     campaign, tz, db, link = ctx.settings.campaign.name, ctx.clock.tz, ctx.db, photo_link(ctx)
+    basis = award_basis(ctx.settings, tz)
 
     async def later() -> Reply:
         try:
             counts = await _written(db, out, lambda reader: export_workbook(reader, out, tz, unit,
-                                                                               campaign, now, link))
+                                                                               campaign, now, link,
+                                                                               awards=basis))
         except Exception:
             log.exception("export of unit %s failed", unit.code)
             return Reply(turn.t("off_export_failed"))
@@ -69,12 +72,13 @@ def _with_photos(turn: Turn, unit: Unit) -> list[Reply]:
     stem = f"tien-do-anh-{_slug(unit.code)}-{now.strftime('%Y%m%d-%H%M')}"
     out = folder / f"{stem}-{secrets.token_hex(4)}.zip"
     campaign, tz, db, media = ctx.settings.campaign.name, ctx.clock.tz, ctx.db, ctx.photos.media_dir
+    basis = award_basis(ctx.settings, tz)
     limit = UPLOAD_LIMIT
 
     async def later() -> Reply:
         try:
             made: PhotoBook = await _written(db, out, lambda reader: export_with_photos(
-                reader, out, tz, unit, campaign, now, media, limit))
+                reader, out, tz, unit, campaign, now, media, limit, awards=basis))
         except TooLarge as big:
             command = f"chungtay export --unit {unit.code} --with-photos --out {stem}.zip"
             return Reply(turn.t("export_photos_too_big", unit=unit.name, size=_mb(big.size),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from handlers.catalog import CATEGORIES, STAGES, SUPPORT, label
 from handlers.catalog.officers import REVIEW_STATES
+from handlers.contributions.views import house_lines
 from handlers.examples import with_example
 from handlers.officers.common import find_house, fit
 from handlers.turn import Turn
@@ -50,6 +51,7 @@ async def _card(turn: Turn, h: House) -> Reply:
                                 name=clip(officer.display_name if officer else "?", 30),
                                 old=label(STAGES, d["from"], lang), new=label(STAGES, d["to"], lang),
                                 reason=clip(d.get("reason", ""), 120)))
+    lines += await house_lines(turn, h)
     entries = await review.history(ctx.db, h.id)
     if not entries:
         lines.append(turn.t("off_house_no_reports"))

@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass
 
 from handlers.catalog import GOALS, STAGES, label
+from handlers.contributions.views import status_line
 from handlers.figures import PACE_DAYS, num, pace_since
 from handlers.officers.chart import MAX_BARS, Bar, Chart, chart_file
 from handlers.officers.common import Target, day_text, find_unit, fit, pct, target
@@ -62,7 +63,7 @@ async def status(turn: Turn) -> list[Reply]:
                                  PACE_DAYS)
     path = await units.path_names(turn.ctx.db, unit)
     ranked = laggards_first(data.children, goal)
-    text = _text(turn, data, path, goal, ranked)
+    text = _text(turn, data, path, goal, ranked, await status_line(turn, unit))
     chart = _chart(turn, data, goal, ranked)
     folder = turn.ctx.photos.path("charts")
 
@@ -77,7 +78,7 @@ async def status(turn: Turn) -> list[Reply]:
     return [Reply(text, meta={AFTER_COMMIT: with_chart})]
 
 
-def _text(turn: Turn, data: Rollup, path: str, goal: Target, ranked: list[Standing]) -> str:
+def _text(turn: Turn, data: Rollup, path: str, goal: Target, ranked: list[Standing], mobilised: str) -> str:
     lang = turn.lang
     node, tally = data.node, data.node.tally
     quota = node.quota
@@ -99,6 +100,7 @@ def _text(turn: Turn, data: Rollup, path: str, goal: Target, ranked: list[Standi
                         completed_pct=pct(done, quota, lang), handed=num(handed, lang),
                         handed_pct=pct(handed, quota, lang)))
     lines += _deadline_lines(turn, standing(node, goal), goal)
+    lines.append(mobilised)
     if data.children and data.direct.registered:
         direct = num(data.direct.registered, lang)
         lines.append(turn.t("off_status_direct", unit=node.unit.name, count=direct))

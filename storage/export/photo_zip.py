@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from storage import private
 from storage.db import Database
+from storage.export.contributions import AwardBasis
 from storage.export.workbook import WorkbookCounts, export_workbook
 from storage.models import Unit
 from storage.sheets.writers import written_aside
@@ -37,7 +38,7 @@ class TooLarge(Exception):
 
 async def export_with_photos(db: Database, out: Path, tz: ZoneInfo, within: Unit, campaign: str,
                              generated: datetime, media_dir: Path,
-                             limit: int | None = None) -> PhotoBook:
+                             limit: int | None = None, awards: AwardBasis | None = None) -> PhotoBook:
     """Write the ZIP to `out` (aside and renamed); with `limit`, raise TooLarge instead when the
     workbook and photos come to more bytes, found before packing anything."""
     out = Path(out)
@@ -45,7 +46,8 @@ async def export_with_photos(db: Database, out: Path, tz: ZoneInfo, within: Unit
     with tempfile.TemporaryDirectory(dir=out.parent, prefix=".book-") as tmp:
         book = Path(tmp) / (out.stem + ".xlsx")
         used: list[tuple[str, str]] = []
-        counts = await export_workbook(db, book, tz, within, campaign, generated, photos_used=used)
+        counts = await export_workbook(db, book, tz, within, campaign, generated, photos_used=used,
+                                       awards=awards)
         files: dict[str, Path] = {}
         for stored, shown in used:
             path = Path(media_dir) / stored

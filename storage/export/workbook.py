@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from storage import progress, units
 from storage.codes import CATEGORY_NAMES, STAGE_NAMES, SUPPORT_NAMES
 from storage.db import Database
+from storage.export import contributions as given
 from storage.export.rows import (
     BATCH,
     REPORT_COLUMNS,
@@ -86,9 +87,11 @@ def _folder(house_code: str) -> str:
 
 async def export_workbook(db: Database, out: Path, tz: ZoneInfo, within: Unit, campaign: str,
                           generated: datetime, photo_link: PhotoLink = in_photos_folder,
-                          photos_used: list[tuple[str, str]] | None = None) -> WorkbookCounts:
+                          photos_used: list[tuple[str, str]] | None = None,
+                          awards: given.AwardBasis | None = None) -> WorkbookCounts:
     """The .xlsx an officer forwards upward and prints: 'Tổng hợp' (one row per unit of the area,
-    the unit itself first, units in the order of the imported list), 'Nhà' and 'Báo cáo', each
+    the unit itself first, units in the order of the imported list), 'Nhà', 'Báo cáo', 'Đóng góp' and
+    'Khen thưởng' (judged by `awards`; storage/export/contributions.py), each
     under the campaign's name and the time it was made, landscape, one page wide, the header row
     on every page.
 
@@ -120,6 +123,11 @@ async def export_workbook(db: Database, out: Path, tz: ZoneInfo, within: Unit, c
             photo_cell = _PhotoCells(photo_link, photos_used, await _most_photos(db, within))
             sheet = _titled(book, "Báo cáo", (*REPORT_COLUMNS, *photo_cell.more_columns), above, printed)
             report_count = await _fill(sheet, _unit_report_rows(db, tz, unit_ids, paths, photo_cell))
+            sheet = _titled(book, "Đóng góp", given.CONTRIBUTION_COLUMNS, above, printed)
+            await _fill(sheet, given.contribution_rows(db, unit_ids, paths))
+            sheet = _titled(book, "Khen thưởng", given.AWARD_UNIT_COLUMNS, [*above, given.award_note(awards)],
+                            printed)
+            await given.fill_awards(sheet, db, lines, within, awards)
             if snapshot:
                 await db.execute("COMMIT")
                 snapshot = False
