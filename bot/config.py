@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from datetime import date, time
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -12,10 +12,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.config_channels import TOKEN_ENV, ZALO_TOKEN_ENV, telegram, zalo
 from bot.config_reader import ConfigError, Reader
 from handlers.settings import (
+    REVIEW_MODES,
     AwardSettings,
     AwardTier,
     CampaignSettings,
     Deadline,
+    EvidenceSettings,
     ImportSettings,
     JoinSettings,
     RemindersSettings,
@@ -54,7 +56,7 @@ def load_settings(path: str | Path, env: dict[str, str] | None = None) -> Settin
 def parse_settings(data: dict[str, Any], file: str, env: dict[str, str]) -> Settings:
     r = Reader(file, data)
     r.unknown_keys(data, "top level", {"telegram", "storage", "campaign", "report", "review",
-                                    "reminders", "awards", "zalo", "join", "import"})
+                                    "evidence", "reminders", "awards", "zalo", "join", "import"})
     base = Path(file).resolve().parent if file != "<defaults>" else Path.cwd()
     return Settings(
         source=file,
@@ -63,6 +65,7 @@ def parse_settings(data: dict[str, Any], file: str, env: dict[str, str]) -> Sett
         campaign=_campaign(r),
         report=_report(r),
         review=_review(r),
+        evidence=_evidence(r),
         reminders=_reminders(r),
         awards=_awards(r),
         zalo=zalo(r, env),
@@ -98,7 +101,7 @@ def _storage(r: Reader, base: Path) -> StorageSettings:
 
 def _campaign(r: Reader) -> CampaignSettings:
     c = r.table("campaign")
-    r.unknown_keys(c, "campaign", {"name", "timezone", "deadlines", "language"})
+    r.unknown_keys(c, "campaign", {"name", "timezone", "deadlines", "language", "start"})
     d = CampaignSettings()
     tz_name = r.get(c, "campaign", "timezone", str, "Asia/Ho_Chi_Minh")
     try:
@@ -116,8 +119,16 @@ def _campaign(r: Reader) -> CampaignSettings:
     language = r.get(c, "campaign", "language", str, d.language)
     if language not in ("vi", "en"):
         raise r.fail("[campaign] language", f"must be \"vi\" or \"en\", got {language!r}")
+    start = c.get("start")
+    if isinstance(start, str):
+        try:
+            start = date.fromisoformat(start)
+        except ValueError:
+            raise r.fail("[campaign] start", f"must be a date like 2026-04-01, got {start!r}") from None
+    if start is not None and (not isinstance(start, date) or isinstance(start, datetime)):
+        raise r.fail("[campaign] start", f"must be a date like 2026-04-01, got {start!r}")
     return CampaignSettings(name=r.get(c, "campaign", "name", str, d.name), timezone=tz,
-                            deadlines=deadlines, language=language)
+                            deadlines=deadlines, language=language, start=start)
 
 
 def _deadline(r: Reader, index: int, item: Any) -> Deadline:
@@ -199,7 +210,25 @@ def _join(r: Reader) -> JoinSettings:
 def _review(r: Reader) -> ReviewSettings:
     t = r.table("review")
     r.unknown_keys(t, "review", {"required"})
-    return ReviewSettings(required=r.get(t, "review", "required", bool, False))
+    value = t.get("required", "flagged")
+    if isinstance(value, bool):  # before evidence checks: true all, false the flagged ones
+        value = "all" if value else "flagged"
+    if value not in REVIEW_MODES:
+        raise r.fail("[review] required", f'must be "flagged", "all" or "none", got {value!r}')
+    return ReviewSettings(required=value)
+
+
+def _evidence(r: Reader) -> EvidenceSettings:
+    t = r.table("evidence")
+    r.unknown_keys(t, "evidence", {"max_distance_m", "max_photo_age_days"})
+    d = EvidenceSettings()
+    distance = r.get(t, "evidence", "max_distance_m", int, d.max_distance_m)
+    age = r.get(t, "evidence", "max_photo_age_days", int, d.max_photo_age_days)
+    if not 10 <= distance <= 100_000:
+        raise r.fail("[evidence] max_distance_m", f"must be 10 to 100000 metres, got {distance}")
+    if not 1 <= age <= 3650:
+        raise r.fail("[evidence] max_photo_age_days", f"must be 1 to 3650 days, got {age}")
+    return EvidenceSettings(max_distance_m=distance, max_photo_age_days=age)
 
 
 def _clock_time(r: Reader, table: dict[str, Any], section: str, key: str, default: time) -> time:

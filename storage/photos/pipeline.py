@@ -32,7 +32,7 @@ from storage.photos.budget import (
 )
 from storage.photos.decode import EXTENSIONS, JPEG_FORMATS, allow_pixels, load, open_image
 from storage.photos.exif import ORIENT, read_exif
-from storage.photos.hashing import dhash
+from storage.photos.hashing import scene_hash
 from storage.photos.jpeg_trim import trimmed
 from storage.photos.records import PhotoRejected, StoredPhoto
 from storage.photos.render import RESAMPLE, fit, flatten, jpeg, resizable
@@ -158,7 +158,7 @@ class PhotoStore:
             with Image.open(norm_path) as n:
                 size = n.size
             with Image.open(thumb_path) as t:
-                phash = dhash(t)
+                phash = scene_hash(t)
         except MemoryError:
             raise
         except Exception:
@@ -196,7 +196,7 @@ class PhotoStore:
         thumb_bytes = jpeg(small, icc)
         # Hash the thumbnail as stored, so a later run can recompute it from the file alone.
         with Image.open(io.BytesIO(thumb_bytes)) as stored_thumb:
-            phash = dhash(stored_thumb)
+            phash = scene_hash(stored_thumb)
         writes += [(thumb, thumb_bytes), (normalized, norm_bytes)]
         return phash
 

@@ -1,0 +1,55 @@
+"""What the evidence checks read and write: a house's reference point, from stored rows only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from storage.db import Database
+
+
+@dataclass(frozen=True)
+class Reference:
+    lat: float
+    lon: float
+    report_id: int | None    # None: the house's own coordinates; else the approved report's
+
+
+def valid(lat: object, lon: object) -> bool:
+    """A position on the Earth that is not the (0, 0) a phone writes when it had no fix."""
+    if isinstance(lat, bool) or isinstance(lon, bool):
+        return False
+    if not isinstance(lat, int | float) or not isinstance(lon, int | float):
+        return False
+    return -90 <= lat <= 90 and -180 <= lon <= 180 and not (lat == 0 and lon == 0)
+
+
+async def reference(db: Database, house_id: int) -> Reference | None:
+    """The house's coordinates, else the location of its first approved report, else None."""
+    row = await db.fetchone("SELECT lat, lon, ref_lat, ref_lon, ref_report_id FROM houses WHERE id = ?",
+                            (house_id,))
+    if row is None:
+        return None
+    if valid(row[0], row[1]):
+        return Reference(row[0], row[1], None)
+    if valid(row[2], row[3]):
+        return Reference(row[2], row[3], row[4])
+    return None
+
+
+async def adopt_reference(db: Database, house_id: int, report_id: int) -> Reference | None:
+    """On approval: a house with no point of reference takes this report's location (when it has
+    a valid one). Returns the point taken, or None when nothing changed."""
+    row = await db.fetchone("SELECT lat, lon FROM reports WHERE id = ?", (report_id,))
+    if row is None or not valid(row[0], row[1]) or await reference(db, house_id) is not None:
+        return None
+    await db.execute("UPDATE houses SET ref_lat = ?, ref_lon = ?, ref_report_id = ? WHERE id = ?",
+                     (row[0], row[1], report_id, house_id))
+    return Reference(row[0], row[1], report_id)
+
+
+async def notes_of(db: Database, report_id: int) -> str | None:
+    return await db.scalar("SELECT evidence_notes FROM reports WHERE id = ?", (report_id,))
+
+
+async def set_notes(db: Database, report_id: int, notes: str | None) -> None:
+    await db.execute("UPDATE reports SET evidence_notes = ? WHERE id = ?", (notes, report_id))
