@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from handlers.settings import Settings
-from storage import evidence, reports
+from storage import audit, evidence, reports
 from storage.db import Database
 from storage.evidence import Reference, valid
 from storage.photos import StoredPhoto
@@ -127,3 +127,14 @@ async def judge(db: Database, settings: Settings, now: datetime, house_id: int, 
     matches = await reports.find_photo_matches(db, house_id, photos, stage)
     ref = await evidence.reference(db, house_id)
     return check(settings, now, ref, location, photos, matches), matches
+
+
+async def adopt_reference(db: Database, at: str, actor: int, house_id: int,
+                          report_id: int) -> Reference | None:
+    """A report that counts (accepted, or approved by an officer) gives a house with no
+    coordinates its reference point: recorded, and audited."""
+    ref = await evidence.adopt_reference(db, house_id, report_id)
+    if ref is not None:
+        await audit.log(db, at, actor, "house.reference", "house", house_id,
+                        {"report_id": report_id, "lat": ref.lat, "lon": ref.lon})
+    return ref

@@ -105,12 +105,14 @@ def difference(a: str | None, b: str | None) -> float:
 
 
 def index_keys(h: str | None) -> list[int]:
-    """Lookup keys: the edge pattern of each 4x4 block that has a few edges, with the block's
-    number. The same scene shares at least one with its copies, nearly always (bench/phash.py);
+    """Lookup keys: the pattern of each 4x4 block of the edges grown by one cell (so that an edge
+    a crop moved by a cell still lands in it), with the block's number, for blocks with a few
+    edges. The same scene shares at least one with its copies, nearly always (bench/phash.py);
     a candidate found by a key is then compared in full with same_scene."""
     if not h or len(h) != HEX_CHARS:
         return []
     bright, dark, _ = _planes(h)
+    bright, dark = _grown(bright), _grown(dark)
     keys: list[int] = []
     per_row = _W // BLOCK
     mask = (1 << BLOCK) - 1
