@@ -8,14 +8,16 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from handlers.settings import Settings
 from storage import audit, evidence, reports
 from storage.db import Database
-from storage.evidence import Reference, valid
+from storage.evidence import Reference, day_text, distance_text, valid
 from storage.photos import StoredPhoto
 from storage.reports import PhotoMatch
+
+__all__ = ["Verdict", "check", "day_text", "distance_text", "judge", "metres", "needs_review"]
 
 EARTH_M = 6_371_000
 FUTURE_GRACE = timedelta(days=1)    # camera clocks and time zones: a day ahead is not a lie
@@ -95,24 +97,6 @@ def _time(settings: Settings, now: datetime, position: int, taken_at: str | None
         v.flags.append(f"before_campaign:{position}:{day}")
     elif local_now - taken > timedelta(days=settings.evidence.max_photo_age_days):
         v.flags.append(f"old_photo:{position}:{day}")
-
-
-def day_text(iso_day: str) -> str:
-    """'2026-10-01' as Vietnamese write it: 01/10/2026."""
-    try:
-        d = date.fromisoformat(iso_day)
-    except ValueError:
-        return iso_day
-    return d.strftime("%d/%m/%Y")
-
-
-def distance_text(m: int) -> str:
-    """'350 m', '4,2 km', '120 km': Vietnamese style, a decimal comma."""
-    if m < 1000:
-        return f"{round(m, -1) if m >= 100 else m} m"
-    if m < 100_000:
-        return f"{m / 1000:.1f} km".replace(".", ",")
-    return f"{round(m / 1000):,} km".replace(",", ".")
 
 
 def needs_review(required: str, flag: str | None) -> bool:

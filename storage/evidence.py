@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from storage.db import Database
 
@@ -47,9 +48,19 @@ async def adopt_reference(db: Database, house_id: int, report_id: int) -> Refere
     return Reference(row[0], row[1], report_id)
 
 
-async def notes_of(db: Database, report_id: int) -> str | None:
-    return await db.scalar("SELECT evidence_notes FROM reports WHERE id = ?", (report_id,))
+def day_text(iso_day: str) -> str:
+    """'2026-10-01' as Vietnamese write it: 01/10/2026."""
+    try:
+        d = date.fromisoformat(iso_day)
+    except ValueError:
+        return iso_day
+    return d.strftime("%d/%m/%Y")
 
 
-async def set_notes(db: Database, report_id: int, notes: str | None) -> None:
-    await db.execute("UPDATE reports SET evidence_notes = ? WHERE id = ?", (notes, report_id))
+def distance_text(m: int) -> str:
+    """'350 m', '4,2 km', '120 km': Vietnamese style, a decimal comma."""
+    if m < 1000:
+        return f"{round(m, -1) if m >= 100 else m} m"
+    if m < 100_000:
+        return f"{m / 1000:.1f} km".replace(".", ",")
+    return f"{round(m / 1000):,} km".replace(",", ".")

@@ -40,7 +40,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ev_card_reference": ("Vị trí nhà ({source}): {link}", "House location ({source}): {link}"),
     "ev_card_location": ("Vị trí gửi: {link}", "Location sent: {link}"),
     "ev_source_house": ("tọa độ của nhà", "the house's coordinates"),
-    "ev_source_report": ("theo báo cáo số {number} đã duyệt", "from approved report no. {number}"),
+    "ev_source_report": ("theo báo cáo số {number}", "from report no. {number}"),
     "ev_reference_set": (
         "Nhà {code} chưa có tọa độ: lấy vị trí của báo cáo số {number} làm vị trí nhà.",
         "House {code} had no coordinates: the location of report no. {number} is now its location.",
