@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from handlers.catalog import STAGES, label, t
+from handlers.context import Context
 from handlers.evidence import Verdict, day_text, distance_text
 from handlers.turn import Turn
-from storage import houses, reports
+from storage import evidence, houses, reports
 from storage.db import Database
 from storage.numbers import whole
 
@@ -81,3 +82,13 @@ async def told(turn: Turn, verdict: Verdict, house_id: int) -> list[str]:
                          age_days=ctx.settings.evidence.max_photo_age_days,
                          campaign_start=start.isoformat() if start else "")
     return [turn.t("ev_told", reasons="; ".join(said))]
+
+
+async def waiting_line(ctx: Context, lang: str, unit_path: str) -> str | None:
+    """How many reports of an area wait for review, how many flagged, the oldest: /tiendo and
+    the daily digest. None when none waits."""
+    w = await evidence.waiting(ctx.db, unit_path)
+    if not w.count:
+        return None
+    return t(lang, "ev_waiting", count=w.count, flagged=w.flagged, oldest=w.oldest_id,
+             time=ctx.local(w.oldest_at))

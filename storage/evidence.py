@@ -64,3 +64,23 @@ def distance_text(m: int) -> str:
     if m < 100_000:
         return f"{m / 1000:.1f} km".replace(".", ",")
     return f"{round(m / 1000):,} km".replace(",", ".")
+
+
+@dataclass(frozen=True)
+class Waiting:
+    count: int               # reports of the area waiting for an officer
+    flagged: int             # of them, those the evidence checks flagged
+    oldest_id: int | None
+    oldest_at: str | None
+
+
+async def waiting(db: Database, unit_path: str) -> Waiting:
+    """Reports of a subtree waiting for review, how many flagged, and the oldest of them."""
+    scope = ("FROM reports r JOIN houses h ON h.id = r.house_id JOIN units u ON u.id = h.unit_id "
+             "WHERE r.review_state = 'pending' AND u.path >= ? AND u.path < ?")
+    bounds = (unit_path, unit_path + "\uffff")
+    row = await db.fetchone(f"SELECT count(*), count(r.flag) {scope}", bounds)
+    oldest = await db.fetchone(f"SELECT r.id, r.received_at {scope} ORDER BY r.received_at, r.id LIMIT 1",
+                               bounds)
+    return Waiting(int(row[0]) if row else 0, int(row[1]) if row else 0,
+                   oldest[0] if oldest else None, oldest[1] if oldest else None)

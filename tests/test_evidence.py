@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -225,3 +225,15 @@ async def test_review_none_counts_a_flagged_report_but_keeps_its_reason(world: W
     report = await reports.get(world.app.db, 1)
     assert report and report.review_state == "accepted" and report.flag == "far_location:4200"
     assert (await world.house("MH-001")).stage == 2
+
+
+async def test_tiendo_says_how_many_wait_and_how_many_are_flagged(world: World) -> None:
+    await with_coordinates(world)
+    configure(world, review=ReviewSettings(required="all"))
+    lan = await world.person("10", "MTU01")
+    await lan.photos(jpeg(1), jpeg(2), caption="MH-002 hoàn thành")           # waits, no flag
+    world.clock.set(world.clock.now() + timedelta(hours=1))
+    await report_with_location(lan, "MH-001", "Hoàn thành", FAR, jpeg(3), jpeg(4))  # flagged
+    hai = await world.person("50", "MTU", role="officer")
+    await hai.say("/tiendo")
+    assert "Chờ duyệt: 2 báo cáo, 1 có cảnh báo; cũ nhất: số 1 lúc 09:00 20/08/2026 (/duyet)." in hai.text

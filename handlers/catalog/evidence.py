@@ -46,3 +46,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "House {code} had no coordinates: the location of report no. {number} is now its location.",
     ),
 }
+MESSAGES.update({
+    # /tiendo and the officers' daily digest
+    "ev_waiting": (
+        "Chờ duyệt: {count} báo cáo, {flagged} có cảnh báo; cũ nhất: số {oldest} lúc {time} (/duyet).",
+        "Waiting for review: {count} report(s), {flagged} flagged; oldest: no. {oldest} at {time} "
+        "(/duyet).",
+    ),
+})
