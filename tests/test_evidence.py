@@ -215,6 +215,9 @@ async def test_a_house_with_no_coordinates_takes_its_first_counted_report_as_ref
     assert "vì: vị trí gửi cách nhà 2,0 km" in lan.text
     text = await card(world)
     assert "Vị trí nhà (theo báo cáo số 1): https://maps.google.com/?q=9.700000,105.900000" in text
+    hai = await world.person("51", "MTU", role="officer")
+    await hai.say("/nha MH-002")
+    assert "Vị trí nhà (theo báo cáo số 1): https://maps.google.com/?q=9.700000,105.900000" in hai.text
 
 
 async def test_review_none_counts_a_flagged_report_but_keeps_its_reason(world: World) -> None:
