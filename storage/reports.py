@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -9,7 +10,7 @@ from storage.db import Database, Row
 from storage.models import Report
 from storage.photos import StoredPhoto, index_keys, same_scene
 
-CANDIDATES = 64  # photos sharing a lookup key with a new one that are compared in full
+PER_KEY = 4  # photos under one lookup key compared in full with a new one, the oldest first
 
 _COLS = ("id, house_id, reporter_id, stage, note, lat, lon, received_at, claimed_at, review_state, "
          "flag")
@@ -52,33 +53,42 @@ async def photos_of(db: Database, report_id: int) -> list[StoredPhoto]:
 async def find_photo_matches(db: Database, house_id: int, photos: Sequence[StoredPhoto],
                              stage: int = 0) -> list[PhotoMatch]:
     """Earlier photos that are the same picture (same bytes, or the same scene by the scene hash)
-    in a report of another house, or of this house for another stage than `stage`."""
-    found: list[PhotoMatch] = []
+    in a report of another house, or of this house for another stage than `stage`. Two indexed
+    queries for the whole report: one by the bytes' hash, one by the scene hash's lookup keys."""
+    if not photos:
+        return []
     other = "(r.house_id != ? OR r.stage != ?)"
-    for position, photo in enumerate(photos, 1):
-        row = await db.fetchone(
-            "SELECT p.report_id, r.house_id, r.stage FROM photos p JOIN reports r ON r.id = p.report_id "
-            f"WHERE p.sha256 = ? AND {other} ORDER BY p.id LIMIT 1",
-            (photo.sha256, house_id, stage),
-        )
-        if row:
-            found.append(PhotoMatch(position, row[0], row[1], exact=True, stage=row[2]))
-            continue
-        keys = index_keys(photo.phash)
-        if not keys:
-            continue
-        marks = ", ".join("?" * len(keys))
-        # Oldest first, and only a few per lookup: a scene seen again is found by its first use.
-        rows = await db.fetchall(
+    shas = sorted({p.sha256 for p in photos})
+    marks = ", ".join("?" * len(shas))
+    rows = await db.fetchall(
+        "SELECT p.sha256, p.report_id, r.house_id, r.stage FROM photos p "
+        f"JOIN reports r ON r.id = p.report_id WHERE p.sha256 IN ({marks}) AND {other} ORDER BY p.id",
+        (*shas, house_id, stage),
+    )
+    exact: dict[str, PhotoMatch] = {}
+    for sha, report_id, other_house, other_stage in rows:
+        exact.setdefault(sha, PhotoMatch(0, report_id, other_house, exact=True, stage=other_stage))
+    keys = sorted({key for p in photos if p.sha256 not in exact for key in index_keys(p.phash)})
+    candidates: list[Row] = []
+    if keys:
+        # The oldest few photos under each key: each is a short range of the (key, photo_id) index,
+        # however common the key, so a lookup reads at most PER_KEY rows a key.
+        per_key = " UNION ".join(
+            f"SELECT * FROM (SELECT photo_id FROM photo_keys WHERE key = ? ORDER BY photo_id LIMIT {PER_KEY})"
+            for _ in keys)
+        candidates = await db.fetchall(
             "SELECT p.scene, p.report_id, r.house_id, r.stage FROM photos p "
-            "JOIN reports r ON r.id = p.report_id "
-            f"WHERE p.id IN (SELECT DISTINCT photo_id FROM photo_keys WHERE key IN ({marks}) "
-            f"ORDER BY photo_id LIMIT {CANDIDATES}) AND {other} ORDER BY p.id",
+            f"JOIN reports r ON r.id = p.report_id WHERE p.id IN ({per_key}) AND {other} ORDER BY p.id",
             (*keys, house_id, stage),
         )
-        for r in rows:
-            if same_scene(r[0], photo.phash):
-                found.append(PhotoMatch(position, r[1], r[2], exact=False, stage=r[3]))
+    found: list[PhotoMatch] = []
+    for position, photo in enumerate(photos, 1):
+        if photo.sha256 in exact:
+            found.append(dataclasses.replace(exact[photo.sha256], position=position))
+            continue
+        for scene, report_id, other_house, other_stage in candidates:
+            if same_scene(scene, photo.phash):
+                found.append(PhotoMatch(position, report_id, other_house, exact=False, stage=other_stage))
                 break
     return found
 
