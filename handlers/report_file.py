@@ -57,6 +57,7 @@ async def file_report(turn: Turn) -> list[Reply]:
         await reports.remember_albums(ctx.db, turn.user.id, d["albums"], report_id)
     if not pending:
         await houses.set_stage(ctx.db, house.id, stage, now)
+    if flag is None and not pending:  # a flagged one becomes the reference only once approved
         await evidence.adopt_reference(ctx.db, now, turn.user.id, house.id, report_id)
     await houses.touch_report(ctx.db, house.id, now)
     await audit.log(ctx.db, now, turn.user.id, "report.create", "report", report_id,
