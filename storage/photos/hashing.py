@@ -34,6 +34,7 @@ _LEFT = sum(1 << (r * _W) for r in range(_W))
 _RIGHT = _LEFT << (_W - 1)
 BLOCK = 4                  # index keys: the edge pattern of each 4x4 block of cells
 _KEY_MIN_EDGES = 3         # a block with fewer edges says too little to be a key
+KEYS = 8                   # keys a photo is stored and looked up under
 
 
 def scene_hash(img: Image.Image) -> str | None:
@@ -109,15 +110,15 @@ def difference(a: str | None, b: str | None) -> float:
 
 
 def index_keys(h: str | None) -> list[int]:
-    """Lookup keys: the pattern of each 4x4 block of the edges grown by one cell (so that an edge
-    a crop moved by a cell still lands in it), with the block's number, for blocks with a few
-    edges. The same scene shares at least one with its copies, nearly always (bench/phash.py);
-    a candidate found by a key is then compared in full with same_scene."""
+    """Lookup keys: the pattern of a 4x4 block of the edges grown by one cell (so that an edge
+    a crop moved by a cell still lands in it), with the block's number, for the KEYS blocks with
+    the most edges. The same scene shares at least one with its copies, nearly always
+    (bench/phash.py); a candidate found by a key is then compared in full with same_scene."""
     if not h or len(h) != HEX_CHARS:
         return []
     bright, dark, _ = _planes(h)
     bright, dark = _grown(bright), _grown(dark)
-    keys: list[int] = []
+    blocks: list[tuple[int, int, int]] = []
     per_row = _W // BLOCK
     mask = (1 << BLOCK) - 1
     for block in range(per_row * per_row):
@@ -129,5 +130,5 @@ def index_keys(h: str | None) -> list[int]:
             pattern = (pattern << (2 * BLOCK)) | (lit << BLOCK) | unlit
             edges += (lit | unlit).bit_count()
         if edges >= _KEY_MIN_EDGES:
-            keys.append(block << 32 | pattern)
-    return keys
+            blocks.append((-edges, block, pattern))
+    return [block << 32 | pattern for _, block, pattern in sorted(blocks)[:KEYS]]
