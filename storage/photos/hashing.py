@@ -15,6 +15,9 @@ whoever makes the thumbnail (our resize, or Telegram's own small size) hashes it
 
 from __future__ import annotations
 
+from functools import lru_cache
+from operator import sub
+
 from PIL import Image
 
 GRID = 18                  # grey cells a side; the 16x16 inside each have four neighbours
@@ -27,7 +30,6 @@ MAX_MISSED = 0.12          # share of edges with no like edge within one cell in
 MAX_MOVED = 0.5            # share of edge cells that differ cell for cell
 MAX_COLOUR = 10.0          # mean difference of the 4x4 hues (0..255)
 HEX_CHARS = 2 * (2 * _CELLS // 8 + 32)   # two planes of 256 bits and 32 hue bytes
-_HUES = 2 * 2 * _CELLS // 8                # where the hues begin in the hex
 
 _FULL = (1 << _CELLS) - 1
 _LEFT = sum(1 << (r * _W) for r in range(_W))
@@ -68,7 +70,9 @@ def scene_hash(img: Image.Image) -> str | None:
     return (bright.to_bytes(size, "big") + dark.to_bytes(size, "big") + bytes(hues)).hex()
 
 
+@lru_cache(maxsize=4096)
 def _planes(h: str) -> tuple[int, int, bytes]:
+    # Cached: a lookup compares one new hash with many stored ones, and popular scenes come back.
     raw = bytes.fromhex(h)
     size = _CELLS // 8
     return (int.from_bytes(raw[:size], "big"), int.from_bytes(raw[size:2 * size], "big"),
@@ -85,12 +89,11 @@ def same_scene(a: str | None, b: str | None) -> bool:
     """Whether two scene hashes are the same picture; a missing hash matches nothing."""
     if not a or not b or len(a) != HEX_CHARS or len(b) != HEX_CHARS:
         return False
+    ab, ad, ahue = _planes(a)
+    bb, bd, bhue = _planes(b)
     # The hues first: cheap, and they tell most different scenes apart on their own.
-    ahue, bhue = bytes.fromhex(a[_HUES:]), bytes.fromhex(b[_HUES:])
-    if sum(abs(p - q) for p, q in zip(ahue, bhue, strict=True)) > MAX_COLOUR * len(ahue):
+    if sum(map(abs, map(sub, ahue, bhue))) > MAX_COLOUR * len(ahue):
         return False
-    ab, ad, _ = _planes(a)
-    bb, bd, _ = _planes(b)
     edges = ab.bit_count() + ad.bit_count() + bb.bit_count() + bd.bit_count()
     missed = ((ab & ~_grown(bb)).bit_count() + (ad & ~_grown(bd)).bit_count()
               + (bb & ~_grown(ab)).bit_count() + (bd & ~_grown(ad)).bit_count())
