@@ -7,17 +7,16 @@ from __future__ import annotations
 
 from storage.evidence import day_text, distance_text
 
-_NOTES = {
-    "no_time": "ảnh không có thông tin thời gian chụp",
-    "no_gps": "ảnh không có thông tin vị trí",
-    "no_reference": "nhà chưa có tọa độ để so vị trí",
-}
+# Missing evidence is no warning: most photos come through Telegram and Zalo without EXIF, and a
+# column full of it would hide the reasons. The review card says it; the export does not.
+_MISSING = ("no_time", "no_gps", "no_reference")
 
 
 def flag_text(flag: str | None, notes: str | None = None) -> str | None:
-    """Every reason, then what was only noted ("Ghi nhận: …"); an unknown code as stored."""
+    """Every reason, then the values ignored as impossible ("Ghi nhận: …"); an unknown code as
+    stored."""
     said = [_flag(part) for part in (flag or "").split(";") if part]
-    noted = [_note(part) for part in (notes or "").split(";") if part]
+    noted = [_note(part) for part in (notes or "").split(";") if part and part not in _MISSING]
     if noted:
         said.append("Ghi nhận: " + ", ".join(noted))
     return "; ".join(said) or None
@@ -43,8 +42,6 @@ def _flag(code: str) -> str:
 
 def _note(code: str) -> str:
     kind, _, rest = code.partition(":")
-    if kind in _NOTES:
-        return _NOTES[kind]
     if kind == "bad_location":
         return f"vị trí gửi không hợp lệ ({rest[:60]}), đã bỏ qua"
     if kind == "bad_photo_time":
