@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from datetime import date, time
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -13,10 +13,12 @@ from bot.config_channels import TOKEN_ENV, ZALO_TOKEN_ENV, telegram, zalo
 from bot.config_reader import ConfigError, Reader
 from bot.config_support import support
 from handlers.settings import (
+    REVIEW_MODES,
     AwardSettings,
     AwardTier,
     CampaignSettings,
     Deadline,
+    EvidenceSettings,
     ImportSettings,
     JoinSettings,
     RemindersSettings,
@@ -55,7 +57,8 @@ def load_settings(path: str | Path, env: dict[str, str] | None = None) -> Settin
 def parse_settings(data: dict[str, Any], file: str, env: dict[str, str]) -> Settings:
     r = Reader(file, data)
     r.unknown_keys(data, "top level", {"telegram", "storage", "campaign", "report", "review",
-                                    "reminders", "awards", "zalo", "join", "import", "support"})
+                                    "evidence", "reminders", "awards", "zalo", "join", "import",
+                                    "support"})
     base = Path(file).resolve().parent if file != "<defaults>" else Path.cwd()
     return Settings(
         source=file,
@@ -64,6 +67,7 @@ def parse_settings(data: dict[str, Any], file: str, env: dict[str, str]) -> Sett
         campaign=_campaign(r),
         report=_report(r),
         review=_review(r),
+        evidence=_evidence(r),
         reminders=_reminders(r),
         awards=_awards(r),
         zalo=zalo(r, env),
@@ -212,7 +216,25 @@ def _join(r: Reader) -> JoinSettings:
 def _review(r: Reader) -> ReviewSettings:
     t = r.table("review")
     r.unknown_keys(t, "review", {"required"})
-    return ReviewSettings(required=r.get(t, "review", "required", bool, False))
+    value = t.get("required", "flagged")
+    if isinstance(value, bool):  # before evidence checks: true all, false the flagged ones
+        value = "all" if value else "flagged"
+    if value not in REVIEW_MODES:
+        raise r.fail("[review] required", f'must be "flagged", "all" or "none", got {value!r}')
+    return ReviewSettings(required=value)
+
+
+def _evidence(r: Reader) -> EvidenceSettings:
+    t = r.table("evidence")
+    r.unknown_keys(t, "evidence", {"max_distance_m", "max_photo_age_days"})
+    d = EvidenceSettings()
+    distance = r.get(t, "evidence", "max_distance_m", int, d.max_distance_m)
+    age = r.get(t, "evidence", "max_photo_age_days", int, d.max_photo_age_days)
+    if not 10 <= distance <= 100_000:
+        raise r.fail("[evidence] max_distance_m", f"must be 10 to 100000 metres, got {distance}")
+    if not 1 <= age <= 3650:
+        raise r.fail("[evidence] max_photo_age_days", f"must be 1 to 3650 days, got {age}")
+    return EvidenceSettings(max_distance_m=distance, max_photo_age_days=age)
 
 
 def _clock_time(r: Reader, table: dict[str, Any], section: str, key: str, default: time) -> time:

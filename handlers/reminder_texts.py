@@ -12,6 +12,7 @@ from typing import Any
 from handlers.catalog import GOALS, STAGES, label, t
 from handlers.context import Context
 from handlers.contributions.reminder import awards_text
+from handlers.evidence_texts import waiting_line
 from handlers.figures import PACE_DAYS, day_month, num, pace_since
 from handlers.settings import Deadline
 from storage import progress, units
@@ -198,7 +199,8 @@ async def _compose_digest(ctx: Context, item: Item, person: Recipient, now: date
         lines.append(t(lang, "rem_digest_new", count=sum(new.values()), detail=detail))
     else:
         lines.append(t(lang, "rem_digest_no_new"))
-    lines.append(t(lang, "rem_digest_review", count=waiting) if waiting else t(lang, "rem_digest_no_review"))
+    review = await waiting_line(ctx, lang, person.unit_path) if waiting else None
+    lines.append(review or t(lang, "rem_digest_no_review"))
     return Composed("\n".join(lines))
 
 

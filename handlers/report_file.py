@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from handlers import evidence
+from handlers.evidence_texts import told
 from handlers.report_photos import join_report, stage_name
 from handlers.turn import Turn
 from handlers.types import Reply
 from storage import audit, houses, reports
 from storage.codes import ReviewState
+from storage.evidence import valid
 from storage.photos import StoredPhoto
 from storage.times import to_db
 
@@ -16,7 +19,8 @@ RESENT_WITHIN = timedelta(days=1)  # the same photos on the same house and stage
 
 
 async def file_report(turn: Turn) -> list[Reply]:
-    """Store the report. Acknowledged only after this transaction commits."""
+    """Store the report, with the verdict of the evidence checks (handlers/evidence.py).
+    Acknowledged only after this transaction commits."""
     ctx, d = turn.ctx, turn.draft
     house = await houses.get(ctx.db, d["house_id"])
     assert house is not None
@@ -35,20 +39,26 @@ async def file_report(turn: Turn) -> list[Reply]:
         head = turn.t("report_already_received", number=earlier.id, code=house.code,
                       stage=stage_name(turn, stage), time=ctx.local(earlier.received_at))
         return [Reply("\n".join([head, *await join_report(turn, earlier, photos)]))]
-    matches = await reports.find_photo_matches(ctx.db, house.id, photos)
-    pending = bool(matches) or ctx.settings.review.required
-    flag = ";".join(f"duplicate_photo:{m.position}:report={m.report_id}" for m in matches) or None
+    location = (d.get("lat"), d.get("lon"))
+    verdict, matches = await evidence.judge(ctx.db, ctx.settings, ctx.now(), house.id, stage, location,
+                                            photos)
+    flag = verdict.flag()
+    pending = evidence.needs_review(ctx.settings.review.required, flag)
+    lat, lon = location if valid(*location) else (None, None)  # a bad value is noted, not kept
     claimed = min((p.taken_at for p in photos if p.taken_at), default=None)
     now = ctx.stamp()
     report_id = await reports.create(
         ctx.db, house_id=house.id, reporter_id=turn.user.id, stage=stage, note=d.get("note"),
-        lat=d.get("lat"), lon=d.get("lon"), received_at=now, claimed_at=claimed,
+        lat=lat, lon=lon, received_at=now, claimed_at=claimed,
         review_state=ReviewState.PENDING if pending else ReviewState.ACCEPTED, flag=flag, photos=photos,
+        evidence_notes=verdict.note(),
     )
     if d.get("albums"):
         await reports.remember_albums(ctx.db, turn.user.id, d["albums"], report_id)
     if not pending:
         await houses.set_stage(ctx.db, house.id, stage, now)
+    if flag is None and not pending:  # a flagged one becomes the reference only once approved
+        await evidence.adopt_reference(ctx.db, now, turn.user.id, house.id, report_id)
     await houses.touch_report(ctx.db, house.id, now)
     await audit.log(ctx.db, now, turn.user.id, "report.create", "report", report_id,
                     {"house_id": house.id, "stage": stage, "photos": len(photos), "flag": flag})
@@ -58,6 +68,7 @@ async def file_report(turn: Turn) -> list[Reply]:
     if matches:
         lines.append(await _duplicate_warning(turn, matches))
     if pending:
+        lines += await told(turn, verdict, house.id)
         lines.append(turn.t("receipt_pending"))
     return [Reply("\n".join(lines))]
 

@@ -70,7 +70,8 @@ class CampaignSettings:
     deadlines: tuple[Deadline, ...] = ()
     # the language of the command line (`chungtay`): "vi" or "en"; people in chat pick their own
     language: str = "vi"
-    # the first day a contribution may be dated (Decision 539/QĐ-TTg's movement began 13/4/2024)
+    # the first day a contribution may be dated, and before which a photo is flagged (Decision
+    # 539/QĐ-TTg's movement began 13/4/2024)
     start: date = date(2024, 4, 13)
 
 
@@ -83,9 +84,20 @@ class ReportSettings:
     max_note_chars: int = 1000
 
 
+REVIEW_MODES = ("flagged", "all", "none")
+
+
 @dataclass(frozen=True)
 class ReviewSettings:
-    required: bool = False
+    # "flagged": reports the evidence checks flagged wait for an officer; "all": every report
+    # waits; "none": none waits (the flags are still shown and exported)
+    required: str = "flagged"
+
+
+@dataclass(frozen=True)
+class EvidenceSettings:
+    max_distance_m: int = 500       # a report (or a photo's GPS) farther from the house is flagged
+    max_photo_age_days: int = 14    # a photo taken longer before the report is flagged
 
 
 @dataclass(frozen=True)
@@ -164,6 +176,7 @@ class Settings:
     campaign: CampaignSettings = field(default_factory=CampaignSettings)
     report: ReportSettings = field(default_factory=ReportSettings)
     review: ReviewSettings = field(default_factory=ReviewSettings)
+    evidence: EvidenceSettings = field(default_factory=EvidenceSettings)
     reminders: RemindersSettings = field(default_factory=RemindersSettings)
     awards: AwardSettings = field(default_factory=AwardSettings)
     join: JoinSettings = field(default_factory=JoinSettings)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from storage.db import Database, Row
 from storage.models import Report
-from storage.photos import NEAR_DUPLICATE_DISTANCE, StoredPhoto, hamming, phash_bands
+from storage.photos import StoredPhoto, index_keys, same_scene
+
+PER_KEY = 4  # photos under one lookup key compared in full with a new one, the oldest first
 
 _COLS = ("id, house_id, reporter_id, stage, note, lat, lon, received_at, claimed_at, review_state, "
          "flag")
@@ -23,6 +26,7 @@ class PhotoMatch:
     report_id: int       # the earlier report the photo was already used in
     house_id: int
     exact: bool
+    stage: int = 0       # of the earlier report: the same house's photo reused for another stage
 
 
 async def get(db: Database, report_id: int) -> Report | None:
@@ -39,46 +43,65 @@ async def for_house(db: Database, house_id: int) -> list[Report]:
 
 async def photos_of(db: Database, report_id: int) -> list[StoredPhoto]:
     rows = await db.fetchall(
-        "SELECT sha256, normalized, thumb, original, width, height, taken_at, lat, lon, phash "
+        "SELECT sha256, normalized, thumb, original, width, height, taken_at, lat, lon, scene "
         "FROM photos WHERE report_id = ? ORDER BY position",
         (report_id,),
     )
     return [StoredPhoto(*(r[i] for i in range(10))) for r in rows]
 
 
-async def find_photo_matches(db: Database, house_id: int, photos: Sequence[StoredPhoto]) -> list[PhotoMatch]:
-    """Earlier photos of *other* houses that are the same picture (same bytes, or near-identical)."""
+async def find_photo_matches(db: Database, house_id: int, photos: Sequence[StoredPhoto],
+                             stage: int = 0) -> list[PhotoMatch]:
+    """Earlier photos that are the same picture (same bytes, or the same scene by the scene hash)
+    in a report of another house, or of this house for another stage than `stage`. Two indexed
+    queries for the whole report: one by the bytes' hash, one by the scene hash's lookup keys."""
+    if not photos:
+        return []
+    other = "(r.house_id != ? OR r.stage != ?)"
+    shas = sorted({p.sha256 for p in photos})
+    marks = ", ".join("?" * len(shas))
+    rows = await db.fetchall(
+        "SELECT p.sha256, p.report_id, r.house_id, r.stage FROM photos p "
+        f"JOIN reports r ON r.id = p.report_id WHERE p.sha256 IN ({marks}) AND {other} ORDER BY p.id",
+        (*shas, house_id, stage),
+    )
+    exact: dict[str, PhotoMatch] = {}
+    for sha, report_id, other_house, other_stage in rows:
+        exact.setdefault(sha, PhotoMatch(0, report_id, other_house, exact=True, stage=other_stage))
+    keys = sorted({key for p in photos if p.sha256 not in exact for key in index_keys(p.phash)})
+    candidates: list[Row] = []
+    if keys:
+        # The oldest few photos under each key: each is a short range of the (key, photo_id) index,
+        # however common the key, so a lookup reads at most PER_KEY rows a key.
+        per_key = " UNION ".join(
+            f"SELECT * FROM (SELECT photo_id FROM photo_keys WHERE key = ? ORDER BY photo_id LIMIT {PER_KEY})"
+            for _ in keys)
+        candidates = await db.fetchall(
+            "SELECT p.scene, p.report_id, r.house_id, r.stage FROM photos p "
+            f"JOIN reports r ON r.id = p.report_id WHERE p.id IN ({per_key}) AND {other} ORDER BY p.id",
+            (*keys, house_id, stage),
+        )
     found: list[PhotoMatch] = []
     for position, photo in enumerate(photos, 1):
-        row = await db.fetchone(
-            "SELECT p.report_id, r.house_id FROM photos p JOIN reports r ON r.id = p.report_id "
-            "WHERE p.sha256 = ? AND r.house_id != ? ORDER BY p.id LIMIT 1",
-            (photo.sha256, house_id),
-        )
-        if row:
-            found.append(PhotoMatch(position, row[0], row[1], exact=True))
+        if photo.sha256 in exact:
+            found.append(dataclasses.replace(exact[photo.sha256], position=position))
             continue
-        bands = phash_bands(photo.phash)
-        rows = await db.fetchall(
-            "SELECT p.phash, p.report_id, r.house_id FROM photos p JOIN reports r ON r.id = p.report_id "
-            "WHERE (p.band0 = ? OR p.band1 = ? OR p.band2 = ? OR p.band3 = ?) AND r.house_id != ? "
-            "ORDER BY p.id",
-            (*bands, house_id),
-        )
-        for r in rows:
-            if hamming(r[0], photo.phash) <= NEAR_DUPLICATE_DISTANCE:
-                found.append(PhotoMatch(position, r[1], r[2], exact=False))
+        for scene, report_id, other_house, other_stage in candidates:
+            if same_scene(scene, photo.phash):
+                found.append(PhotoMatch(position, report_id, other_house, exact=False, stage=other_stage))
                 break
     return found
 
 
 async def create(db: Database, *, house_id: int, reporter_id: int, stage: int, note: str | None,
                  lat: float | None, lon: float | None, received_at: str, claimed_at: str | None,
-                 review_state: str, flag: str | None, photos: Sequence[StoredPhoto]) -> int:
+                 review_state: str, flag: str | None, photos: Sequence[StoredPhoto],
+                 evidence_notes: str | None = None) -> int:
     report_id = await db.execute(
         "INSERT INTO reports (house_id, reporter_id, stage, note, lat, lon, received_at, claimed_at, "
-        "review_state, flag) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (house_id, reporter_id, stage, note, lat, lon, received_at, claimed_at, review_state, flag),
+        "review_state, flag, evidence_notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (house_id, reporter_id, stage, note, lat, lon, received_at, claimed_at, review_state, flag,
+         evidence_notes),
     )
     await _insert_photos(db, report_id, photos, 1)
     return report_id
@@ -125,16 +148,19 @@ async def add_photos(db: Database, report_id: int, photos: Sequence[StoredPhoto]
 
 
 async def _insert_photos(db: Database, report_id: int, photos: Sequence[StoredPhoto], first: int) -> None:
-    await db.executemany(
-        "INSERT INTO photos (report_id, position, sha256, normalized, thumb, original, width, height, "
-        "taken_at, lat, lon, phash, band0, band1, band2, band3) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
+    for i, p in enumerate(photos, first):
+        # phash and band0..3 held the 64-bit hash before migration 013; `scene` replaces them.
+        photo_id = await db.execute(
+            "INSERT INTO photos (report_id, position, sha256, normalized, thumb, original, width, "
+            "height, taken_at, lat, lon, phash, band0, band1, band2, band3, scene) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, ?)",
             (report_id, i, p.sha256, p.normalized, p.thumb, p.original, p.width, p.height,
-             p.taken_at, p.lat, p.lon, p.phash, *phash_bands(p.phash))
-            for i, p in enumerate(photos, first)
-        ],
-    )
+             p.taken_at, p.lat, p.lon, p.phash),
+        )
+        keys = index_keys(p.phash)
+        if keys:
+            await db.executemany("INSERT OR IGNORE INTO photo_keys (key, photo_id) VALUES (?, ?)",
+                                 [(key, photo_id) for key in keys])
 
 
 async def count(db: Database) -> int:

@@ -32,11 +32,12 @@ class Pending:
     flag: str | None
     reporter_id: int
     reporter_name: str
+    evidence_notes: str | None = None
 
 
 _PENDING = (
     "SELECT r.id, h.id, h.code, h.household_head, h.stage, h.unit_id, r.stage, r.note, r.lat, r.lon, "
-    f"r.received_at, r.flag, r.reporter_id, {person_name('us')} "
+    f"r.received_at, r.flag, r.reporter_id, {person_name('us')}, r.evidence_notes "
     "FROM reports r JOIN houses h ON h.id = r.house_id JOIN units u ON u.id = h.unit_id "
     "JOIN users us ON us.id = r.reporter_id "
 )

@@ -27,6 +27,15 @@ def test_the_example_config_loads_as_documented() -> None:
     assert first.offsets == (30, 14, 7, 3, 1, 0)
     assert s.campaign.deadlines[1].audience == ("officers",)
     assert s.storage.database == ROOT / "data/chungtay.sqlite"
+    assert s.campaign.start == date(2026, 4, 1) and s.review.required == "flagged"
+    assert s.evidence.max_distance_m == 500 and s.evidence.max_photo_age_days == 14
+
+
+@pytest.mark.parametrize(("written", "mode"), [("true", "all"), ("false", "flagged"), ('"none"', "none")])
+def test_review_required_reads_the_old_true_and_false(tmp_path: Path, written: str, mode: str) -> None:
+    """A config written before the evidence checks keeps its meaning: true every report waits,
+    false only the flagged ones."""
+    assert load_settings(write(tmp_path, f"[review]\nrequired = {written}\n"), env={}).review.required == mode
 
 
 def test_token_from_the_environment_wins(tmp_path: Path) -> None:
@@ -48,7 +57,11 @@ def test_token_from_the_environment_wins(tmp_path: Path) -> None:
         ('[[campaign.deadlines]]\nname = "A"\ndate = 2026-09-02\nstage = "done"\n', "stage", "one of"),
         ('[[campaign.deadlines]]\nname = "A"\ndate = 2026-09-02\ntime = "8h"\n', "time", "HH:MM"),
         ('[telegram]\ntoken = "abc"\n', "[telegram] token", "BotFather"),
-        ("[review]\nrequired = 1\n", "[review] required", "true or false"),
+        ("[review]\nrequired = 1\n", "[review] required", '"flagged", "all" or "none"'),
+        ('[review]\nrequired = "some"\n', "[review] required", '"flagged", "all" or "none"'),
+        ("[evidence]\nmax_distance_m = 0\n", "[evidence] max_distance_m", "10 to 100000"),
+        ("[evidence]\nmax_photo_age_days = \"14\"\n", "[evidence] max_photo_age_days", "whole number"),
+        ('[campaign]\nstart = "1/4/2026"\n', "[campaign] start", "a date like"),
         ("[campaign\n", "(syntax)", ""),
     ],
 )

@@ -12,7 +12,7 @@ from PIL import ExifTags, Image
 
 from bot.demo import run_demo, sample_photos
 from handlers.settings import Settings
-from storage.photos.hashing import NEAR_DUPLICATE_DISTANCE, dhash, hamming
+from storage.photos.hashing import same_scene, scene_hash
 
 Line = str | Callable[[str], str]
 
@@ -55,11 +55,11 @@ def test_the_sample_photos_are_different_pictures_taken_before_now(tmp_path: Pat
         with Image.open(path) as img:
             thumb = img.copy()
             thumb.thumbnail((320, 320))  # what the bot hashes: its stored thumbnail
-            hashes.append(dhash(thumb))
+            hashes.append(scene_hash(thumb))
             stamp = img.getexif().get_ifd(ExifTags.IFD.Exif)[ExifTags.Base.DateTimeOriginal]
             taken.append(datetime.strptime(stamp, "%Y:%m:%d %H:%M:%S"))
     for a, b in itertools.combinations(hashes, 2):
-        assert hamming(a, b) > NEAR_DUPLICATE_DISTANCE * 3  # far from a near-duplicate, not just past it
+        assert not same_scene(a, b)
     assert all(now.replace(hour=7) < when < now for when in taken) and taken == sorted(taken)
 
 

@@ -36,7 +36,7 @@ async def test_only_the_house_found_keeps_it_and_asks_only_the_stage(world: Worl
 
 
 async def test_recent_houses_are_offered_and_a_waiting_report_is_named(world: World) -> None:
-    configure(world, review=ReviewSettings(required=True))
+    configure(world, review=ReviewSettings(required="all"))
     lan = await world.person("10", "MTU01")
     await lan.photos(jpeg(1), jpeg(2), caption="MH-003 hoàn thành")
     assert "duyệt" in lan.text
@@ -48,7 +48,7 @@ async def test_recent_houses_are_offered_and_a_waiting_report_is_named(world: Wo
 
 
 async def test_mine_lists_the_state_of_each_report_with_the_reason(world: World) -> None:
-    configure(world, review=ReviewSettings(required=True))
+    configure(world, review=ReviewSettings(required="all"))
     lan = await world.person("10", "MTU01")
     await lan.say("/cuatoi")
     assert "chưa gửi báo cáo nào" in lan.text

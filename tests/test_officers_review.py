@@ -99,7 +99,7 @@ async def test_back_from_the_reason_and_a_reason_too_long(world: World) -> None:
 
 
 async def test_review_required_holds_every_report_until_approved(world: World) -> None:
-    configure(world, review=ReviewSettings(required=True))
+    configure(world, review=ReviewSettings(required="all"))
     lan = await world.person("10", "MTU01")
     await lan.photos(jpeg(1), jpeg(2), caption="MH-001 hoàn thành")
     await lan.photos(jpeg(3), caption="MH-003 khởi công")
@@ -162,7 +162,7 @@ async def test_two_officers_on_one_report(world: World) -> None:
 
 
 async def test_an_officer_does_not_approve_their_own_report(world: World) -> None:
-    configure(world, review=ReviewSettings(required=True))
+    configure(world, review=ReviewSettings(required="all"))
     hai = await world.person("50", "MTU01", role="officer")
     await hai.photos(jpeg(1), jpeg(2), caption="MH-001 hoàn thành")
     await hai.say("/duyet")

@@ -574,6 +574,20 @@ async def test_officers_daily_digest(campaign: Campaign) -> None:
     assert len(c.phones.of(hung)) == 1
 
 
+async def test_the_digest_counts_reports_waiting_and_flagged_oldest_first(campaign: Campaign) -> None:
+    c = campaign
+    c.configure(deadlines=())
+    hung = await officer(c)
+    lan = await volunteer(c)
+    c.world.clock.set(at(26, 8, 10))
+    await c.report(lan, "MH-001", "hoàn thành", 2)
+    c.world.clock.set(at(26, 8, 11))
+    await c.report(lan, "MH-002", "hoàn thành", 2)  # the same photos on another house: flagged
+    await c.run_at(at(26, 8, 17))
+    [text] = c.phones.of(hung)
+    assert "Chờ duyệt: 1 báo cáo, 1 có cảnh báo; cũ nhất: số 2 lúc 11:00 26/08/2026 (/duyet)." in text
+
+
 # --- /nhacnho ---------------------------------------------------------------------------------------
 
 async def test_nhacnho_shows_what_is_coming(campaign: Campaign) -> None:

@@ -100,7 +100,8 @@ class World:
 
 
 async def build_world(tmp: Path, *, review_required: bool = False) -> World:
-    settings = Settings(report=ReportSettings(), review=ReviewSettings(required=review_required))
+    settings = Settings(report=ReportSettings(),
+                        review=ReviewSettings(required="all" if review_required else "flagged"))
     clock = FixedClock(START)
     app = await App.open(settings, clock=clock, database=tmp / "world.sqlite", media_dir=tmp / "media")
     db = app.db

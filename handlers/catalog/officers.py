@@ -191,7 +191,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Reports: {stage} (house now: {current})",
     ),
     "off_review_by": ("Người báo cáo: {reporter}, lúc {time}", "Reported by {reporter} at {time}"),
-    "off_review_location": ("Vị trí: {lat}, {lon}", "Location: {lat}, {lon}"),
     "off_review_note": ("Ghi chú: {note}", "Note: {note}"),
     "off_review_no_photos": ("(báo cáo không có ảnh)", "(the report has no photos)"),
     "off_flag_duplicate": (
@@ -200,7 +199,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "⚠️ Photo {position} matches a photo of report no. {other} on house {code} – {head} (the joined "
         "picture: new on the left, earlier on the right).",
     ),
-    "off_flag_other": ("⚠️ Cần kiểm tra: {flag}", "⚠️ To check: {flag}"),
     "off_btn_approve": ("✅ Duyệt", "✅ Approve"),
     "off_btn_return": ("↩️ Trả lại", "↩️ Return"),
     "off_btn_later": ("⏭ Để sau", "⏭ Later"),

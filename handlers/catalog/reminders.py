@@ -65,10 +65,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Không có báo cáo mới trong 24 giờ qua.",
         "No new reports in the last 24 hours.",
     ),
-    "rem_digest_review": (
-        "Đang chờ duyệt: {count} báo cáo.",
-        "Waiting for review: {count} reports.",
-    ),
     "rem_digest_no_review": ("Không có báo cáo nào chờ duyệt.", "Nothing waits for review."),
     "rem_pause_hint": ("Tạm dừng nhắc nhở: /nhacnho_tat", "Pause these nudges: /reminders_off"),
     # /nhacnho

@@ -13,7 +13,7 @@ from handlers.officers.files import made_once
 from handlers.turn import Turn
 from storage import houses, reports
 from storage.numbers import whole
-from storage.photos import StoredPhoto, hamming
+from storage.photos import StoredPhoto, difference
 
 HEIGHT = 360   # each side scaled to this height: readable in a chat, small to send
 GAP = 12
@@ -41,7 +41,7 @@ async def duplicate(turn: Turn, report_id: int, position: int, other: int) -> tu
         return text, None
     new = mine[position - 1]
     # The earlier report's photo that is this one: the same bytes, else the nearest picture.
-    old = min(theirs, key=lambda p: (p.sha256 != new.sha256, hamming(p.phash, new.phash)))
+    old = min(theirs, key=lambda p: (p.sha256 != new.sha256, difference(p.phash, new.phash)))
     try:
         path = ctx.photos.path
         picture = await asyncio.to_thread(_side_by_side, path("compare"), path(new.thumb), path(old.thumb),

@@ -7,6 +7,7 @@ from handlers.catalog.officers import REVIEW_STATES
 from handlers.contributions.views import house_lines
 from handlers.examples import with_example
 from handlers.officers.common import find_house, fit
+from handlers.officers.review_evidence import reference_line
 from handlers.turn import Turn
 from handlers.types import Reply
 from storage import audit, review, units, users
@@ -40,6 +41,9 @@ async def _card(turn: Turn, h: House) -> Reply:
     ]
     if h.address:
         lines.append(turn.t("off_house_address", address=h.address))
+    reference = await reference_line(turn, h.id)
+    if reference:
+        lines.append(reference)
     stage = label(STAGES, h.stage, lang)
     lines.append(turn.t("off_house_stage_since", stage=stage, time=ctx.local(h.stage_at)) if h.stage_at
                  else turn.t("off_house_stage", stage=stage))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from handlers.catalog import GOALS, STAGES, label
 from handlers.contributions.views import status_line
+from handlers.evidence_texts import waiting_line
 from handlers.figures import PACE_DAYS, num, pace_since
 from handlers.officers.chart import MAX_BARS, Bar, Chart, chart_file
 from handlers.officers.common import Target, day_text, find_unit, fit, pct, target
@@ -63,7 +64,9 @@ async def status(turn: Turn) -> list[Reply]:
                                  PACE_DAYS)
     path = await units.path_names(turn.ctx.db, unit)
     ranked = laggards_first(data.children, goal)
-    text = _text(turn, data, path, goal, ranked, await status_line(turn, unit))
+    mobilised = await status_line(turn, unit)
+    review_line = await waiting_line(turn.ctx, turn.lang, unit.path)
+    text = _text(turn, data, path, goal, ranked, mobilised, review_line)
     chart = _chart(turn, data, goal, ranked)
     folder = turn.ctx.photos.path("charts")
 
@@ -78,7 +81,8 @@ async def status(turn: Turn) -> list[Reply]:
     return [Reply(text, meta={AFTER_COMMIT: with_chart})]
 
 
-def _text(turn: Turn, data: Rollup, path: str, goal: Target, ranked: list[Standing], mobilised: str) -> str:
+def _text(turn: Turn, data: Rollup, path: str, goal: Target, ranked: list[Standing], mobilised: str,
+          review_line: str | None) -> str:
     lang = turn.lang
     node, tally = data.node, data.node.tally
     quota = node.quota
@@ -104,6 +108,8 @@ def _text(turn: Turn, data: Rollup, path: str, goal: Target, ranked: list[Standi
     if data.children and data.direct.registered:
         direct = num(data.direct.registered, lang)
         lines.append(turn.t("off_status_direct", unit=node.unit.name, count=direct))
+    if review_line:
+        lines.append(review_line)
     lines += _laggard_lines(turn, ranked, goal)
     return fit(lines, turn.t("off_cut"))
 

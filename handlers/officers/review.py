@@ -7,9 +7,11 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
+from handlers import evidence
 from handlers.catalog import STAGES, label, t
 from handlers.limits import REASON_CHARS, too_long
 from handlers.officers.compare import duplicate, parse_flag
+from handlers.officers.review_evidence import evidence_lines
 from handlers.turn import Turn
 from handlers.types import Choice, Reply
 from storage import account_links, audit, houses, review, users
@@ -93,6 +95,9 @@ async def _approve(turn: Turn, unit: Unit, report_id: int, skipped: list[int]) -
                      "flag": p.flag})
     out = [Reply(turn.t("off_review_approved", number=report_id, code=p.house_code,
                         stage=label(STAGES, p.stage, turn.lang)))]
+    # A house with no coordinates takes its first approved report's location as its reference.
+    if await evidence.adopt_reference(ctx.db, now, turn.user.id, p.house_id, report_id) is not None:
+        out.append(Reply(turn.t("ev_reference_set", code=p.house_code, number=report_id)))
     out += await _tell_reporter(turn, p, "off_review_told_approved", None)
     return out + await _next(turn, unit, report_id, skipped)
 
@@ -165,10 +170,9 @@ async def _show(turn: Turn, p: Pending, count: int, skipped: list[int]) -> Reply
                current=label(STAGES, p.house_stage, lang)),
         turn.t("off_review_by", reporter=clip(p.reporter_name or "?", 40), time=ctx.local(p.received_at)),
     ]
-    if p.lat is not None and p.lon is not None:
-        lines.append(turn.t("off_review_location", lat=f"{p.lat:.5f}", lon=f"{p.lon:.5f}"))
     if p.note:
         lines.append(turn.t("off_review_note", note=clip(p.note, 600)))
+    lines += await evidence_lines(turn, p)
     pairs: list[Path] = []
     for part in (p.flag or "").split(";"):
         match = parse_flag(part) if part else None
@@ -176,8 +180,6 @@ async def _show(turn: Turn, p: Pending, count: int, skipped: list[int]) -> Reply
             line, pair = await duplicate(turn, p.id, *match)
             lines.append(line)
             pairs += [pair] if pair is not None else []
-        elif part:
-            lines.append(turn.t("off_flag_other", flag=clip(part, 100)))
     # The copies beside what they matched first, then every photo of the report (a report holds at
     # most max_photos); the channel splits the album.
     shown = ctx.settings.report.max_photos

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from storage.account_links import person_name
 from storage.codes import STAGE_NAMES
 from storage.db import Database, Row
+from storage.export.reasons import flag_text
 from storage.sheets.writers import Value
 
 # (header, column width in characters)
@@ -45,7 +46,8 @@ BATCH = 500
 
 REPORT_FIELDS = (
     f"SELECT r.id, h.code, h.household_head, h.unit_id, u.code, r.stage, {person_name('us')}, "
-    "r.received_at, r.claimed_at, r.lat, r.lon, r.review_state, r.review_reason, r.flag, r.note "
+    "r.received_at, r.claimed_at, r.lat, r.lon, r.review_state, r.review_reason, r.flag, r.note, "
+    "r.evidence_notes "
     "FROM reports r JOIN houses h ON h.id = r.house_id JOIN units u ON u.id = h.unit_id "
     "JOIN users us ON us.id = r.reporter_id"
 )
@@ -87,24 +89,9 @@ async def report_rows(db: Database, batch: Sequence[Row], tz: ZoneInfo, paths: U
     return [[
         r[0], r[1], r[2], paths(r[3]), r[4], STAGE_NAMES[r[5]][0], r[6],
         local_time(r[7], tz), _camera_time(r[8], tz), r[9], r[10],
-        REVIEW_STATES.get(r[11], r[11]), r[12] if r[11] == "returned" else None, flag_text(r[13]),
+        REVIEW_STATES.get(r[11], r[11]), r[12] if r[11] == "returned" else None, flag_text(r[13], r[15]),
         r[14], photo_cell(r[1], photos.get(r[0], [])),
     ] for r in batch]
-
-
-def flag_text(flag: str | None) -> str | None:
-    """'duplicate_photo:2:report=15;…' as officers read it; an unknown warning as stored."""
-    if not flag:
-        return None
-    said = []
-    for part in flag.split(";"):
-        kind, _, rest = part.partition(":")
-        position, _, other = rest.partition(":report=")
-        if kind == "duplicate_photo" and position.isdigit() and other.isdigit():
-            said.append(f"Ảnh {position} trùng ảnh của báo cáo số {other}")
-        elif part:
-            said.append(part)
-    return "; ".join(said) or None
 
 
 async def _photo_names(db: Database, report_ids: Sequence[int]) -> dict[int, list[str]]:

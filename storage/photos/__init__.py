@@ -4,15 +4,15 @@
 The names below are what the rest of the bot uses; the modules hold the rest.
 """
 
-from storage.photos.hashing import NEAR_DUPLICATE_DISTANCE, hamming, phash_bands
+from storage.photos.hashing import difference, index_keys, same_scene
 from storage.photos.pipeline import PhotoStore
 from storage.photos.records import PhotoRejected, StoredPhoto
 
 __all__ = [
-    "NEAR_DUPLICATE_DISTANCE",
     "PhotoRejected",
     "PhotoStore",
     "StoredPhoto",
-    "hamming",
-    "phash_bands",
+    "difference",
+    "index_keys",
+    "same_scene",
 ]

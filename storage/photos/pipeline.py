@@ -38,7 +38,7 @@ from storage.photos.budget import (
 )
 from storage.photos.decode import EXTENSIONS, JPEG_FORMATS, allow_pixels, load, open_image
 from storage.photos.exif import ORIENT, read_exif
-from storage.photos.hashing import dhash
+from storage.photos.hashing import scene_hash
 from storage.photos.jpeg_trim import trimmed
 from storage.photos.records import PhotoRejected, StoredPhoto
 from storage.photos.render import RESAMPLE, THUMB_SIDE, fit, flatten, jpeg, resizable
@@ -63,12 +63,12 @@ _HARMLESS_JPEG_INFO = {"jfif", "jfif_version", "jfif_unit", "jfif_density", "dpi
                        "progression", "adobe", "adobe_transform"}
 
 
-def _thumb_hash(thumb_bytes: bytes) -> int:
+def _thumb_hash(thumb_bytes: bytes) -> str | None:
     """The perceptual hash, the one way for every route: of the thumbnail as stored (decoded from
     its JPEG bytes), so a later run can recompute it from the file alone, and a thumbnail Telegram
     made hashes like one made here for the same picture."""
     with Image.open(io.BytesIO(thumb_bytes)) as stored_thumb:
-        return dhash(stored_thumb)
+        return scene_hash(stored_thumb)
 
 
 def _same_picture_smaller(size: tuple[int, int], small: tuple[int, int], thumb_side: int) -> bool:
@@ -211,7 +211,7 @@ class PhotoStore:
                             phash=phash)
         return photo, writes
 
-    def _stored(self, normalized: str, thumb: str) -> tuple[int, int, int] | None:
+    def _stored(self, normalized: str, thumb: str) -> tuple[int, int, str | None] | None:
         norm_path, thumb_path = self.path(normalized), self.path(thumb)
         if not (norm_path.is_file() and thumb_path.is_file()):
             return None
@@ -234,7 +234,7 @@ class PhotoStore:
                 and img.mode in ("RGB", "L") and set(img.info) <= _HARMLESS_JPEG_INFO)
 
     def _render_thumb_only(self, img: ImageFile.ImageFile, data: bytes, normalized: str,
-                           thumb: str, writes: list[tuple[str, bytes]]) -> tuple[int, int, int]:
+                           thumb: str, writes: list[tuple[str, bytes]]) -> tuple[int, int, str | None]:
         # The bytes already are a normalized JPEG: only the thumbnail is made, decoded by
         # libjpeg at reduced scale. Truncated data still fails the decode, as on the full path.
         width, height = img.size
@@ -247,7 +247,7 @@ class PhotoStore:
         return width, height, phash
 
     def _save(self, frame: Image.Image, icc: bytes | None, thumb: str, normalized: str,
-              norm_bytes: bytes, writes: list[tuple[str, bytes]]) -> int:
+              norm_bytes: bytes, writes: list[tuple[str, bytes]]) -> str | None:
         """Plan the thumbnail (made from `frame`) and the normalized bytes; return the hash."""
         small = frame
         thumb_size = fit(frame.size, self.thumb_side)
@@ -258,7 +258,7 @@ class PhotoStore:
         return _thumb_hash(thumb_bytes)
 
     def _thumb_from_small(self, img: ImageFile.ImageFile, small: bytes, data: bytes, normalized: str,
-                          thumb: str, writes: list[tuple[str, bytes]]) -> tuple[int, int, int] | None:
+                          thumb: str, writes: list[tuple[str, bytes]]) -> tuple[int, int, str | None] | None:
         """The platform's own small size as the thumbnail, the photo kept as it came: nothing of
         the large one is decoded. None when the small copy is not what it claims to be (not a
         JPEG, another shape, damaged): the caller then makes the thumbnail itself."""
@@ -292,7 +292,7 @@ class PhotoStore:
 
     def _render(self, img: ImageFile.ImageFile, fmt: str, orientation: int, normalized: str,
                 thumb: str, data: bytes, writes: list[tuple[str, bytes]],
-                small: bytes | None = None) -> tuple[int, int, int]:
+                small: bytes | None = None) -> tuple[int, int, str | None]:
         # Sizes are planned in the stored (pre-rotation) frame: the long side doesn't change
         # under rotation, and rotating the small result is cheaper than rotating the source.
         planned = fit(img.size, self.long_side)

@@ -29,7 +29,9 @@ class StoredPhoto:
     taken_at: str | None     # camera-local, naive ISO: phones don't reliably record the zone
     lat: float | None
     lon: float | None
-    phash: int               # 64-bit dHash as a signed int64, which SQLite can store
+    # the scene hash of the stored thumbnail as hex (storage/photos/hashing.py), None when the
+    # picture has too little detail to be told from another one
+    phash: str | None
 
     def to_dict(self) -> dict[str, object]:
         return dataclasses.asdict(self)
@@ -46,7 +48,8 @@ class StoredPhoto:
             taken_at=_opt(d, "taken_at", str),
             lat=_opt_float(d, "lat"),
             lon=_opt_float(d, "lon"),
-            phash=_req(d, "phash", int),
+            # A draft saved before scene hashes holds the old 64-bit number: no hash, not a crash.
+            phash=d["phash"] if isinstance(d.get("phash"), str) else None,
         )
 
 

@@ -106,7 +106,7 @@ async def both_channels(tmp: Path, review_required: bool = False) -> AsyncIterat
 
             from handlers.settings import ReviewSettings
 
-            settings = replace(tg.app.settings, review=ReviewSettings(required=True))
+            settings = replace(tg.app.settings, review=ReviewSettings(required="all"))
             tg.app.settings = tg.app.ctx.settings = settings
         zalo = await attach_zalo(tg.world, emu, tmp)
         try:

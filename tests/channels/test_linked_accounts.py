@@ -178,7 +178,7 @@ async def linked_pair(world: World, unit: str, role: str, name: str, zalo_name: 
 
 
 async def test_an_officer_cannot_approve_their_own_report_from_their_other_account(world: World) -> None:
-    configure(world, review=ReviewSettings(required=True))
+    configure(world, review=ReviewSettings(required="all"))
     await linked_pair(world, "MTU01", "officer", "Hải", "Hải Zalo")
     photos = tuple(IncomingFile(data=jpeg(i)) for i in (1, 2))
     filed = await world.app.core.handle(Incoming(channel="telegram", user_id="1001", display_name="Hải",

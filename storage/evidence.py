@@ -1,0 +1,86 @@
+"""What the evidence checks read and write: a house's reference point, from stored rows only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from storage.db import Database
+
+
+@dataclass(frozen=True)
+class Reference:
+    lat: float
+    lon: float
+    report_id: int | None    # None: the house's own coordinates; else the approved report's
+
+
+def valid(lat: object, lon: object) -> bool:
+    """A position on the Earth that is not the (0, 0) a phone writes when it had no fix."""
+    if isinstance(lat, bool) or isinstance(lon, bool):
+        return False
+    if not isinstance(lat, int | float) or not isinstance(lon, int | float):
+        return False
+    return -90 <= lat <= 90 and -180 <= lon <= 180 and not (lat == 0 and lon == 0)
+
+
+async def reference(db: Database, house_id: int) -> Reference | None:
+    """The house's coordinates, else the location of its first approved report, else None."""
+    row = await db.fetchone("SELECT lat, lon, ref_lat, ref_lon, ref_report_id FROM houses WHERE id = ?",
+                            (house_id,))
+    if row is None:
+        return None
+    if valid(row[0], row[1]):
+        return Reference(row[0], row[1], None)
+    if valid(row[2], row[3]):
+        return Reference(row[2], row[3], row[4])
+    return None
+
+
+async def adopt_reference(db: Database, house_id: int, report_id: int) -> Reference | None:
+    """On approval: a house with no point of reference takes this report's location (when it has
+    a valid one). Returns the point taken, or None when nothing changed."""
+    row = await db.fetchone("SELECT lat, lon FROM reports WHERE id = ?", (report_id,))
+    if row is None or not valid(row[0], row[1]) or await reference(db, house_id) is not None:
+        return None
+    await db.execute("UPDATE houses SET ref_lat = ?, ref_lon = ?, ref_report_id = ? WHERE id = ?",
+                     (row[0], row[1], report_id, house_id))
+    return Reference(row[0], row[1], report_id)
+
+
+def day_text(iso_day: str) -> str:
+    """'2026-10-01' as Vietnamese write it: 01/10/2026."""
+    try:
+        d = date.fromisoformat(iso_day)
+    except ValueError:
+        return iso_day
+    return d.strftime("%d/%m/%Y")
+
+
+def distance_text(m: int) -> str:
+    """'350 m', '4,2 km', '120 km': Vietnamese style, a decimal comma."""
+    if m < 1000:
+        return f"{round(m, -1) if m >= 100 else m} m"
+    if m < 100_000:
+        return f"{m / 1000:.1f} km".replace(".", ",")
+    return f"{round(m / 1000):,} km".replace(",", ".")
+
+
+@dataclass(frozen=True)
+class Waiting:
+    count: int               # reports of the area waiting for an officer
+    flagged: int             # of them, those the evidence checks flagged
+    oldest_id: int | None
+    oldest_at: str | None
+
+
+async def waiting(db: Database, unit_path: str) -> Waiting:
+    """Reports of a subtree waiting for review, how many flagged, and the oldest of them."""
+    scope = ("FROM reports r JOIN houses h ON h.id = r.house_id JOIN units u ON u.id = h.unit_id "
+             "WHERE r.review_state = 'pending' AND u.path >= ? AND u.path < ?")
+    bounds = (unit_path, unit_path + "\uffff")
+    row = await db.fetchone(f"SELECT count(*), count(r.flag) {scope}", bounds)
+    oldest = await db.fetchone(f"SELECT r.id, r.received_at {scope} ORDER BY r.received_at, r.id LIMIT 1",
+                               bounds)
+    return Waiting(int(row[0]) if row else 0, int(row[1]) if row else 0,
+                   oldest[0] if oldest else None, oldest[1] if oldest else None)
