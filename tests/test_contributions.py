@@ -4,10 +4,14 @@ stored, corrections kept in the audit log, and who may see what."""
 from __future__ import annotations
 
 import sqlite3
+from datetime import timedelta
 
 import pytest
 
+from bot.housekeeping import sweep_photos
 from storage import audit
+from tests.images import jpeg
+from tests.test_housekeeping import age_on_disk, photo_files
 from tests.world import World
 
 
@@ -233,3 +237,26 @@ async def test_in_english_with_the_english_names(world: World) -> None:
     assert "officers" in lan.text and await count(world) == 1
     await lan.say("/workdays MH-001 2 31/12")
     assert "has not come yet" in lan.text and await count(world) == 1
+
+
+async def test_a_receipt_photo_at_the_summary_is_kept_with_the_contribution(world: World) -> None:
+    hai = await world.person("50", "MTU", role="officer", name="Trần Văn Hải")
+    await hai.say("/donggop")
+    for answer in ("MH-001", "1", "5tr", "1"):          # money, 5 million, state budget
+        await hai.say(answer)
+    await hai.say("1")                                   # no name: the summary
+    assert "Có ảnh biên nhận, bàn giao? Gửi một ảnh lúc này" in hai.text
+    await hai.photos(jpeg(40))
+    assert "• Ảnh: đã đính kèm" in hai.text
+    assert [c.label for c in hai.last[-1].choices] == ["Lưu", "Đổi ngày", "Hủy"]
+    kept = photo_files(world)
+    assert len(kept) == 2                                # the copy and its thumbnail
+    await hai.say("1")
+    assert "✅ Đã ghi đóng góp số 1" in hai.text
+    photo = await world.app.db.scalar("SELECT photo FROM contributions WHERE id = 1")
+    assert photo is not None and {name.split(".")[0] for name in kept} == {photo}
+    # Weeks later the sweep of photos no report kept leaves the receipt's photo alone.
+    age_on_disk(world, hours=24 * 30)
+    world.clock.advance(timedelta(days=30))
+    assert await sweep_photos(world.app.ctx) == 0
+    assert photo_files(world) == kept

@@ -124,6 +124,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Check before saving:\n• For: {target}\n• Kind: {what}\n• Amount: {amount}\n"
         "• Source: {source} – {who}\n• Date: {date}",
     ),
+    "dg_summary_photo": ("• Ảnh: đã đính kèm (gửi ảnh khác để thay).",
+                         "• Photo: attached (send another to replace it)."),
+    "dg_summary_no_photo": ("Có ảnh biên nhận, bàn giao? Gửi một ảnh lúc này (không bắt buộc).",
+                            "A receipt or handover photo? Send one now (optional)."),
     "dg_btn_save": ("Lưu", "Save"),
     "dg_btn_day": ("Đổi ngày", "Change the date"),
     "dg_ask_day": ("Ngày đóng góp? Ví dụ 25/8 hoặc 25/08/2026.",

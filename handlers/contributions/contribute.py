@@ -121,6 +121,7 @@ def _summary(turn: Turn) -> Reply:
                   amount=amount_text(turn, d["kind"], d.get("value"), d.get("workdays")),
                   source=source_word(d["source_type"], lang), who=who,
                   date=date.fromisoformat(d["day"]).strftime("%d/%m/%Y"))
+    text += "\n" + turn.t("dg_summary_photo" if d.get("photo") else "dg_summary_no_photo")
     return turn.ask(text, [Choice("dg:save", turn.t("dg_btn_save")), Choice("dg:day", turn.t("dg_btn_day")),
                            cancel_choice(turn)])
 
@@ -135,7 +136,17 @@ async def on_input(turn: Turn) -> list[Reply]:
     if step is None:
         turn.go("idle")
         return [Reply(turn.t("ct_cancelled"))]
+    if turn.state == SUMMARY and turn.photos:
+        _attach(turn)
     return await step(turn, key)
+
+
+def _attach(turn: Turn) -> None:
+    """A receipt or handover photo sent at the summary: one per contribution, the latest kept.
+    Held in the draft like a report's photos, so the sweep of unused photos leaves it be."""
+    photo = turn.photos[-1]
+    turn.draft["photos"] = [photo.to_dict()]
+    turn.draft["photo"] = photo.sha256
 
 
 def _typed(turn: Turn) -> str | None:
@@ -259,10 +270,10 @@ async def _save(turn: Turn) -> list[Reply]:
     new = New(kind=d["kind"], unit_id=int(d["unit_id"]), house_id=d.get("house_id"),
               source_type=d["source_type"], day=d["day"], value=d.get("value"), workdays=d.get("workdays"),
               source_name=d.get("source_name"), private=bool(d.get("private")),
-              quantity=d.get("quantity"), description=d.get("material"))
+              quantity=d.get("quantity"), description=d.get("material"), photo=d.get("photo"))
     number = await contributions.add(ctx.db, new, turn.user.id, ctx.stamp())
     detail: dict[str, Any] = {k: d.get(k) for k in ("kind", "target", "value", "workdays", "source_type",
-                                                    "source_name", "day")}
+                                                    "source_name", "day", "photo")}
     await audit.log(ctx.db, ctx.stamp(), turn.user.id, "contribution.add", "contribution", number, detail)
     target = d["target"]
     turn.go("idle")

@@ -23,8 +23,11 @@ async def older_than(db: Database, before: str, limit: int) -> list[str]:
 
 
 async def in_reports(db: Database, shas: Sequence[str]) -> set[str]:
+    """The photos a report, or a contribution as its receipt or handover photo, keeps."""
     marks = ",".join("?" * len(shas))
-    rows = await db.fetchall(f"SELECT DISTINCT sha256 FROM photos WHERE sha256 IN ({marks})", list(shas))
+    rows = await db.fetchall(
+        f"SELECT sha256 FROM photos WHERE sha256 IN ({marks}) "
+        f"UNION SELECT photo FROM contributions WHERE photo IN ({marks})", [*shas, *shas])
     return {r[0] for r in rows}
 
 
