@@ -19,6 +19,7 @@ DERIVED = ("house_stages", "progress_daily")
 SKIPPED = ("progress_counts",)  # remade exactly by the triggers from the houses' stages
 # Rows that refer to rows of their own table come after them.
 ROW_ORDER = {"units": "depth, id", "users": "id"}
+SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 async def tables(db: Database) -> list[str]:
@@ -109,10 +110,14 @@ async def compare(source: Database, target: Database, order: list[str]) -> list[
 async def restore_sqlite(backup: Path, database: Path) -> None:
     """Put a backup (a SQLite file `chungtay backup` made) in the database's place, whole: written
     aside, then renamed, so a failure leaves the database as it was."""
+    with backup.open("rb") as file:
+        if file.read(16) != SQLITE_HEADER:
+            raise RuntimeError(f"{backup.name} is not a SQLite database")
     aside = database.with_name(database.name + ".restoring")
     private.make_dirs(database.parent)
+    aside.unlink(missing_ok=True)
+    private.create_file(aside)  # private before a byte of the campaign is in it
     await asyncio.to_thread(shutil.copyfile, backup, aside)
-    private.restrict(aside)
     for stale in (Path(str(database) + "-wal"), Path(str(database) + "-shm")):
         stale.unlink(missing_ok=True)
     aside.replace(database)

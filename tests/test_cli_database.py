@@ -148,3 +148,13 @@ async def test_backup_and_restore_on_sqlite(tmp_path: Path) -> None:
             await db.close()
     missing = chungtay(tmp_path, "world.sqlite", "restore", str(tmp_path / "nope.sqlite"))
     assert missing.returncode == 2 and "no file" in missing.stderr
+    # Not a backup (here a workbook): refused, and the database is as it was.
+    other = tmp_path / "bao-cao.sqlite"
+    other.write_bytes(b"PK\x03\x04" + b"\x00" * 100)
+    wrong = chungtay(tmp_path, "world.sqlite", "restore", str(other), "--force")
+    assert wrong.returncode == 1 and "not a SQLite database" in wrong.stderr
+    db = await Database.open(tmp_path / "world.sqlite")
+    try:
+        assert await figures(db) == before
+    finally:
+        await db.close()
