@@ -97,7 +97,7 @@ async def create(db: Database, *, house_id: int, reporter_id: int, stage: int, n
                  lat: float | None, lon: float | None, received_at: str, claimed_at: str | None,
                  review_state: str, flag: str | None, photos: Sequence[StoredPhoto],
                  evidence_notes: str | None = None) -> int:
-    report_id = await db.execute(
+    report_id = await db.insert(
         "INSERT INTO reports (house_id, reporter_id, stage, note, lat, lon, received_at, claimed_at, "
         "review_state, flag, evidence_notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (house_id, reporter_id, stage, note, lat, lon, received_at, claimed_at, review_state, flag,
@@ -109,7 +109,7 @@ async def create(db: Database, *, house_id: int, reporter_id: int, stage: int, n
 
 async def remember_albums(db: Database, reporter_id: int, albums: Sequence[str], report_id: int) -> None:
     await db.executemany(
-        "INSERT OR IGNORE INTO report_albums (reporter_id, album, report_id) VALUES (?, ?, ?)",
+        "INSERT INTO report_albums (reporter_id, album, report_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
         [(reporter_id, album, report_id) for album in albums],
     )
 
