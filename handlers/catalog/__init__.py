@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from handlers.catalog import cli as catalog_cli
-from handlers.catalog import contributions as catalog_contributions
 from handlers.catalog import cli_database as catalog_cli_database
+from handlers.catalog import contributions as catalog_contributions
 from handlers.catalog import dialog as catalog_dialog
 from handlers.catalog import evidence as catalog_evidence
 from handlers.catalog import exports as catalog_exports
