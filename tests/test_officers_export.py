@@ -144,7 +144,8 @@ async def test_libreoffice_opens_the_workbook(world: World, tmp_path: Path) -> N
     )
     assert done.returncode == 0, done.stderr
     files = {p.name.split("-")[-1]: p for p in out.glob("*.csv")}
-    assert set(files) == {"Tổng hợp.csv", "Nhà.csv", "Báo cáo.csv"}, done.stdout + done.stderr
+    assert set(files) == {"Tổng hợp.csv", "Nhà.csv", "Báo cáo.csv", "Đóng góp.csv", "Khen thưởng.csv"}, \
+        done.stdout + done.stderr
     with files["Tổng hợp.csv"].open(encoding="utf-8") as f:
         table = list(csv.reader(f))
     assert table[0][0] == "Chung tay xóa nhà tạm, nhà dột nát"
