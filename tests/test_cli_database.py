@@ -8,7 +8,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-from storage import progress, transfer, units
+from storage import contributions, progress, transfer, units
 from storage.db import Database
 from tests import pg
 from tests.images import jpeg
@@ -37,6 +37,14 @@ async def campaign(tmp: Path) -> World:
     world.clock.advance(timedelta(days=2))
     await set_stage(world, "MH-002", 3)
     await world.invite("KSA01", "volunteer")
+    await lan.say("/ngaycong MH-001 3")
+    assert "Đã ghi 3 ngày công" in lan.text, lan.text
+    mtu = await units.by_code(world.app.db, "MTU")
+    assert mtu is not None
+    async with world.app.db.transaction():  # a business's gift: more VND than a 4-byte integer holds
+        await contributions.add(world.app.db, contributions.New(
+            "money", mtu.id, None, "social", "2026-08-14", value=3_000_000_000, source_name="Công ty A"),
+            None, "2026-08-14T02:00:00Z")
     return world
 
 
@@ -46,7 +54,11 @@ async def figures(db: Database) -> tuple[object, ...]:
     rolled = await progress.rollup(db, unit, 2, "2026-08-14")
     counts = [await db.scalar(f"SELECT count(*) FROM {t}") for t in
               ("units", "houses", "users", "reports", "photos", "audit", "invites", "house_stages")]
-    return rolled.node.tally, [(c.unit.code, c.tally) for c in rolled.children], counts
+    money = await contributions.area_sums(db, unit)
+    workers = [(p.name, p.count) for p in await contributions.top_workers(db, unit, 5)]
+    reporters = [(p.name, p.count) for p in await contributions.top_reporters(db, unit, 5)]
+    return rolled.node.tally, [(c.unit.code, c.tally) for c in rolled.children], counts, money, workers, \
+        reporters
 
 
 async def test_migrate_copies_the_campaign_and_checks_it(tmp_path: Path, pg_dsn: str) -> None:
@@ -54,6 +66,7 @@ async def test_migrate_copies_the_campaign_and_checks_it(tmp_path: Path, pg_dsn:
     source = await figures(world.app.db)
     await world.app.close()
     assert source[2][3] >= 1 and source[2][4] >= 2  # a report and its photos are in the source
+    assert source[3]["social"].money == 3_000_000_000 and source[4] and source[5]
 
     done = chungtay(tmp_path, "world.sqlite", "migrate", "--to", pg_dsn)
     assert done.returncode == 0, done.stderr
@@ -67,6 +80,12 @@ async def test_migrate_copies_the_campaign_and_checks_it(tmp_path: Path, pg_dsn:
             await units.upsert(target, "NEW", "Xã Mới", "MTU", None)
         assert (await units.by_code(target, "NEW")).id > max(  # type: ignore[union-attr]
             u.id for u in await units.all_units(target) if u.code != "NEW")
+        # and receipt numbers go on after the copied contributions'
+        async with target.transaction():
+            number = await contributions.add(target, contributions.New(
+                "workdays", (await units.by_code(target, "MTU")).id, None,  # type: ignore[union-attr]
+                "community", "2026-08-15", workdays=2), None, "2026-08-15T02:00:00Z")
+        assert number == 3
     finally:
         await target.close()
 
