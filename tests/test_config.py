@@ -27,7 +27,7 @@ def test_the_example_config_loads_as_documented() -> None:
     assert first.offsets == (30, 14, 7, 3, 1, 0)
     assert s.campaign.deadlines[1].audience == ("officers",)
     assert s.storage.database == ROOT / "data/chungtay.sqlite"
-    assert s.campaign.start == date(2026, 4, 1) and s.review.required == "flagged"
+    assert s.campaign.start == date(2024, 4, 13) and s.review.required == "flagged"
     assert s.evidence.max_distance_m == 500 and s.evidence.max_photo_age_days == 14
 
 

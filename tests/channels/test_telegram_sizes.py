@@ -67,9 +67,10 @@ async def test_album_thumbnails_are_telegrams_320px_size_and_nothing_large_is_de
         seen = list(decoded)
         await bot.restart()  # a clean stop finishes what the turn left for after its receipt
         rows = await bot.app.db.fetchall(
-            "SELECT normalized, thumb, width, height, phash FROM photos ORDER BY position")
+            "SELECT normalized, thumb, width, height, scene FROM photos ORDER BY position")
         store = bot.app.ctx.photos
-        for (normalized, thumb, width, height, phash), sizes in zip(rows, uploads, strict=True):
+        # The scene hash is in `scene` since migration 013 (the phash column is no longer written).
+        for (normalized, thumb, width, height, scene), sizes in zip(rows, uploads, strict=True):
             small = bot.emu.files.get(sizes[1]["file_id"])
             large = bot.emu.files.get(sizes[-1]["file_id"])
             assert small is not None and large is not None
@@ -78,7 +79,7 @@ async def test_album_thumbnails_are_telegrams_320px_size_and_nothing_large_is_de
             assert (width, height) == (1280, 960)
             with Image.open(store.path(thumb)) as t:
                 assert t.size == (320, 240)
-            assert phash == PhotoStore(tmp_path / "again").process(large.data, small=small.data).phash
+            assert scene == PhotoStore(tmp_path / "again").process(large.data, small=small.data).phash
     # Only the 320 px sizes were decoded (for the hash): no decode of a 1280 px photo, whole or scaled.
     assert seen and all(one == (320, 240, 1) for one in seen), seen
 
