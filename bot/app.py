@@ -31,7 +31,7 @@ class App:
 
     @classmethod
     async def open(cls, settings: Settings, clock: Clock | None = None,
-                   database: Path | None = None, media_dir: Path | None = None) -> App:
+                   database: str | Path | None = None, media_dir: Path | None = None) -> App:
         db = await Database.open(database or settings.storage.database)
         photos = PhotoStore(media_dir or settings.storage.media_dir,
                             processes=settings.storage.photo_processes,

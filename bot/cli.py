@@ -1,4 +1,4 @@
-"""chungtay run | demo | import | invite | users | disable | enable | export | backup."""
+"""chungtay run | demo | import | invite | users | disable | enable | export | backup | migrate | restore."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot.app import App
+from bot.cli_database import add_commands as add_database_commands
 from bot.config import TOKEN_ENV, ZALO_TOKEN_ENV, ConfigError, load_settings
 from handlers.catalog import ROLES, label, t
 from handlers.settings import Settings
@@ -58,8 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("--unit", help="only this unit and what lies below it")
     exp.add_argument("--with-photos", action="store_true",
                      help="with --unit: a ZIP of the workbook and the unit's photos in photos/<house code>/")
-    bak = sub.add_parser("backup", help="copy the database while the bot runs")
-    bak.add_argument("--out", type=Path, required=True)
+    add_database_commands(sub)
     for command in sub.choices.values():
         # The same option after the subcommand (`chungtay run --config x.toml`), where people put
         # it; SUPPRESS keeps a value given before the subcommand when it is absent after.
@@ -119,6 +119,11 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         from bot.run import run_bot
 
         return await run_bot(settings)
+    if args.command in ("migrate", "restore"):
+        from bot import cli_database
+
+        command = cli_database.migrate if args.command == "migrate" else cli_database.restore
+        return await command(settings, args)
     app = await App.open(settings)
     try:
         handler = {"import": _import, "invite": _invite, "users": _users, "disable": _set_access,
@@ -327,15 +332,9 @@ def _photo_link(app: App, out: Path) -> Callable[[str, str], str]:
 
 
 async def _backup(app: App, args: argparse.Namespace) -> int:
-    from storage.db import backup
+    from bot.cli_database import backup_command
 
-    try:
-        await backup(app.db, args.out)
-    except FileExistsError:
-        print(_say(app.settings, "cli_backup_exists", file=args.out), file=sys.stderr)
-        return EXIT_USAGE
-    print(_say(app.settings, "cli_backup_done", file=args.out, media=app.settings.storage.media_dir))
-    return 0
+    return await backup_command(app.settings, app.db, args.out)
 
 
 if __name__ == "__main__":

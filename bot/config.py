@@ -28,8 +28,12 @@ from handlers.settings import (
     StorageSettings,
 )
 from storage.codes import Stage
+from storage.db import is_postgres
 
-__all__ = ["TOKEN_ENV", "ZALO_TOKEN_ENV", "ConfigError", "load_settings", "parse_settings"]
+# Overrides [storage] database: a DSN kept out of the config file, with its password.
+DATABASE_ENV = "CHUNGTAY_DATABASE"
+
+__all__ = ["DATABASE_ENV", "TOKEN_ENV", "ZALO_TOKEN_ENV", "ConfigError", "load_settings", "parse_settings"]
 
 # A stage as config.toml names it: a deadline's `stage`, the `photos_<stage>` keys.
 STAGE_NAMES = {"started": Stage.STARTED, "completed": Stage.COMPLETED, "handed_over": Stage.HANDED_OVER}
@@ -63,7 +67,7 @@ def parse_settings(data: dict[str, Any], file: str, env: dict[str, str]) -> Sett
     return Settings(
         source=file,
         telegram=telegram(r, env),
-        storage=_storage(r, base),
+        storage=_storage(r, base, env),
         campaign=_campaign(r),
         report=_report(r),
         review=_review(r),
@@ -77,12 +81,12 @@ def parse_settings(data: dict[str, Any], file: str, env: dict[str, str]) -> Sett
     )
 
 
-def _storage(r: Reader, base: Path) -> StorageSettings:
+def _storage(r: Reader, base: Path, env: dict[str, str]) -> StorageSettings:
     s = r.table("storage")
     r.unknown_keys(s, "storage", {"database", "media_dir", "photo_processes", "photo_memory_mb",
                                   "media_shared"})
     d = StorageSettings()
-    database = r.get(s, "storage", "database", str, str(d.database))
+    database = env.get(DATABASE_ENV) or r.get(s, "storage", "database", str, str(d.database))
     media = r.get(s, "storage", "media_dir", str, str(d.media_dir))
     processes = r.get(s, "storage", "photo_processes", int, d.photo_processes)
     memory = r.get(s, "storage", "photo_memory_mb", int, d.photo_memory_mb)
@@ -94,12 +98,19 @@ def _storage(r: Reader, base: Path) -> StorageSettings:
     if not 64 <= memory <= 1_048_576:
         raise r.fail("[storage] photo_memory_mb", f"must be 64 to 1048576, got {memory}")
     return StorageSettings(
-        database=Path(database) if database == ":memory:" else base / database,
+        database=_database(database, base),
         media_dir=base / media,
         photo_processes=processes,
         photo_memory_mb=memory,
         media_shared=r.get(s, "storage", "media_shared", bool, d.media_shared),
     )
+
+
+def _database(value: str, base: Path) -> Path | str:
+    """A PostgreSQL DSN as written; a SQLite file relative to the config's folder."""
+    if is_postgres(value):
+        return value
+    return Path(value) if value == ":memory:" else base / value
 
 
 def _campaign(r: Reader) -> CampaignSettings:

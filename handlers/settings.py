@@ -39,7 +39,7 @@ class ZaloSettings:
 
 @dataclass(frozen=True)
 class StorageSettings:
-    database: Path = Path("data/chungtay.sqlite")
+    database: Path | str = Path("data/chungtay.sqlite")  # a SQLite file, or a PostgreSQL DSN
     media_dir: Path = Path("data/media")
     # helper processes that decode photos; 0: threads of the bot's own process
     photo_processes: int = field(default_factory=lambda: min(4, os.cpu_count() or 1))

@@ -100,8 +100,8 @@ def _row(new: New, entered_by: int | None, at: str, origin: str) -> tuple[object
 async def add(db: Database, new: New, entered_by: int | None, at: str, origin: str = "bot") -> int:
     """Record one contribution; its id is the receipt number."""
     marks = ", ".join("?" * 17)
-    return await db.execute(f"INSERT INTO contributions ({_FIELDS}) VALUES ({marks})",
-                            _row(new, entered_by, at, origin))
+    return await db.insert(f"INSERT INTO contributions ({_FIELDS}) VALUES ({marks})",
+                           _row(new, entered_by, at, origin))
 
 
 async def add_many(db: Database, rows: list[New], at: str, origin: str) -> None:
@@ -164,6 +164,11 @@ def total(parts: dict[str, Sums]) -> Sums:
     return out
 
 
+def _sums(r: Row) -> Sums:
+    # PostgreSQL's sum() of BIGINT money is numeric (a Decimal); SQLite's an int.
+    return Sums(int(r[1]), int(r[2]), int(r[3]))
+
+
 _TYPES = "source_type IN ('state', 'social', 'community', 'household')"
 
 
@@ -172,17 +177,17 @@ async def area_sums(db: Database, unit: Unit) -> dict[str, Sums]:
     rows = await db.fetchall(
         "SELECT source_type, sum(money), sum(materials), sum(workdays) FROM contribution_sums "
         f"WHERE {_TYPES} AND path >= ? AND path < ? GROUP BY source_type", (unit.path, unit.path + "\uffff"))
-    return {r[0]: Sums(r[1], r[2], r[3]) for r in rows if r[1] or r[2] or r[3]}
+    return {r[0]: _sums(r) for r in rows if r[1] or r[2] or r[3]}
 
 
 async def child_sums(db: Database, unit: Unit) -> dict[int, Sums]:
     """Per child of `unit` (its id; 0 for what went to the unit itself), all source types."""
     start = len(unit.path) + 1
     rows = await db.fetchall(
-        "SELECT CAST(substr(path, ?1, instr(substr(path, ?1), '/') - 1) AS INTEGER) AS child, "
+        "SELECT CAST('0' || substr(path, ?1, instr(substr(path, ?1) || '/', '/') - 1) AS INTEGER) AS child, "
         f"sum(money), sum(materials), sum(workdays) FROM contribution_sums WHERE {_TYPES} "
         "AND path >= ?2 AND path < ?3 GROUP BY child", (start, unit.path, unit.path + "\uffff"))
-    return {r[0]: Sums(r[1], r[2], r[3]) for r in rows}
+    return {r[0]: _sums(r) for r in rows}
 
 
 async def unit_sums(db: Database, unit: Unit) -> dict[int, Sums]:
@@ -190,7 +195,7 @@ async def unit_sums(db: Database, unit: Unit) -> dict[int, Sums]:
     rows = await db.fetchall(
         "SELECT unit_id, sum(money), sum(materials), sum(workdays) FROM contribution_sums "
         f"WHERE {_TYPES} AND path >= ? AND path < ? GROUP BY unit_id", (unit.path, unit.path + "\uffff"))
-    return {r[0]: Sums(r[1], r[2], r[3]) for r in rows}
+    return {r[0]: _sums(r) for r in rows}
 
 
 async def own_workdays(db: Database, user_id: int) -> int:
@@ -221,7 +226,7 @@ async def top_reporters(db: Database, unit: Unit, limit: int) -> list[Person]:
 async def _top(db: Database, unit: Unit, column: str, limit: int) -> list[Person]:
     rows = await db.fetchall(
         f"WITH top AS (SELECT user_id, sum({column}) AS n FROM people_sums WHERE path >= ? AND path < ? "
-        "GROUP BY user_id HAVING n > 0 ORDER BY n DESC LIMIT ?) "
+        f"GROUP BY user_id HAVING sum({column}) > 0 ORDER BY n DESC LIMIT ?) "
         f"SELECT top.user_id, {person_name('su')}, uu.name, top.n FROM top "
         "JOIN users su ON su.id = top.user_id JOIN units uu ON uu.id = su.unit_id ORDER BY top.n DESC, 2",
         (unit.path, unit.path + "\uffff", limit))

@@ -1,25 +1,39 @@
-"""The one SQLite connection: pragmas, migrations, transactions."""
+"""The database behind every storage function: SQLite (a file, the default) or PostgreSQL (a server).
+
+Every module in storage/ talks to a `Database` and writes its SQL once, in the forms both dialects
+accept: `?` placeholders (PostgreSQL's implementation turns them into `$n`), ON CONFLICT ... DO
+NOTHING / DO UPDATE, `insert` for a new row's id. Where the dialects truly differ (the schema, its
+triggers, backups) each implementation has its own: storage/db_sqlite.py, storage/db_postgres.py,
+and storage/migrations/ beside storage/migrations/postgresql/.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
-from contextlib import asynccontextmanager
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
-import aiosqlite
-
-from storage import private
-
+# Rows are read by index and by name: sqlite3.Row and asyncpg's Record both do.
 Row = sqlite3.Row
 _T = TypeVar("_T")
 
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
-def _migrations() -> list[tuple[int, str]]:
+
+def is_postgres(target: str | Path) -> bool:
+    """A DSN selects PostgreSQL; anything else is a SQLite file's path."""
+    return isinstance(target, str) and target.startswith(POSTGRES_SCHEMES)
+
+
+def migrations(folder: str = "") -> list[tuple[int, str]]:
+    """Numbered migrations ("NNN_name.sql"), in order; folder "postgresql" holds that dialect's."""
     files = resources.files("storage").joinpath("migrations")
+    if folder:
+        files = files.joinpath(folder)
     found = []
     for entry in files.iterdir():
         name = entry.name
@@ -28,120 +42,69 @@ def _migrations() -> list[tuple[int, str]]:
     return sorted(found)
 
 
-class Database:
-    """One writer connection shared by the whole process.
+class Database(ABC):
+    """What storage/ needs of a database; `Database.open` picks the implementation."""
 
-    SQLite allows one writer at a time anyway; funnelling every transaction through one
-    connection and one lock keeps transactions short and never lets two handlers interleave
-    half-written state.
-    """
-
-    def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
-        self.conn = conn
-        self.path = path
-        self._lock = asyncio.Lock()
+    dialect: str  # "sqlite" or "postgresql"
+    path: str     # the file, or the DSN: what `Database.open` takes to open it again
 
     @classmethod
-    async def open(cls, path: str | Path) -> Database:
-        path = str(path)
-        if path != ":memory:":
-            file = Path(path)
-            private.make_dirs(file.parent)
-            # SQLite gives the -wal and -shm files the database's own mode: set it before it opens.
-            if file.exists():
-                private.restrict(file, Path(path + "-wal"), Path(path + "-shm"))
-            else:
-                private.create_file(file)
-        conn = await aiosqlite.connect(path, isolation_level=None)
-        conn.row_factory = sqlite3.Row
-        await conn.execute("PRAGMA journal_mode=WAL")
-        await conn.execute("PRAGMA foreign_keys=ON")
-        # FULL: a report acknowledged to a volunteer must survive a power cut, not only a crash.
-        await conn.execute("PRAGMA synchronous=FULL")
-        await conn.execute("PRAGMA busy_timeout=5000")
-        db = cls(conn, path)
-        await db._migrate()
-        return db
+    async def open(cls, target: str | Path) -> Database:
+        if is_postgres(target):
+            from storage.db_postgres import PostgresDatabase
+            return await PostgresDatabase.open(str(target))
+        from storage.db_sqlite import SqliteDatabase
+        return await SqliteDatabase.open(target)
 
-    async def close(self) -> None:
-        async with self._lock:
-            await self.conn.close()
+    @abstractmethod
+    async def close(self) -> None: ...
 
-    async def _migrate(self) -> None:
-        async with self.conn.execute("PRAGMA user_version") as cur:
-            row = await cur.fetchone()
-        current = int(row[0]) if row else 0
-        for version, sql in _migrations():
-            if version <= current:
-                continue
-            # executescript commits on its own, so the version bump rides inside the script.
-            await self.conn.executescript(
-                f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;"
-            )
+    @abstractmethod
+    def transaction(self) -> AbstractAsyncContextManager[Database]:
+        """All or nothing, and one writing transaction at a time across every process."""
 
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Database]:
-        async with self._lock:
-            await self._run(lambda c: c.execute("BEGIN IMMEDIATE"))
-            try:
-                yield self
-                await self._run(lambda c: c.execute("COMMIT"))
-            except BaseException:
-                # Also when COMMIT itself failed (a full disk, a deferred constraint): SQLite then
-                # leaves the transaction open, and every later BEGIN would fail with it.
-                await self._run(_roll_back)
-                raise
+    @abstractmethod
+    async def begin_snapshot(self) -> bool:
+        """Start a read of one consistent moment; False when already inside a transaction."""
 
-    async def _run(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
-        # One trip to the connection's thread per statement. aiosqlite's cursor API costs a trip
-        # for the statement, one for the fetch and one for the close, and each trip waits for a
-        # turn of the event loop: under a burst that tripled how long the one write lock was held.
-        # Connection._execute is the primitive every aiosqlite call is built on.
-        raw = self.conn._conn
-        return await self.conn._execute(work, raw)
+    @abstractmethod
+    async def end_snapshot(self) -> None: ...
 
+    @abstractmethod
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
-        """Run a statement; returns lastrowid."""
-        return await self._run(lambda c: c.execute(sql, params).lastrowid or 0)
+        """Run a statement. SQLite returns lastrowid, PostgreSQL 0: use `insert` for an id."""
 
-    async def execute_rowcount(self, sql: str, params: Sequence[Any] = ()) -> int:
-        return await self._run(lambda c: c.execute(sql, params).rowcount)
+    @abstractmethod
+    async def insert(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run an INSERT into a table with an `id` column; returns the new row's id."""
 
-    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        batch = list(rows)  # made here, not in the connection's thread
-        await self._run(lambda c: c.executemany(sql, batch))
+    @abstractmethod
+    async def execute_rowcount(self, sql: str, params: Sequence[Any] = ()) -> int: ...
 
-    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
-        row: Row | None = await self._run(lambda c: c.execute(sql, params).fetchone())
-        return row
+    @abstractmethod
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None: ...
+
+    @abstractmethod
+    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None: ...
+
+    @abstractmethod
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
 
     async def fetch_as(self, make: Callable[[Row], _T], sql: str, params: Sequence[Any] = ()) -> _T | None:
         """The first row, made into a value; None when there is none."""
         row = await self.fetchone(sql, params)
         return None if row is None else make(row)
 
-    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        return await self._run(lambda c: c.execute(sql, params).fetchall())
-
     async def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
         row = await self.fetchone(sql, params)
         return None if row is None else row[0]
 
 
-def _roll_back(conn: sqlite3.Connection) -> None:
-    # Some failures (SQLITE_FULL among them) have rolled the transaction back already.
-    if conn.in_transaction:
-        conn.execute("ROLLBACK")
-
-
-async def backup(db: Database, dest: Path) -> None:
-    """A consistent copy of the live database, taken without stopping the bot."""
-    private.make_dirs(dest.parent)
-    # VACUUM INTO writes into an empty file as it finds it: made here, private, and only if new.
-    private.create_file(dest)
-    try:
-        async with db._lock:
-            await db.conn.execute("VACUUM INTO ?", (str(dest),))
-    except BaseException:
-        dest.unlink(missing_ok=True)
-        raise
+async def backup(db: Database, dest: Path) -> str:
+    """A consistent copy of the live database, taken without stopping the bot; says what it made."""
+    if db.dialect == "postgresql":
+        from storage.db_postgres import backup as pg_backup
+        return await pg_backup(db, dest)  # type: ignore[arg-type]
+    from storage.db_sqlite import backup as sqlite_backup
+    await sqlite_backup(db, dest)  # type: ignore[arg-type]
+    return "sqlite"

@@ -72,7 +72,7 @@ async def upsert(db: Database, code: str, unit_id: int, head: str, category: str
     """Insert or update by code. The stage is never touched by an import: reports own it."""
     existing = await by_code(db, code)
     if existing is None:
-        return await db.execute(
+        return await db.insert(
             "INSERT INTO houses (code, unit_id, household_head, head_key, category, support_type, "
             "address, lat, lon) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (code, unit_id, head, fold(head), category, support, address, lat, lon),

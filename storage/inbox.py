@@ -35,11 +35,13 @@ async def store(db: Database, channel: str, items: Sequence[tuple[str, str]], at
             aside.append(key)
     async with db.transaction():
         await db.executemany(
-            "INSERT OR IGNORE INTO inbox (key, channel, payload, received_at) VALUES (?, ?, ?, ?)",
+            "INSERT INTO inbox (key, channel, payload, received_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT DO NOTHING",
             [(key, channel, payload, at) for key, payload in good]
             + [(key, channel, PUT_ASIDE, at) for key in aside],
         )
-        await db.executemany("INSERT OR IGNORE INTO handled_updates (key, handled_at) VALUES (?, ?)",
+        await db.executemany("INSERT INTO handled_updates (key, handled_at) VALUES (?, ?) "
+                             "ON CONFLICT DO NOTHING",
                              [(key, at) for key in aside])
     return aside
 
@@ -83,7 +85,8 @@ async def store_new(db: Database, channel: str, items: Sequence[tuple[str, str]]
         fresh = [(key, payload) for key, payload in dict(items).items()
                  if key not in known and _storable(payload)]
         await db.executemany(
-            "INSERT OR IGNORE INTO inbox (key, channel, payload, received_at) VALUES (?, ?, ?, ?)",
+            "INSERT INTO inbox (key, channel, payload, received_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT DO NOTHING",
             [(key, channel, payload, at) for key, payload in fresh],
         )
     return {key for key, _ in fresh}

@@ -20,8 +20,10 @@ from storage.textfold import fold
 
 def _child(alias: str) -> str:
     """Which child of the queried unit a row's path lies under: the path segment right after the
-    queried unit's own path ("/1/7/42/" under "/1/" -> 7); 0 for the queried unit itself."""
-    return f"CAST(substr({alias}.path, ?1, instr(substr({alias}.path, ?1), '/') - 1) AS INTEGER)"
+    queried unit's own path ("/1/7/42/" under "/1/" -> 7); 0 for the queried unit itself.
+    Written so that PostgreSQL reads it as SQLite does: no negative length, never CAST('')."""
+    rest = f"substr({alias}.path, ?1)"
+    return f"CAST('0' || substr({alias}.path, ?1, instr({rest} || '/', '/') - 1) AS INTEGER)"
 
 
 _CHILD = _child("u")
@@ -234,7 +236,7 @@ async def quiet(db: Database, unit: Unit, before: str,
         f"AND h.stage < {int(Stage.HANDED_OVER)} AND (h.last_report_at IS NULL OR h.last_report_at < ?4)) "
     )
     rows = await db.fetchall(
-        quiet_houses + "SELECT child, count(*), sum(last_report_at IS NULL) FROM q GROUP BY child",
+        quiet_houses + "SELECT child, count(*), count(*) - count(last_report_at) FROM q GROUP BY child",
         (*scope, before),
     )
     counts = {r[0]: (r[1], r[2]) for r in rows}

@@ -117,7 +117,8 @@ async def is_paused(db: Database, user_id: int) -> bool:
 
 async def set_paused(db: Database, user_id: int, paused: bool, at: str) -> None:
     if paused:
-        await db.execute("INSERT OR IGNORE INTO reminder_prefs (user_id, paused_at) VALUES (?, ?)",
+        await db.execute("INSERT INTO reminder_prefs (user_id, paused_at) VALUES (?, ?) "
+                         "ON CONFLICT DO NOTHING",
                          (user_id, at))
     else:
         await db.execute("DELETE FROM reminder_prefs WHERE user_id = ?", (user_id,))
@@ -136,8 +137,8 @@ async def decided(db: Database, keys: Sequence[str]) -> set[str]:
 
 async def record_missed(db: Database, key: str, kind: str, due_at: str, at: str) -> None:
     await db.execute(
-        "INSERT OR IGNORE INTO reminder_occasions (key, kind, due_at, outcome, decided_at) "
-        "VALUES (?, ?, ?, 'missed', ?)",
+        "INSERT INTO reminder_occasions (key, kind, due_at, outcome, decided_at) "
+        "VALUES (?, ?, ?, 'missed', ?) ON CONFLICT DO NOTHING",
         (key, kind, due_at, at),
     )
 
@@ -160,9 +161,9 @@ async def plan(db: Database, key: str, kind: str, due_at: str, rows: Sequence[Ne
         (key, kind, due_at, len(rows), at),
     )
     await db.executemany(
-        "INSERT OR IGNORE INTO reminder_outbox (key, occasion, user_id, kind, topic, local_day, due_at, "
+        "INSERT INTO reminder_outbox (key, occasion, user_id, kind, topic, local_day, due_at, "
         "expires_at, valid_until, payload, state, reason, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         [(r.key, key, r.user_id, kind, r.topic, r.local_day, r.due_at, r.expires_at, r.valid_until,
           json.dumps(r.payload, ensure_ascii=False), r.state, r.reason, at, at) for r in rows],
     )

@@ -74,8 +74,8 @@ async def find_photo_matches(db: Database, house_id: int, photos: Sequence[Store
         # The oldest few photos under each key: each is a short range of the (key, photo_id) index,
         # however common the key, so a lookup reads at most PER_KEY rows a key.
         per_key = " UNION ".join(
-            f"SELECT * FROM (SELECT photo_id FROM photo_keys WHERE key = ? ORDER BY photo_id LIMIT {PER_KEY})"
-            for _ in keys)
+            f"SELECT * FROM (SELECT photo_id FROM photo_keys WHERE key = ? ORDER BY photo_id "
+            f"LIMIT {PER_KEY}) k{i}" for i in range(len(keys)))
         candidates = await db.fetchall(
             "SELECT p.scene, p.report_id, r.house_id, r.stage FROM photos p "
             f"JOIN reports r ON r.id = p.report_id WHERE p.id IN ({per_key}) AND {other} ORDER BY p.id",
@@ -97,7 +97,7 @@ async def create(db: Database, *, house_id: int, reporter_id: int, stage: int, n
                  lat: float | None, lon: float | None, received_at: str, claimed_at: str | None,
                  review_state: str, flag: str | None, photos: Sequence[StoredPhoto],
                  evidence_notes: str | None = None) -> int:
-    report_id = await db.execute(
+    report_id = await db.insert(
         "INSERT INTO reports (house_id, reporter_id, stage, note, lat, lon, received_at, claimed_at, "
         "review_state, flag, evidence_notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (house_id, reporter_id, stage, note, lat, lon, received_at, claimed_at, review_state, flag,
@@ -109,7 +109,7 @@ async def create(db: Database, *, house_id: int, reporter_id: int, stage: int, n
 
 async def remember_albums(db: Database, reporter_id: int, albums: Sequence[str], report_id: int) -> None:
     await db.executemany(
-        "INSERT OR IGNORE INTO report_albums (reporter_id, album, report_id) VALUES (?, ?, ?)",
+        "INSERT INTO report_albums (reporter_id, album, report_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
         [(reporter_id, album, report_id) for album in albums],
     )
 
@@ -150,7 +150,7 @@ async def add_photos(db: Database, report_id: int, photos: Sequence[StoredPhoto]
 async def _insert_photos(db: Database, report_id: int, photos: Sequence[StoredPhoto], first: int) -> None:
     for i, p in enumerate(photos, first):
         # phash and band0..3 held the 64-bit hash before migration 013; `scene` replaces them.
-        photo_id = await db.execute(
+        photo_id = await db.insert(
             "INSERT INTO photos (report_id, position, sha256, normalized, thumb, original, width, "
             "height, taken_at, lat, lon, phash, band0, band1, band2, band3, scene) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, ?)",
@@ -159,8 +159,9 @@ async def _insert_photos(db: Database, report_id: int, photos: Sequence[StoredPh
         )
         keys = index_keys(p.phash)
         if keys:
-            await db.executemany("INSERT OR IGNORE INTO photo_keys (key, photo_id) VALUES (?, ?)",
-                                 [(key, photo_id) for key in keys])
+            await db.executemany(
+                "INSERT INTO photo_keys (key, photo_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                [(key, photo_id) for key in keys])
 
 
 async def count(db: Database) -> int:

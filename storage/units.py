@@ -80,7 +80,7 @@ async def upsert(db: Database, code: str, name: str, parent_code: str | None, qu
     parent_id = parent.id if parent else None
     depth = parent.depth + 1 if parent else 0
     if existing is None:
-        unit_id = await db.execute(
+        unit_id = await db.insert(
             "INSERT INTO units (code, name, name_key, parent_id, quota, path, depth, sort_order) "
             "VALUES (?, ?, ?, ?, ?, '', ?, ?)",
             (code, name, fold(name), parent_id, quota, depth, sort_order),

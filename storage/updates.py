@@ -17,5 +17,6 @@ async def unseen(db: Database, keys: Sequence[str]) -> list[str]:
 
 async def mark(db: Database, keys: Sequence[str], at: str) -> None:
     await db.executemany(
-        "INSERT OR IGNORE INTO handled_updates (key, handled_at) VALUES (?, ?)", [(k, at) for k in keys]
+        "INSERT INTO handled_updates (key, handled_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+        [(k, at) for k in keys],
     )

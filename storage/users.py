@@ -26,7 +26,7 @@ async def get(db: Database, user_id: int) -> User | None:
 
 async def create(db: Database, channel: str, external_id: str, display_name: str, role: str,
                  unit_id: int, lang: str, at: str) -> User:
-    user_id = await db.execute(
+    user_id = await db.insert(
         "INSERT INTO users (channel, external_id, display_name, role, unit_id, lang, joined_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
         (channel, external_id, display_name, role, unit_id, lang, at),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import timedelta
 
+import asyncpg
 import pytest
 
 from bot.housekeeping import sweep_photos
@@ -190,7 +191,8 @@ async def test_a_correction_keeps_the_old_amount_in_the_audit_log(world: World) 
 async def test_nothing_is_deleted(world: World) -> None:
     lan = await world.person("10", "MTU01")
     await lan.say("/ngaycong MH-001 3")
-    with pytest.raises(sqlite3.IntegrityError, match="never deleted"):   # the database itself refuses
+    refused = (sqlite3.IntegrityError, asyncpg.IntegrityConstraintViolationError)
+    with pytest.raises(refused, match="never deleted"):   # the database itself refuses
         await world.app.db.execute("DELETE FROM contributions")
     assert await count(world) == 1
 

@@ -27,9 +27,10 @@ async def test_failed_transaction_leaves_nothing(db: Database) -> None:
     assert await units.by_code(db, "P") is None
 
 
-async def test_a_commit_that_fails_is_rolled_back_and_the_next_transaction_works(db: Database) -> None:
+async def test_a_commit_that_fails_is_rolled_back_and_the_next_transaction_works(sqlite_db: Database) -> None:
     """A COMMIT can fail (a full disk; here a deferred foreign key) and SQLite then leaves the
     transaction open: every later BEGIN would fail, and the bot with it."""
+    db = sqlite_db
     with pytest.raises(Exception, match="FOREIGN KEY"):
         async with db.transaction():
             await db.execute("PRAGMA defer_foreign_keys = ON")
@@ -51,6 +52,9 @@ async def test_audit_log_is_append_only(db: Database) -> None:
     with pytest.raises(Exception, match="append-only"):
         async with db.transaction():
             await db.execute("DELETE FROM audit")
+    if db.dialect == "postgresql":
+        with pytest.raises(Exception, match="append-only"):
+            await db.execute("TRUNCATE audit")
     assert [e["action"] for e in await audit.entries(db, "unit", 1)] == ["test"]
 
 

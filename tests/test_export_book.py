@@ -196,7 +196,7 @@ async def test_the_command_line_writes_the_zip_with_photos(world: World, tmp_pat
     await progress_made(world)
     config = tmp_path / "config.toml"
     config.write_text('[campaign]\nlanguage = "en"\n'
-                      '[storage]\ndatabase = "world.sqlite"\nmedia_dir = "media"\n', encoding="utf-8")
+                      f'[storage]\ndatabase = "{world.database}"\nmedia_dir = "media"\n', encoding="utf-8")
     out = tmp_path / "mytu.zip"
     base = [sys.executable, "-m", "bot.cli", "--config", str(config), "export"]
 

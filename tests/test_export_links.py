@@ -156,7 +156,7 @@ async def test_the_command_line_signs_the_workbook_links_for_the_workbook_days(
     await progress_made(world)
     config = tmp_path / "config.toml"
     config.write_text('[campaign]\nlanguage = "en"\n'
-                      '[storage]\ndatabase = "world.sqlite"\nmedia_dir = "media"\n'
+                      f'[storage]\ndatabase = "{world.database}"\nmedia_dir = "media"\n'
                       f'[zalo]\ntoken = "{TOKEN}"\npublic_base_url = "https://bot.example.vn/media"\n'
                       "workbook_link_days = 45\n", encoding="utf-8")
     out = tmp_path / "mytu.xlsx"

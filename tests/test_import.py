@@ -514,6 +514,8 @@ async def test_houses_are_written_with_the_write_lock_held_briefly(db: Database,
     changed = await houses.by_code(db, "H00001")
     assert changed is not None and (changed.code, changed.household_head, changed.category) == (
         "H00001", "Chủ mới", "merit")
-    assert await db.scalar("SELECT count(*) FROM sqlite_temp_master") == 0
+    staging = ("SELECT count(*) FROM pg_tables WHERE tablename LIKE 'house_import%'"
+               if db.dialect == "postgresql" else "SELECT count(*) FROM sqlite_temp_master")
+    assert await db.scalar(staging) == 0  # the staging table is gone
     log = await audit.entries(db, "houses", "h2.csv")
     assert log[-1]["detail"] == {"created": 1, "updated": 1, "actor": "cli"}

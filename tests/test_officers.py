@@ -28,8 +28,8 @@ PAPERWORK = Deadline("Nộp hồ sơ khen thưởng", date(2026, 8, 25), None, "
 
 
 @pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
-    w = await build_world(tmp_path)
+async def world(tmp_path: Path, database: str | Path) -> AsyncIterator[World]:
+    w = await build_world(tmp_path, database=database if isinstance(database, str) else None)
     configure(w, campaign=CampaignSettings(deadlines=(PAPERWORK, HANDOVER)))
     yield w
     await w.app.close()

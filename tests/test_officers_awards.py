@@ -57,8 +57,8 @@ def test_tier_mistakes_name_the_file_and_key(tmp_path: Path, tiers: str, key: st
 
 
 @pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
-    w = await build_world(tmp_path)
+async def world(tmp_path: Path, database: str | Path) -> AsyncIterator[World]:
+    w = await build_world(tmp_path, database=database if isinstance(database, str) else None)
     # Small quotas, so a district can finish: Mỹ Tú 2 (houses MH-001, MH-002), Kế Sách 1 (AL-001).
     await add_units(w, ("MTU", "Huyện Mỹ Tú", "ST", 2), ("KSA", "Huyện Kế Sách", "ST", 1))
     configure(w, campaign=CampaignSettings(deadlines=(COMPLETE,)))

@@ -109,7 +109,7 @@ async def test_the_command_line_writes_the_workbook_with_photo_links(world: Worl
     await progress_made(world)
     config = tmp_path / "config.toml"
     config.write_text('[campaign]\nlanguage = "en"\n'
-                      '[storage]\ndatabase = "world.sqlite"\nmedia_dir = "media"\n', encoding="utf-8")
+                      f'[storage]\ndatabase = "{world.database}"\nmedia_dir = "media"\n', encoding="utf-8")
     out = tmp_path / "xuat" / "mytu.xlsx"
     out.parent.mkdir()
     done = subprocess.run([sys.executable, "-m", "bot.cli", "--config", str(config), "export",
@@ -144,7 +144,8 @@ async def test_libreoffice_opens_the_workbook(world: World, tmp_path: Path) -> N
     )
     assert done.returncode == 0, done.stderr
     files = {p.name.split("-")[-1]: p for p in out.glob("*.csv")}
-    assert set(files) == {"Tổng hợp.csv", "Nhà.csv", "Báo cáo.csv"}, done.stdout + done.stderr
+    assert set(files) == {"Tổng hợp.csv", "Nhà.csv", "Báo cáo.csv", "Đóng góp.csv", "Khen thưởng.csv"}, \
+        done.stdout + done.stderr
     with files["Tổng hợp.csv"].open(encoding="utf-8") as f:
         table = list(csv.reader(f))
     assert table[0][0] == "Chung tay xóa nhà tạm, nhà dột nát"

@@ -134,8 +134,8 @@ class Campaign:
         """Stop the process (nothing in memory survives), reopen the same database file."""
         settings = self.world.app.settings
         await self.world.app.close()
-        self.world.app = await App.open(settings, clock=self.world.clock, database=self.tmp / "world.sqlite",
-                                        media_dir=self.tmp / "media")
+        self.world.app = await App.open(settings, clock=self.world.clock,
+                                        database=self.world.target(self.tmp), media_dir=self.tmp / "media")
         if changes:
             self.configure(**changes)
         self.reminders = self._reminders()

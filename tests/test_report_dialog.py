@@ -304,7 +304,7 @@ async def test_restart_mid_dialog_resumes_where_the_person_was(world: World, tmp
     await lan.photos(jpeg(1))
     await world.app.close()
     world.app = await App.open(world.app.settings, clock=world.clock,
-                               database=tmp_path / "world.sqlite", media_dir=tmp_path / "media")
+                               database=world.target(tmp_path), media_dir=tmp_path / "media")
     await lan.photos(jpeg(2))
     assert "Đã nhận 2 ảnh" in lan.text
     await lan.press("Xong")

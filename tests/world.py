@@ -75,6 +75,12 @@ class Person:
 class World:
     app: App
     clock: FixedClock
+    # What a config file beside it says in [storage] database: the SQLite file, or the DSN.
+    database: str = "world.sqlite"
+
+    def target(self, tmp: Path) -> Path | str:
+        """What App.open takes to open the same database again."""
+        return self.database if "://" in self.database else tmp / self.database
 
     async def invite(self, unit_code: str, role: str) -> str:
         unit = await units.by_code(self.app.db, unit_code)
@@ -99,11 +105,13 @@ class World:
         return house
 
 
-async def build_world(tmp: Path, *, review_required: bool = False) -> World:
+async def build_world(tmp: Path, *, review_required: bool = False, database: str | None = None) -> World:
+    """`database`: a PostgreSQL DSN; by default a SQLite file in `tmp`."""
     settings = Settings(report=ReportSettings(),
                         review=ReviewSettings(required="all" if review_required else "flagged"))
     clock = FixedClock(START)
-    app = await App.open(settings, clock=clock, database=tmp / "world.sqlite", media_dir=tmp / "media")
+    app = await App.open(settings, clock=clock, database=database or tmp / "world.sqlite",
+                         media_dir=tmp / "media")
     db = app.db
     async with db.transaction():
         await units.upsert(db, "ST", "Tỉnh Sóc Trăng", None, 100)
@@ -118,7 +126,7 @@ async def build_world(tmp: Path, *, review_required: bool = False) -> World:
         await houses.upsert(db, "MH-003", mh, "Trần Thị Bình", "merit", "new", None, None, None)
         await houses.upsert(db, "MH-004", mh, "Lâm Văn Đức", "disaster", "new", None, None, None)
         await houses.upsert(db, "AL-001", al, "Thạch Thị Sa", "poor", "new", None, None, None)
-    return World(app, clock)
+    return World(app, clock, database or "world.sqlite")
 
 
 # --- officers' helpers ---------------------------------------------------------------------------

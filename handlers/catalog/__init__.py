@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from handlers.catalog import cli as catalog_cli
+from handlers.catalog import cli_database as catalog_cli_database
 from handlers.catalog import contributions as catalog_contributions
 from handlers.catalog import dialog as catalog_dialog
 from handlers.catalog import evidence as catalog_evidence
@@ -350,6 +351,7 @@ def _merge(*parts: dict[str, tuple[str, str]]) -> None:
 _merge(catalog_officers.MESSAGES, catalog_reminders.MESSAGES, catalog_zalo.MESSAGES, catalog_invites.MESSAGES,
        catalog_cli.MESSAGES, catalog_dialog.MESSAGES, catalog_exports.MESSAGES,
        catalog_contributions.MESSAGES, catalog_evidence.MESSAGES)
+_merge(catalog_cli_database.MESSAGES)
 
 
 def t(lang: str, key: str, /, **values: Any) -> str:

@@ -108,9 +108,7 @@ async def export_workbook(db: Database, out: Path, tz: ZoneInfo, within: Unit, c
     with written_aside(out) as partial:
         book = xlsx.Workbook(partial)
         # One read transaction: the three sheets describe the same moment even while reports arrive.
-        snapshot = not db.conn.in_transaction
-        if snapshot:
-            await db.execute("BEGIN")
+        snapshot = await db.begin_snapshot()
         try:
             lines = in_import_order(await progress.table(db, within), await units.import_order(db, within))
             sheet = _titled(book, "Tổng hợp", SUMMARY_COLUMNS, [*above, SUMMARY_NOTE], printed)
@@ -129,12 +127,12 @@ async def export_workbook(db: Database, out: Path, tz: ZoneInfo, within: Unit, c
                             printed)
             await given.fill_awards(sheet, db, lines, within, awards)
             if snapshot:
-                await db.execute("COMMIT")
+                await db.end_snapshot()
                 snapshot = False
             book.close()
         except BaseException:
             if snapshot:
-                await db.execute("ROLLBACK")
+                await db.end_snapshot()
             with contextlib.suppress(Exception):
                 book.abandon()
             raise
@@ -231,7 +229,7 @@ async def _most_photos(db: Database, within: Unit) -> int:
     found = await db.fetchone(
         "SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM photos p JOIN reports r ON r.id = p.report_id "
         "JOIN houses h ON h.id = r.house_id JOIN units u ON u.id = h.unit_id "
-        "WHERE u.path >= ? AND u.path < ? GROUP BY p.report_id)",
+        "WHERE u.path >= ? AND u.path < ? GROUP BY p.report_id) AS per_report",
         (within.path, within.path + "\uffff"))
     return int(found[0] or 0) if found else 0
 

@@ -10,6 +10,7 @@ staging loses only the TEMP table, and a crash during the last step is rolled ba
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -29,12 +30,16 @@ _tables = itertools.count(1)
 async def write_houses(db: Database, path: Path, rows: Iterable[Sequence[Any]], *, actor: str,
                        at: str) -> ImportResult:
     """Create or update (by code) every house, each row given as _COLUMNS in file order."""
-    table = f"temp.house_import_{next(_tables)}"
     # code compares as houses.code does (NOCASE), for counting the houses that already exist.
-    await db.execute(f"CREATE TABLE {table} (line INTEGER PRIMARY KEY, "
-                     "code TEXT NOT NULL COLLATE NOCASE, unit_id INTEGER NOT NULL, household_head TEXT "
+    if db.dialect == "postgresql":
+        # A pool's batches run on several connections, which a TEMP table would not span.
+        table, kind, code = f"house_import_{os.getpid()}_{next(_tables)}", "UNLOGGED ", "CITEXT"
+    else:
+        table, kind, code = f"temp.house_import_{next(_tables)}", "", "TEXT COLLATE NOCASE"
+    await db.execute(f"CREATE {kind}TABLE {table} (line INTEGER PRIMARY KEY, "
+                     f"code {code} NOT NULL, unit_id INTEGER NOT NULL, household_head TEXT "
                      "NOT NULL, head_key TEXT NOT NULL, category TEXT NOT NULL, support_type TEXT NOT NULL, "
-                     "address TEXT, lat REAL, lon REAL)")
+                     "address TEXT, lat DOUBLE PRECISION, lon DOUBLE PRECISION)")
     try:
         await _stage(db, table, rows)
         return await _apply(db, table, path, actor, at)
@@ -56,6 +61,9 @@ async def _apply(db: Database, table: str, path: Path, actor: str, at: str) -> I
     columns = ", ".join(_COLUMNS)
     # The stage is an import's business only (reports own it): an update leaves it as it is.
     changes = ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS if c != "code")
+    if db.dialect == "postgresql":
+        # Fresh tables have no statistics: without them the planner compares every code with every.
+        await db.execute(f"ANALYZE {table}")
     async with db.transaction():
         total = int(await db.scalar(f"SELECT count(*) FROM {table}"))
         updated = int(await db.scalar(

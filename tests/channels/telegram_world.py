@@ -39,7 +39,7 @@ class Bot:
         await self.channel.stop()
         await self.app.close()
         self.world.app = await App.open(self.app.settings, clock=self.world.clock,
-                                        database=self.tmp / "world.sqlite", media_dir=self.tmp / "media")
+                                        database=self.world.target(self.tmp), media_dir=self.tmp / "media")
         self.channel = make_channel(self.world.app)
         await self.start()
 
@@ -58,9 +58,10 @@ def make_channel(app: App) -> TelegramChannel:
 
 
 @asynccontextmanager
-async def running_bot(tmp: Path) -> AsyncIterator[Bot]:
+async def running_bot(tmp: Path, database: str | Path | None = None) -> AsyncIterator[Bot]:
+    """`database`: a PostgreSQL DSN runs the bot on it; otherwise a SQLite file in `tmp`."""
     async with BotApiEmulator(token=TOKEN) as emu:
-        world = await build_world(tmp)
+        world = await build_world(tmp, database=database if isinstance(database, str) else None)
         settings = replace(world.app.settings, telegram=TelegramSettings(
             token=TOKEN, base_url=emu.base_url, base_file_url=emu.base_file_url))
         world.app.settings = settings

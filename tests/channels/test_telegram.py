@@ -17,8 +17,9 @@ from tests.images import jpeg, png
 
 
 @pytest.fixture
-async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
-    async with running_bot(tmp_path) as b:
+async def bot(tmp_path: Path, database: str | Path) -> AsyncIterator[Bot]:
+    """The end-to-end tests of the Telegram channel, on each database."""
+    async with running_bot(tmp_path, database) as b:
         yield b
 
 
@@ -91,21 +92,30 @@ async def test_when_the_inbox_cannot_be_written_polling_backs_off_and_nothing_is
     Telegram, polling asks again after a growing pause, and the log says so once."""
     lan = bot.emu.user(1001, first_name="Lan")
     await bot.join(lan, "MTU01")
-    await bot.app.db.execute("CREATE TEMP TRIGGER full_disk BEFORE INSERT ON main.inbox "
-                             "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END")
+    if bot.app.db.dialect == "postgresql":
+        await bot.app.db.execute(
+            "CREATE FUNCTION full() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'could not extend file: No space left on device'; END $$")
+        await bot.app.db.execute("CREATE TRIGGER full_disk BEFORE INSERT ON inbox "
+                                 "FOR EACH ROW EXECUTE FUNCTION full()")
+    else:
+        await bot.app.db.execute("CREATE TEMP TRIGGER full_disk BEFORE INSERT ON main.inbox "
+                                 "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END")
     asked = bot.emu.calls["getUpdates"]
     lan.send_text("/trogiup")
 
     # Three refused batches, then the disk has room again.
     await bot.emu.wait_for(lambda: bot.emu.calls["getUpdates"] >= asked + 4, timeout=15,
                            what="polling to ask again")
-    await bot.app.db.execute("DROP TRIGGER full_disk")
+    on = " ON inbox" if bot.app.db.dialect == "postgresql" else ""
+    await bot.app.db.execute("DROP TRIGGER full_disk" + on)
 
     assert "/baocao" in ((await lan.next_message(timeout=15)).text or "")
     # Asked again at once, forever, this would be hundreds of calls and log lines by now.
     assert bot.emu.calls["getUpdates"] - asked < 10
     failing = [r for r in caplog.records if "inbox cannot be written" in r.getMessage()]
     assert len(failing) == 1 and "disk is full" not in failing[0].getMessage()
+    assert "No space left" not in failing[0].getMessage()
 
 
 async def test_full_report_with_an_album_a_document_and_a_location(bot: Bot) -> None:

@@ -69,6 +69,7 @@ async def test_album_thumbnails_are_telegrams_320px_size_and_nothing_large_is_de
         rows = await bot.app.db.fetchall(
             "SELECT normalized, thumb, width, height, scene FROM photos ORDER BY position")
         store = bot.app.ctx.photos
+        # The scene hash is in `scene` since migration 013 (the phash column is no longer written).
         for (normalized, thumb, width, height, scene), sizes in zip(rows, uploads, strict=True):
             small = bot.emu.files.get(sizes[1]["file_id"])
             large = bot.emu.files.get(sizes[-1]["file_id"])

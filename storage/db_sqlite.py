@@ -1,0 +1,142 @@
+"""SQLite behind storage.db.Database: one connection, pragmas, migrations, transactions."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import aiosqlite
+
+from storage import private
+from storage.db import Database, Row, migrations
+
+_T = TypeVar("_T")
+
+
+class SqliteDatabase(Database):
+    """One writer connection shared by the whole process.
+
+    SQLite allows one writer at a time anyway; funnelling every transaction through one
+    connection and one lock keeps transactions short and never lets two handlers interleave
+    half-written state.
+    """
+
+    dialect = "sqlite"
+
+    def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
+        self.conn = conn
+        self.path = path
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, target: str | Path) -> SqliteDatabase:
+        path = str(target)
+        if path != ":memory:":
+            file = Path(path)
+            private.make_dirs(file.parent)
+            # SQLite gives the -wal and -shm files the database's own mode: set it before it opens.
+            if file.exists():
+                private.restrict(file, Path(path + "-wal"), Path(path + "-shm"))
+            else:
+                private.create_file(file)
+        conn = await aiosqlite.connect(path, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        await conn.execute("PRAGMA journal_mode=WAL")
+        await conn.execute("PRAGMA foreign_keys=ON")
+        # FULL: a report acknowledged to a volunteer must survive a power cut, not only a crash.
+        await conn.execute("PRAGMA synchronous=FULL")
+        await conn.execute("PRAGMA busy_timeout=5000")
+        db = cls(conn, path)
+        await db._migrate()
+        return db
+
+    async def close(self) -> None:
+        async with self._lock:
+            await self.conn.close()
+
+    async def _migrate(self) -> None:
+        async with self.conn.execute("PRAGMA user_version") as cur:
+            row = await cur.fetchone()
+        current = int(row[0]) if row else 0
+        for version, sql in migrations():
+            if version <= current:
+                continue
+            # executescript commits on its own, so the version bump rides inside the script.
+            await self.conn.executescript(
+                f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;"
+            )
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Database]:
+        async with self._lock:
+            await self._run(lambda c: c.execute("BEGIN IMMEDIATE"))
+            try:
+                yield self
+                await self._run(lambda c: c.execute("COMMIT"))
+            except BaseException:
+                # Also when COMMIT itself failed (a full disk, a deferred constraint): SQLite then
+                # leaves the transaction open, and every later BEGIN would fail with it.
+                await self._run(_roll_back)
+                raise
+
+    async def begin_snapshot(self) -> bool:
+        if self.conn.in_transaction:
+            return False
+        await self.execute("BEGIN")
+        return True
+
+    async def end_snapshot(self) -> None:
+        # COMMIT, not ROLLBACK, even after a failed read: on the one shared connection another
+        # task's write may have joined this transaction, and it must not be undone with it.
+        await self._run(lambda c: c.execute("COMMIT") if c.in_transaction else None)
+
+    async def _run(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
+        # One trip to the connection's thread per statement. aiosqlite's cursor API costs a trip
+        # for the statement, one for the fetch and one for the close, and each trip waits for a
+        # turn of the event loop: under a burst that tripled how long the one write lock was held.
+        # Connection._execute is the primitive every aiosqlite call is built on.
+        raw = self.conn._conn
+        return await self.conn._execute(work, raw)
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        return await self._run(lambda c: c.execute(sql, params).lastrowid or 0)
+
+    async def insert(self, sql: str, params: Sequence[Any] = ()) -> int:
+        return await self.execute(sql, params)
+
+    async def execute_rowcount(self, sql: str, params: Sequence[Any] = ()) -> int:
+        return await self._run(lambda c: c.execute(sql, params).rowcount)
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        batch = list(rows)  # made here, not in the connection's thread
+        await self._run(lambda c: c.executemany(sql, batch))
+
+    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        row: Row | None = await self._run(lambda c: c.execute(sql, params).fetchone())
+        return row
+
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        return await self._run(lambda c: c.execute(sql, params).fetchall())
+
+
+def _roll_back(conn: sqlite3.Connection) -> None:
+    # Some failures (SQLITE_FULL among them) have rolled the transaction back already.
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
+
+
+async def backup(db: SqliteDatabase, dest: Path) -> None:
+    """A consistent copy of the live database, taken without stopping the bot."""
+    private.make_dirs(dest.parent)
+    # VACUUM INTO writes into an empty file as it finds it: made here, private, and only if new.
+    private.create_file(dest)
+    try:
+        async with db._lock:
+            await db.conn.execute("VACUUM INTO ?", (str(dest),))
+    except BaseException:
+        dest.unlink(missing_ok=True)
+        raise

@@ -1,0 +1,179 @@
+"""chungtay migrate, backup and restore, as an admin runs them: a real process, a real config, a
+real PostgreSQL server (tests/pg.py)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+from storage import contributions, progress, transfer, units
+from storage.db import Database
+from tests import pg
+from tests.images import jpeg
+from tests.world import World, build_world, set_stage
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def chungtay(tmp: Path, database: str, *args: str, lang: str = "en") -> subprocess.CompletedProcess[str]:
+    config = tmp / f"config-{abs(hash(database))}.toml"
+    config.write_text(f'[campaign]\nlanguage = "{lang}"\n'
+                      f'[storage]\ndatabase = "{database}"\nmedia_dir = "media"\n', encoding="utf-8")
+    return subprocess.run([sys.executable, "-m", "bot.cli", "--config", str(config), *args],
+                          capture_output=True, text=True, cwd=ROOT, timeout=180)
+
+
+async def campaign(tmp: Path) -> World:
+    """tests/world.py's campaign in SQLite, with a report, photos, a house moved over days, audit."""
+    world = await build_world(tmp)
+    lan = await world.person("10", "MTU01")
+    await lan.photos(jpeg(1), jpeg(2), caption="MH-001 hoàn thành")
+    if any(c.label == "Gửi báo cáo" for r in lan.last for c in r.choices):
+        await lan.press("Gửi báo cáo")
+    assert "Đã nhận báo cáo" in lan.text, lan.text
+    await set_stage(world, "MH-002", 1)
+    world.clock.advance(timedelta(days=2))
+    await set_stage(world, "MH-002", 3)
+    await world.invite("KSA01", "volunteer")
+    await lan.say("/ngaycong MH-001 3")
+    assert "Đã ghi 3 ngày công" in lan.text, lan.text
+    mtu = await units.by_code(world.app.db, "MTU")
+    assert mtu is not None
+    async with world.app.db.transaction():  # a business's gift: more VND than a 4-byte integer holds
+        await contributions.add(world.app.db, contributions.New(
+            "money", mtu.id, None, "social", "2026-08-14", value=3_000_000_000, source_name="Công ty A"),
+            None, "2026-08-14T02:00:00Z")
+    return world
+
+
+async def figures(db: Database) -> tuple[object, ...]:
+    unit = await units.by_code(db, "ST")
+    assert unit is not None
+    rolled = await progress.rollup(db, unit, 2, "2026-08-14")
+    counts = [await db.scalar(f"SELECT count(*) FROM {t}") for t in
+              ("units", "houses", "users", "reports", "photos", "audit", "invites", "house_stages")]
+    money = await contributions.area_sums(db, unit)
+    workers = [(p.name, p.count) for p in await contributions.top_workers(db, unit, 5)]
+    reporters = [(p.name, p.count) for p in await contributions.top_reporters(db, unit, 5)]
+    return rolled.node.tally, [(c.unit.code, c.tally) for c in rolled.children], counts, money, workers, \
+        reporters
+
+
+async def test_migrate_copies_the_campaign_and_checks_it(tmp_path: Path, pg_dsn: str) -> None:
+    world = await campaign(tmp_path)
+    source = await figures(world.app.db)
+    await world.app.close()
+    assert source[2][3] >= 1 and source[2][4] >= 2  # a report and its photos are in the source
+    assert source[3]["social"].money == 3_000_000_000 and source[4] and source[5]
+
+    done = chungtay(tmp_path, "world.sqlite", "migrate", "--to", pg_dsn)
+    assert done.returncode == 0, done.stderr
+    assert "counts and progress match" in done.stdout
+
+    target = await Database.open(pg_dsn)
+    try:
+        assert await figures(target) == source
+        # New rows get ids after the copied ones.
+        async with target.transaction():
+            await units.upsert(target, "NEW", "Xã Mới", "MTU", None)
+        assert (await units.by_code(target, "NEW")).id > max(  # type: ignore[union-attr]
+            u.id for u in await units.all_units(target) if u.code != "NEW")
+        # and receipt numbers go on after the copied contributions'
+        async with target.transaction():
+            number = await contributions.add(target, contributions.New(
+                "workdays", (await units.by_code(target, "MTU")).id, None,  # type: ignore[union-attr]
+                "community", "2026-08-15", workdays=2), None, "2026-08-15T02:00:00Z")
+        assert number == 3
+    finally:
+        await target.close()
+
+    again = chungtay(tmp_path, "world.sqlite", "migrate", "--to", pg_dsn, lang="vi")
+    assert again.returncode == 2 and "đã có dữ liệu" in again.stderr
+
+
+async def test_a_copy_that_differs_from_its_source_is_named(tmp_path: Path, pg_dsn: str) -> None:
+    world = await campaign(tmp_path)
+    target = await Database.open(pg_dsn)
+    try:
+        assert await transfer.copy_campaign(world.app.db, target) == []
+        async with target.transaction():
+            await target.execute("UPDATE progress_counts SET n0 = n0 + 1")
+            await target.execute("DELETE FROM invites")
+        problems = await transfer.compare(world.app.db, target, await transfer.tables(world.app.db))
+        assert any(p.startswith("invites: ") for p in problems)
+        assert any(p.startswith("progress_counts: ") for p in problems)
+    finally:
+        await target.close()
+        await world.app.close()
+
+
+def test_migrate_refuses_what_is_not_postgresql_and_a_server_that_is_not_there(tmp_path: Path) -> None:
+    wrong = chungtay(tmp_path, "data.sqlite", "migrate", "--to", str(tmp_path / "other.sqlite"))
+    assert wrong.returncode == 2 and "PostgreSQL address" in wrong.stderr
+    gone = chungtay(tmp_path, "data.sqlite", "migrate", "--to",
+                    f"postgresql://nobody@/chungtay?host={tmp_path}&port=1")
+    assert gone.returncode == 1 and gone.stderr.startswith("cannot connect to the database:")
+    assert len(gone.stderr.strip().splitlines()) == 1 and "Traceback" not in gone.stderr
+
+
+async def test_backup_and_restore_on_postgresql(tmp_path: Path, pg_server: pg.Server) -> None:
+    world = await campaign(tmp_path)
+    await world.app.close()
+    live = await pg_server.fresh()
+    assert chungtay(tmp_path, "world.sqlite", "migrate", "--to", live).returncode == 0
+    db = await Database.open(live)
+    before = await figures(db)
+    await db.close()
+
+    dump = tmp_path / "backup.dump"
+    made = chungtay(tmp_path, live, "backup", "--out", str(dump))
+    assert made.returncode == 0, made.stderr
+    assert "pg_dump" in made.stdout and dump.stat().st_size > 0 and dump.stat().st_mode & 0o077 == 0
+
+    other = await pg_server.fresh()
+    restored = chungtay(tmp_path, other, "restore", str(dump))
+    assert restored.returncode == 0, restored.stderr
+    refused = chungtay(tmp_path, live, "restore", str(dump), lang="vi")
+    assert refused.returncode == 2 and "--force" in refused.stderr
+    forced = chungtay(tmp_path, live, "restore", str(dump), "--force")
+    assert forced.returncode == 0, forced.stderr
+    for dsn in (other, live):
+        db = await Database.open(dsn)
+        try:
+            assert await figures(db) == before
+        finally:
+            await db.close()
+        await pg_server.drop(dsn)
+
+
+async def test_backup_and_restore_on_sqlite(tmp_path: Path) -> None:
+    world = await campaign(tmp_path)
+    before = await figures(world.app.db)
+    await world.app.close()
+    copy = tmp_path / "copy.sqlite"
+    assert chungtay(tmp_path, "world.sqlite", "backup", "--out", str(copy)).returncode == 0
+
+    refused = chungtay(tmp_path, "world.sqlite", "restore", str(copy))
+    assert refused.returncode == 2 and "--force" in refused.stderr
+    assert chungtay(tmp_path, "fresh.sqlite", "restore", str(copy)).returncode == 0
+    assert chungtay(tmp_path, "world.sqlite", "restore", str(copy), "--force").returncode == 0
+    for name in ("fresh.sqlite", "world.sqlite"):
+        db = await Database.open(tmp_path / name)
+        try:
+            assert await figures(db) == before
+        finally:
+            await db.close()
+    missing = chungtay(tmp_path, "world.sqlite", "restore", str(tmp_path / "nope.sqlite"))
+    assert missing.returncode == 2 and "no file" in missing.stderr
+    # Not a backup (here a workbook): refused, and the database is as it was.
+    other = tmp_path / "bao-cao.sqlite"
+    other.write_bytes(b"PK\x03\x04" + b"\x00" * 100)
+    wrong = chungtay(tmp_path, "world.sqlite", "restore", str(other), "--force")
+    assert wrong.returncode == 1 and "not a SQLite database" in wrong.stderr
+    db = await Database.open(tmp_path / "world.sqlite")
+    try:
+        assert await figures(db) == before
+    finally:
+        await db.close()
