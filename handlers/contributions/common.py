@@ -9,15 +9,35 @@ from handlers.figures import num
 from handlers.turn import Turn
 from handlers.types import Choice
 from storage import houses, units
-from storage.contributions import KIND_NAMES, SOURCE_NAMES, Contribution, Kind
+from storage.contributions import KIND_NAMES, MAX_WORKDAYS, SOURCE_NAMES, Contribution, Kind
 from storage.models import House, Unit
-from storage.money import parse_day
+from storage.money import parse_day, parse_money, parse_workdays
+from storage.textfold import clip
 
 CANCEL = "cancel"   # numbered 0 on every channel (handlers.turn.BACK_OUT)
 
 
 def cancel_choice(turn: Turn) -> Choice:
     return Choice(CANCEL, turn.t("ct_btn_cancel"))
+
+
+def read_amount(turn: Turn, text: str) -> str | None:
+    """The amount typed for the draft's kind, put in the draft (money or workdays); or why it
+    cannot be read, the draft left as it was."""
+    d = turn.draft
+    if d["kind"] == Kind.WORKDAYS:
+        days = parse_workdays(text)
+        if days.value is None:
+            return turn.t(f"wd_{days.problem}", text=clip(text, 20))
+        if days.value > MAX_WORKDAYS:
+            return turn.t("wd_too_many", days=num(days.value, turn.lang), most=num(MAX_WORKDAYS, turn.lang))
+        d.update({"value": None, "workdays": days.value})
+        return None
+    money = parse_money(text)
+    if money.value is None:
+        return turn.t(f"money_{money.problem}", text=clip(text, 30))
+    d.update({"value": money.value, "workdays": None})
+    return None
 
 
 def day_problem(turn: Turn, day: date) -> str | None:

@@ -19,16 +19,15 @@ from handlers.contributions.common import (
     kind_word,
     own_house,
     own_unit_by_code,
+    read_amount,
     read_day,
     source_word,
 )
-from handlers.figures import num
 from handlers.limits import too_long
 from handlers.turn import Turn
 from handlers.types import Choice, Reply
 from storage import audit, contributions
-from storage.contributions import CONFIRM_ABOVE, MAX_WORKDAYS, Kind, New, Source
-from storage.money import parse_money, parse_workdays
+from storage.contributions import CONFIRM_ABOVE, Kind, New, Source
 from storage.textfold import clip, fold
 
 TARGET, KIND, WHAT, AMOUNT, SOURCE, WHO, PRIVATE, SUMMARY, DAY = (
@@ -187,22 +186,12 @@ async def _on_amount(turn: Turn, key: str | None) -> list[Reply]:
     text = _typed(turn)
     if not text:
         return [_ask_amount(turn)]
-    d = turn.draft
-    if d["kind"] == Kind.WORKDAYS:
-        days = parse_workdays(text)
-        if days.value is None:
-            return [Reply(turn.t(f"wd_{days.problem}", text=clip(text, 20))), _ask_amount(turn)]
-        if days.value > MAX_WORKDAYS:
-            return [Reply(turn.t("wd_too_many", days=num(days.value, turn.lang),
-                                 most=num(MAX_WORKDAYS, turn.lang))), _ask_amount(turn)]
-        d.update({"workdays": days.value, "value": None})
-        return [_ask_source(turn)]
-    money = parse_money(text)
-    if money.value is None:
-        return [Reply(turn.t(f"money_{money.problem}", text=clip(text, 30))), _ask_amount(turn)]
-    d.update({"value": money.value, "workdays": None})
-    if money.value > CONFIRM_ABOVE:
-        return [fix.ask_big(turn, money.value)]
+    problem = read_amount(turn, text)
+    if problem:
+        return [Reply(problem), _ask_amount(turn)]
+    value = turn.draft["value"]
+    if value is not None and value > CONFIRM_ABOVE:
+        return [fix.ask_big(turn, value)]
     return [_ask_source(turn)]
 
 

@@ -3,15 +3,12 @@ audit log keeps the old one; nothing is deleted, so every figure sent upward can
 
 from __future__ import annotations
 
-from handlers.contributions.common import amount_text, cancel_choice, describe, money_text
-from handlers.figures import num
+from handlers.contributions.common import amount_text, cancel_choice, describe, money_text, read_amount
 from handlers.turn import Turn
 from handlers.types import Choice, Reply
 from storage import audit, contributions
-from storage.contributions import CONFIRM_ABOVE, MAX_WORKDAYS, Kind
-from storage.money import parse_money, parse_workdays
+from storage.contributions import CONFIRM_ABOVE, Kind
 from storage.numbers import whole
-from storage.textfold import clip
 
 WORDS = ("sua", "fix", "correct")
 AMOUNT = "dg_fix"
@@ -50,22 +47,12 @@ async def on_amount(turn: Turn, key: str | None) -> list[Reply]:
     text = turn.inc.text.strip()
     if not text or turn.inc.files or turn.inc.choice is not None:
         return [ask_amount(turn)]
-    d = turn.draft
-    if d["kind"] == Kind.WORKDAYS:
-        days = parse_workdays(text)
-        if days.value is None:
-            return [Reply(turn.t(f"wd_{days.problem}", text=clip(text, 20))), ask_amount(turn)]
-        if days.value > MAX_WORKDAYS:
-            return [Reply(turn.t("wd_too_many", days=num(days.value, turn.lang),
-                                 most=num(MAX_WORKDAYS, turn.lang))), ask_amount(turn)]
-        d.update({"value": None, "workdays": days.value})
-        return await apply(turn)
-    money = parse_money(text)
-    if money.value is None:
-        return [Reply(turn.t(f"money_{money.problem}", text=clip(text, 30))), ask_amount(turn)]
-    d.update({"value": money.value, "workdays": None})
-    if money.value > CONFIRM_ABOVE:
-        return [ask_big(turn, money.value)]
+    problem = read_amount(turn, text)
+    if problem:
+        return [Reply(problem), ask_amount(turn)]
+    value = turn.draft["value"]
+    if value is not None and value > CONFIRM_ABOVE:
+        return [ask_big(turn, value)]
     return await apply(turn)
 
 
