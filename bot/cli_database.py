@@ -73,9 +73,9 @@ async def migrate(settings: Settings, args: argparse.Namespace) -> int:
                 for problem in problems:
                     print(f"  {problem}", file=sys.stderr)
                 return EXIT_FAILED
+            houses, reports = await transfer.size(target)
             print(_say(settings, "cli_migrate_done", tables=len(await transfer.tables(source)),
-                       houses=await target.scalar("SELECT count(*) FROM houses"),
-                       reports=await target.scalar("SELECT count(*) FROM reports")))
+                       houses=houses, reports=reports))
             return 0
         finally:
             await target.close()

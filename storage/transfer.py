@@ -50,6 +50,13 @@ async def is_empty(db: Database) -> bool:
     return True
 
 
+async def size(db: Database) -> tuple[int, int]:
+    """How many houses and reports a campaign holds: what `migrate` says it copied."""
+    houses = int(await db.scalar("SELECT count(*) FROM houses") or 0)
+    reports = int(await db.scalar("SELECT count(*) FROM reports") or 0)
+    return houses, reports
+
+
 async def _has_table(db: Database, table: str) -> bool:
     if db.dialect == "postgresql":
         return bool(await db.scalar("SELECT to_regclass(?) IS NOT NULL", (table,)))
