@@ -124,6 +124,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Check before saving:\n• For: {target}\n• Kind: {what}\n• Amount: {amount}\n"
         "• Source: {source} – {who}\n• Date: {date}",
     ),
+    "ct_money_amount": ("{amount} đ", "{amount} VND"),
     "dg_summary_photo": ("• Ảnh: đã đính kèm (gửi ảnh khác để thay).",
                          "• Photo: attached (send another to replace it)."),
     "dg_summary_no_photo": ("Có ảnh biên nhận, bàn giao? Gửi một ảnh lúc này (không bắt buộc).",

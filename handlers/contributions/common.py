@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from handlers.catalog import t
 from handlers.figures import num
 from handlers.turn import Turn
 from handlers.types import Choice
@@ -77,7 +78,7 @@ async def own_unit_by_code(turn: Turn, code: str) -> Unit | None:
 def money_text(value: int, lang: str) -> str:
     """60.000.000 đ (Vietnamese), 60,000,000 VND (English)."""
     shown = f"{value:,}"
-    return f"{shown} VND" if lang == "en" else shown.replace(",", ".") + " đ"
+    return t(lang, "ct_money_amount", amount=shown if lang == "en" else shown.replace(",", "."))
 
 
 def kind_word(kind: str, lang: str) -> str:
