@@ -33,7 +33,7 @@ from PIL import Image, ImageDraw, ImageEnhance, ImageFilter
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from storage.photos import PhotoStore
-from storage.photos.hashing import index_keys, same_scene
+from storage.photos.hashing import index_keys, lookup_keys, same_scene
 from storage.photos.render import fit
 
 SIZE = (1280, 960)
@@ -144,7 +144,7 @@ def main() -> int:
     candidates = 0
     for n in hashed:
         how, h = variants[n]
-        near = {m for key in index_keys(h) for m in by_key.get(key, [])}
+        near = {m for key in lookup_keys(h) for m in by_key.get(key, [])}
         candidates += len(near)
         found[how][1] += 1
         found[how][0] += n in near and same_scene(originals[n], h)

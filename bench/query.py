@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/query.py [--scale 1.0] [--repeats 200] [--db FILE]
     .venv/bin/python bench/query.py --grow [--scale 0.1]
+    .venv/bin/python bench/query.py --database postgresql://user@host/db   (or --database throwaway)
 
 Generates in SQLite, with the real migrations and triggers: 34 provinces and 3,321 communes under
 one national unit, 334,234 houses and 1.5 million reports at --scale 1 (houses and reports scale,
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import random
 import sqlite3
 import statistics
@@ -64,6 +66,7 @@ MIDDLE = 1     # index of a province made middle-sized (the average province has
 @dataclass(frozen=True)
 class Campaign:
     path: Path
+    database: str | Path    # where the bot reads it: the SQLite file, or a PostgreSQL copy of it
     houses: int
     reports: int
     national: str
@@ -181,7 +184,7 @@ def generate(path: Path, scale: float, seed: int = 7) -> Campaign:
     conn.execute("ANALYZE")
     conn.close()
     prov_code = f"T{EXPORTED + 1:02d}"
-    return Campaign(path, n_houses, report_id, "VN", prov_code, f"{prov_code}X001")
+    return Campaign(path, path, n_houses, report_id, "VN", prov_code, f"{prov_code}X001")
 
 
 def add_contributions(path: Path, scale: float, seed: int = 11) -> int:
@@ -275,7 +278,7 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
 
 async def time_queries(camp: Campaign, media: Path, repeats: int,
                        cold: int) -> dict[str, tuple[float, float]]:
-    app = await App.open(settings(), clock=FixedClock(NOW), database=camp.path, media_dir=media)
+    app = await App.open(settings(), clock=FixedClock(NOW), database=camp.database, media_dir=media)
     results: dict[str, tuple[float, float]] = {}
     try:
         for level, officer in (("national", "o-vn"), ("province", "o-prov"), ("commune", "o-xa")):
@@ -298,16 +301,16 @@ async def time_queries(camp: Campaign, media: Path, repeats: int,
 
 
 async def time_export(camp: Campaign, media: Path, runs: int) -> dict[str, tuple[float, float]]:
-    app = await App.open(settings(), clock=FixedClock(NOW), database=camp.path, media_dir=media)
+    app = await App.open(settings(), clock=FixedClock(NOW), database=camp.database, media_dir=media)
     results = {}
     try:
         for officer, size in (("o-prov", "largest"), ("o-prov2", "average")):
             samples = [await _ask(app, officer, "/xuat") for _ in range(runs)]
             counts = await app.db.fetchone(
                 "SELECT count(DISTINCT h.id), count(r.id) FROM users o JOIN units p ON p.id = o.unit_id "
-                "JOIN units u ON u.path >= p.path AND u.path < p.path || char(65535) "
+                "JOIN units u ON u.path >= p.path AND u.path < p.path || ? "
                 "JOIN houses h ON h.unit_id = u.id LEFT JOIN reports r ON r.house_id = h.id "
-                "WHERE o.external_id = ?", (officer,))
+                "WHERE o.external_id = ?", ("\uffff", officer))
             assert counts is not None
             name = f"/xuat {size} province ({counts[0]:,} houses, {counts[1]:,} reports)"
             results[name] = percentiles(samples)
@@ -361,6 +364,9 @@ def main() -> int:
     parser.add_argument("--exports", type=int, default=3, help="timed /xuat runs")
     parser.add_argument("--grow", action="store_true", help="compare --scale with 10 x --scale")
     parser.add_argument("--db", type=Path, help="keep the generated database in this file")
+    parser.add_argument("--database", help="also copy the campaign into this empty PostgreSQL database "
+                        "(postgresql://...; 'throwaway': a server started for the run, as the tests "
+                        "start theirs) and time the same queries there, beside SQLite's")
     args = parser.parse_args()
     ok = True
     with tempfile.TemporaryDirectory(prefix="chungtay-bench-") as tmp:
@@ -378,6 +384,8 @@ def main() -> int:
                 print(f"ratio   {name:<52} p95 x{rows[name][1] / p95:.2f} with {made:,} contributions",
                       flush=True)
             ok = _check(rows)
+            if args.database:
+                ok &= on_postgres(camp, folder, args, rows)
         else:
             small = run_one(build(folder, args.scale, None), folder, f"{args.scale:g}x", args.repeats,
                             args.cold, 0)
@@ -393,6 +401,56 @@ def main() -> int:
             ok &= _check(big)
     print("targets met" if ok else "TARGET MISSED")
     return 0 if ok else 1
+
+
+def on_postgres(camp: Campaign, folder: Path, args: argparse.Namespace,
+                sqlite_rows: dict[str, tuple[float, float]]) -> bool:
+    """The same campaign copied into PostgreSQL by `chungtay migrate`'s code, the same queries
+    timed there, each printed beside SQLite's figure of this run."""
+    server = None
+    dsn = args.database
+    if dsn == "throwaway":
+        from tests import pg
+
+        bin_dir = pg.server_bin()
+        if bin_dir is None:
+            print(pg.INSTALL_HINT)
+            return False
+        server = pg.Server(bin_dir)
+        server.start()
+        server.make_template()
+        dsn = asyncio.run(server.fresh())
+    try:
+        started = time.perf_counter()
+        problems = asyncio.run(_copy(camp.path, dsn))
+        print(f"copied into PostgreSQL in {time.perf_counter() - started:.0f} s"
+              + (f"; DIFFERENCES: {problems}" if problems else "; counts and rollups match"), flush=True)
+        if problems:
+            return False
+        on_pg = dataclasses.replace(camp, database=dsn)
+        rows = run_one(on_pg, folder, "pg", args.repeats, args.cold, args.exports)
+        for name, (_, p95) in rows.items():
+            if name in sqlite_rows:
+                print(f"pg/sql  {name:<52} p95 {p95:8.1f} ms vs {sqlite_rows[name][1]:8.1f} ms "
+                      f"(x{p95 / sqlite_rows[name][1]:.2f})", flush=True)
+        return _check(rows)
+    finally:
+        if server is not None:
+            server.stop()
+
+
+async def _copy(source_path: Path, dsn: str) -> list[str]:
+    from storage import transfer
+
+    source = await Database.open(source_path)
+    target = await Database.open(dsn)
+    try:
+        if not await transfer.is_empty(target):
+            return [f"{dsn.split('@')[-1]} is not empty"]
+        return await transfer.copy_campaign(source, target)
+    finally:
+        await target.close()
+        await source.close()
 
 
 def _check(rows: dict[str, tuple[float, float]]) -> bool:

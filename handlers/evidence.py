@@ -14,6 +14,7 @@ from handlers.settings import Settings
 from storage import audit, evidence, reports
 from storage.db import Database
 from storage.evidence import Reference, day_text, distance_text, valid
+from storage.models import House
 from storage.photos import StoredPhoto
 from storage.reports import PhotoMatch
 
@@ -104,13 +105,13 @@ def needs_review(required: str, flag: str | None) -> bool:
     return required == "all" or (required == "flagged" and flag is not None)
 
 
-async def judge(db: Database, settings: Settings, now: datetime, house_id: int, stage: int,
+async def judge(db: Database, settings: Settings, now: datetime, house: House, stage: int,
                 location: tuple[object, object],
                 photos: Sequence[StoredPhoto]) -> tuple[Verdict, list[PhotoMatch]]:
-    """Every check of a report about to be stored, in its transaction: indexed lookups only."""
-    matches = await reports.find_photo_matches(db, house_id, photos, stage)
-    ref = await evidence.reference(db, house_id)
-    return check(settings, now, ref, location, photos, matches), matches
+    """Every check of a report about to be stored, in its transaction: one indexed query (the
+    house, with its reference point, is read already)."""
+    matches = await reports.find_photo_matches(db, house.id, photos, stage)
+    return check(settings, now, evidence.reference_of(house), location, photos, matches), matches
 
 
 async def adopt_reference(db: Database, at: str, actor: int, house_id: int,

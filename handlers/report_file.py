@@ -40,7 +40,7 @@ async def file_report(turn: Turn) -> list[Reply]:
                       stage=stage_name(turn, stage), time=ctx.local(earlier.received_at))
         return [Reply("\n".join([head, *await join_report(turn, earlier, photos)]))]
     location = (d.get("lat"), d.get("lon"))
-    verdict, matches = await evidence.judge(ctx.db, ctx.settings, ctx.now(), house.id, stage, location,
+    verdict, matches = await evidence.judge(ctx.db, ctx.settings, ctx.now(), house, stage, location,
                                             photos)
     flag = verdict.flag()
     pending = evidence.needs_review(ctx.settings.review.required, flag)

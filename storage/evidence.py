@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from storage import houses
 from storage.db import Database
+from storage.models import House
 
 
 @dataclass(frozen=True)
@@ -24,17 +26,18 @@ def valid(lat: object, lon: object) -> bool:
     return -90 <= lat <= 90 and -180 <= lon <= 180 and not (lat == 0 and lon == 0)
 
 
-async def reference(db: Database, house_id: int) -> Reference | None:
+def reference_of(house: House) -> Reference | None:
     """The house's coordinates, else the location of its first approved report, else None."""
-    row = await db.fetchone("SELECT lat, lon, ref_lat, ref_lon, ref_report_id FROM houses WHERE id = ?",
-                            (house_id,))
-    if row is None:
-        return None
-    if valid(row[0], row[1]):
-        return Reference(row[0], row[1], None)
-    if valid(row[2], row[3]):
-        return Reference(row[2], row[3], row[4])
+    if valid(house.lat, house.lon):
+        return Reference(house.lat, house.lon, None)  # type: ignore[arg-type]
+    if valid(house.ref_lat, house.ref_lon):
+        return Reference(house.ref_lat, house.ref_lon, house.ref_report_id)  # type: ignore[arg-type]
     return None
+
+
+async def reference(db: Database, house_id: int) -> Reference | None:
+    house = await houses.get(db, house_id)
+    return reference_of(house) if house is not None else None
 
 
 async def adopt_reference(db: Database, house_id: int, report_id: int) -> Reference | None:

@@ -7,11 +7,11 @@ from storage.models import House, Unit
 from storage.textfold import fold
 
 _COLS = ("h.id, h.code, h.unit_id, h.household_head, h.category, h.support_type, h.address, "
-         "h.lat, h.lon, h.stage, h.stage_at, h.last_report_at")
+         "h.lat, h.lon, h.stage, h.stage_at, h.last_report_at, h.ref_lat, h.ref_lon, h.ref_report_id")
 
 
 def _house(row: Row) -> House:
-    return House(*(row[i] for i in range(12)))
+    return House(*(row[i] for i in range(15)))
 
 
 async def get(db: Database, house_id: int) -> House | None:

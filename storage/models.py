@@ -32,6 +32,10 @@ class House:
     stage: int
     stage_at: str | None
     last_report_at: str | None
+    # The location of the first approved report, for a house with no coordinates of its own.
+    ref_lat: float | None = None
+    ref_lon: float | None = None
+    ref_report_id: int | None = None
 
 
 class HasRole:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from storage.db import Database, Row
 from storage.models import Report
-from storage.photos import StoredPhoto, index_keys, same_scene
+from storage.photos import StoredPhoto, index_keys, lookup_keys, same_scene
 
 PER_KEY = 4  # photos under one lookup key compared in full with a new one, the oldest first
 
@@ -53,34 +53,35 @@ async def photos_of(db: Database, report_id: int) -> list[StoredPhoto]:
 async def find_photo_matches(db: Database, house_id: int, photos: Sequence[StoredPhoto],
                              stage: int = 0) -> list[PhotoMatch]:
     """Earlier photos that are the same picture (same bytes, or the same scene by the scene hash)
-    in a report of another house, or of this house for another stage than `stage`. Two indexed
-    queries for the whole report: one by the bytes' hash, one by the scene hash's lookup keys."""
+    in a report of another house, or of this house for another stage than `stage`. One indexed
+    query for the whole report, in its transaction: by the bytes' hash, and by the scene hash's
+    lookup keys."""
     if not photos:
         return []
     other = "(r.house_id != ? OR r.stage != ?)"
     shas = sorted({p.sha256 for p in photos})
-    marks = ", ".join("?" * len(shas))
-    rows = await db.fetchall(
-        "SELECT p.sha256, p.report_id, r.house_id, r.stage FROM photos p "
-        f"JOIN reports r ON r.id = p.report_id WHERE p.sha256 IN ({marks}) AND {other} ORDER BY p.id",
-        (*shas, house_id, stage),
-    )
-    exact: dict[str, PhotoMatch] = {}
-    for sha, report_id, other_house, other_stage in rows:
-        exact.setdefault(sha, PhotoMatch(0, report_id, other_house, exact=True, stage=other_stage))
-    keys = sorted({key for p in photos if p.sha256 not in exact for key in index_keys(p.phash)})
-    candidates: list[Row] = []
+    keys = sorted({key for p in photos for key in lookup_keys(p.phash)})
+    sql = ("SELECT p.id, p.sha256, NULL, p.report_id, r.house_id, r.stage FROM photos p "
+           f"JOIN reports r ON r.id = p.report_id WHERE p.sha256 IN ({', '.join('?' * len(shas))}) "
+           f"AND {other}")
+    args: list[object] = [*shas, house_id, stage]
     if keys:
         # The oldest few photos under each key: each is a short range of the (key, photo_id) index,
         # however common the key, so a lookup reads at most PER_KEY rows a key.
         per_key = " UNION ".join(
             f"SELECT * FROM (SELECT photo_id FROM photo_keys WHERE key = ? ORDER BY photo_id "
             f"LIMIT {PER_KEY}) k{i}" for i in range(len(keys)))
-        candidates = await db.fetchall(
-            "SELECT p.scene, p.report_id, r.house_id, r.stage FROM photos p "
-            f"JOIN reports r ON r.id = p.report_id WHERE p.id IN ({per_key}) AND {other} ORDER BY p.id",
-            (*keys, house_id, stage),
-        )
+        sql += (" UNION ALL SELECT p.id, NULL, p.scene, p.report_id, r.house_id, r.stage FROM photos p "
+                f"JOIN reports r ON r.id = p.report_id WHERE p.id IN ({per_key}) AND {other}")
+        args += [*keys, house_id, stage]
+    rows = await db.fetchall(sql + " ORDER BY 1", args)
+    exact: dict[str, PhotoMatch] = {}
+    candidates: list[tuple[str, int, int, int]] = []
+    for _, sha, scene, report_id, other_house, other_stage in rows:
+        if sha is not None:
+            exact.setdefault(sha, PhotoMatch(0, report_id, other_house, exact=True, stage=other_stage))
+        elif scene is not None:
+            candidates.append((scene, report_id, other_house, other_stage))
     found: list[PhotoMatch] = []
     for position, photo in enumerate(photos, 1):
         if photo.sha256 in exact:

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 from storage import private
 from storage.db import Database, Row
@@ -21,7 +23,7 @@ SKIPPED = ("progress_counts", "contribution_sums", "people_sums")
 # (table, column): a reference back to a table copied later; PostgreSQL checks it at commit.
 LATE_REFERENCES = {("houses", "ref_report_id")}
 # Rows that refer to rows of their own table come after them.
-ROW_ORDER = {"units": "depth, id", "users": "id"}
+ROW_ORDER = {"units": ("depth", "id"), "users": ("id",)}
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
@@ -77,25 +79,42 @@ async def copy_campaign(source: Database, target: Database) -> list[str]:
                 await target.execute(f"DELETE FROM {table}")
             names = ", ".join(columns)
             marks = ", ".join("?" * len(columns))
-            sort = ROW_ORDER.get(table) or await _arrival_order(source, table, info)
-            rows = await source.fetchall(f"SELECT {names} FROM {table} ORDER BY {sort}")
-            for start in range(0, len(rows), BATCH):
-                await target.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})",
-                                         [tuple(r) for r in rows[start:start + BATCH]])
+            keys = ROW_ORDER.get(table) or await _arrival_order(source, table, info)
+            async for rows in _read(source, table, names, keys):
+                await target.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
             if "id" in columns:
                 # Ids were given: the next one made here must follow the largest copied.
                 await target.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                      f"coalesce((SELECT max(id) FROM {table}), 0) + 1, false)")
+    # Statistics for the planner now, not whenever autovacuum comes by: without them the first
+    # officers' queries on the copy are planned as if every table were empty.
+    await target.execute("ANALYZE")
     return await compare(source, target, order)
 
 
-async def _arrival_order(db: Database, table: str, info: list[Row]) -> str:
+async def _arrival_order(db: Database, table: str, info: list[Row]) -> tuple[str, ...]:
     """rowid, the order rows came in (the inbox and the outbox are read in it); a WITHOUT ROWID
     table has none, and its primary key instead."""
     made = str(await db.scalar("SELECT sql FROM sqlite_master WHERE name = ?", (table,)))
     if "WITHOUT ROWID" not in made.upper():
-        return "rowid"
-    return ", ".join(r[0] for r in sorted((r for r in info if r[1]), key=lambda r: r[1]))
+        return ("rowid",)
+    return tuple(r[0] for r in sorted((r for r in info if r[1]), key=lambda r: r[1]))
+
+
+async def _read(db: Database, table: str, names: str,
+                keys: tuple[str, ...]) -> AsyncIterator[list[tuple[Any, ...]]]:
+    """The table's rows in `keys` order, BATCH at a time: a national campaign's millions of rows
+    never sit in memory at once (each batch starts after the last key read, so no batch rereads)."""
+    order = ", ".join(keys)
+    after: tuple[Any, ...] = ()
+    while True:
+        where = f"WHERE ({order}) > ({', '.join('?' * len(keys))}) " if after else ""
+        rows = await db.fetchall(
+            f"SELECT {order}, {names} FROM {table} {where}ORDER BY {order} LIMIT {BATCH}", after)
+        if not rows:
+            return
+        yield [tuple(r)[len(keys):] for r in rows]
+        after = tuple(rows[-1])[:len(keys)]
 
 
 # Rollups: table, key, values, how many of the last values make a row count (a row of zeros there

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from storage import contributions, progress, transfer, units
-from storage.db import Database
+from storage.db import Database, Row
 from tests import pg
 from tests.images import jpeg
 from tests.world import World, build_world, set_stage
@@ -91,6 +94,36 @@ async def test_migrate_copies_the_campaign_and_checks_it(tmp_path: Path, pg_dsn:
 
     again = chungtay(tmp_path, "world.sqlite", "migrate", "--to", pg_dsn, lang="vi")
     assert again.returncode == 2 and "đã có dữ liệu" in again.stderr
+
+
+async def test_a_campaign_larger_than_one_batch_is_copied_whole_a_batch_at_a_time(
+        tmp_path: Path, pg_dsn: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A national campaign (millions of photo keys and stage rows) is read a batch at a time, so
+    the copy's memory does not grow with it; every row arrives, in every kind of table."""
+    world = await campaign(tmp_path)
+    source = await figures(world.app.db)
+    monkeypatch.setattr(transfer, "BATCH", 2)
+    largest = 0
+    read = world.app.db.fetchall
+
+    async def counted(sql: str, params: Sequence[object] = ()) -> list[Row]:
+        nonlocal largest
+        rows = await read(sql, params)
+        largest = max(largest, len(rows)) if "pragma_" not in sql and "sqlite_master" not in sql \
+            and "ORDER BY" in sql and " LIMIT " in sql else largest
+        return rows
+
+    monkeypatch.setattr(world.app.db, "fetchall", counted)
+    target = await Database.open(pg_dsn)
+    try:
+        assert await transfer.copy_campaign(world.app.db, target) == []
+        assert await figures(target) == source
+        keys = "SELECT key, photo_id FROM photo_keys ORDER BY key, photo_id"
+        assert [tuple(r) for r in await target.fetchall(keys)] == [tuple(r) for r in await read(keys)]
+        assert largest == 2
+    finally:
+        await target.close()
+        await world.app.close()
 
 
 async def test_a_copy_that_differs_from_its_source_is_named(tmp_path: Path, pg_dsn: str) -> None:

@@ -4,7 +4,7 @@
 The names below are what the rest of the bot uses; the modules hold the rest.
 """
 
-from storage.photos.hashing import difference, index_keys, same_scene
+from storage.photos.hashing import difference, index_keys, lookup_keys, same_scene
 from storage.photos.pipeline import PhotoStore
 from storage.photos.records import PhotoRejected, StoredPhoto
 
@@ -14,5 +14,6 @@ __all__ = [
     "StoredPhoto",
     "difference",
     "index_keys",
+    "lookup_keys",
     "same_scene",
 ]
