@@ -1,0 +1,184 @@
+"""Several Telegram bots on one database ([[telegram.bots]]), end to end against the emulator:
+one bot for Sóc Trăng, one for Cần Thơ, each numbering its own updates from 1 as Telegram does."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
+from datetime import date, time
+from pathlib import Path
+
+import pytest
+
+from bot.app import App
+from bot.channels.contract import StartRefused
+from bot.channels.telegram.bots import TelegramBots
+from bot.channels.telegram.channel import Tuning
+from bot.scheduler import Reminders
+from handlers import bot_areas
+from handlers.settings import Deadline, TelegramBot, TelegramSettings
+from storage import bot_info, invites, units, users
+from tests.channels.telegram_world import no_wait
+from tests.emulators.tgemu import BotApiEmulator, SimUser
+from tests.images import jpeg
+from tests.test_reminders import at
+from tests.world import World, add_houses, add_units, build_world
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+TOKEN_ST = "111111:TEST-token-of-the-soc-trang-bot"
+TOKEN_CT = "222222:TEST-token-of-the-can-tho-bot"
+BOT_ST, BOT_CT = "chungtay_soctrang_bot", "chungtay_cantho_bot"
+PAPERWORK = Deadline(name="Nộp báo cáo kết quả", date=date(2026, 9, 7), stage=None, about="Gửi UBND tỉnh",
+                     audience=("officers", "volunteers"), offsets=(3,), at=time(8, 0))
+
+
+@dataclass
+class Deployment:
+    st: BotApiEmulator
+    ct: BotApiEmulator
+    world: World
+    bots: TelegramBots
+
+    @property
+    def app(self) -> App:
+        return self.world.app
+
+    async def join(self, emu: BotApiEmulator, user_id: int, unit: str, role: str = "volunteer") -> SimUser:
+        person = emu.user(user_id, first_name=f"Người {user_id}")
+        person.send_text(f"/start {await self.world.invite(unit, role)}")
+        reply = await person.next_message()
+        assert "Bạn đã tham gia" in (reply.text or ""), reply.text
+        return person
+
+    async def count(self, table: str) -> int:
+        return int(await self.app.db.scalar(f"SELECT count(*) FROM {table}"))
+
+
+def settings_for(emu: BotApiEmulator, *bots: TelegramBot) -> TelegramSettings:
+    return TelegramSettings(base_url=emu.base_url, base_file_url=emu.base_file_url, bots=bots)
+
+
+@pytest.fixture
+async def two(tmp_path: Path, database: str | Path) -> AsyncIterator[Deployment]:
+    async with BotApiEmulator(token=TOKEN_ST, bot_username=BOT_ST) as st:
+        ct = st.another_bot(TOKEN_CT, BOT_CT)
+        world = await build_world(tmp_path, database=database if isinstance(database, str) else None)
+        await add_units(world, ("CT", "Thành phố Cần Thơ", None, 50), ("CT01", "Phường Cái Khế", "CT", 20))
+        await add_houses(world, "CT01", "CK-001")
+        app = world.app
+        settings = replace(app.settings, telegram=settings_for(st, TelegramBot(TOKEN_ST, "ST"),
+                                                               TelegramBot(TOKEN_CT, "CT")),
+                           campaign=replace(app.settings.campaign, deadlines=(PAPERWORK,)),
+                           reminders=replace(app.settings.reminders, stale_days=0, digest_time=None))
+        app.settings = settings
+        app.ctx.settings = settings
+        bots = TelegramBots(app, Tuning(album_wait=0.3, poll_timeout=1, sleep=no_wait))
+        await bots.start()
+        try:
+            yield Deployment(st, ct, world, bots)
+        finally:
+            await bots.stop()
+            await app.close()
+
+
+async def test_each_bots_volunteer_reports_and_gets_the_receipt_from_their_own_bot(two: Deployment) -> None:
+    lan = await two.join(two.st, 1001, "MTU01")
+    hoa = await two.join(two.ct, 2002, "CT01")
+    # Both bots number their updates from 1: the same update id on each is two different messages.
+    lan.send_album([jpeg(1), jpeg(2)], caption="MH-001 hoàn thành")
+    hoa.send_album([jpeg(3), jpeg(4)], caption="CK-001 hoàn thành")
+
+    assert "Đã nhận báo cáo số" in ((await lan.next_message()).text or "")
+    assert "Đã nhận báo cáo số" in ((await hoa.next_message()).text or "")
+    assert await two.count("reports") == 2
+    assert two.ct.sent_to(1001) == [] and two.st.sent_to(2002) == []
+    # People stay on the channel "telegram", under their Telegram id, whichever bot they use.
+    assert await users.find(two.app.db, "telegram", "2002") is not None
+
+
+async def test_a_reminder_reaches_each_person_through_their_own_bot(two: Deployment) -> None:
+    await two.join(two.st, 1001, "MTU01")
+    await two.join(two.ct, 2002, "CT01")
+    await two.join(two.ct, 2003, "CT", role="officer")
+    reminders = Reminders(two.app.ctx, two.app.channels)
+    try:
+        two.world.clock.set(at(4, 9))
+        report = await reminders.run_due(two.world.clock.now())
+    finally:
+        await reminders.stop()
+
+    assert report.sent == 3 and report.failed == 0 and report.blocked == 0
+    for emu, person in ((two.st, 1001), (two.ct, 2002), (two.ct, 2003)):
+        assert ["Hạn chót 07/9" in s.plain for s in emu.sent_to(person, "sendMessage")][-1:] == [True]
+    assert two.ct.sent_to(1001) == [] and two.st.sent_to(2002) == [] and two.st.sent_to(2003) == []
+
+
+async def test_an_invite_for_can_tho_carries_the_can_tho_bots_username(two: Deployment) -> None:
+    assert await bot_info.get(two.app.db, bot_info.telegram_username("222222")) == BOT_CT
+    minh = await two.join(two.ct, 3003, "CT", role="officer")
+    minh.send_text("/moi CT01")
+    await minh.next_message()
+    minh.click("tình nguyện viên")
+    await minh.next_message()
+    minh.click("Mã cá nhân")
+    text = (await minh.next_message()).text or ""
+    assert re.search(rf"https://t\.me/{BOT_CT}\?start=[A-Z0-9]{{8}}", text), text
+    # An invite made for Sóc Trăng, whoever makes it, names the Sóc Trăng bot; `chungtay invite`
+    # asks the same question.
+    mtu = await units.by_code(two.app.db, "MTU01")
+    assert mtu is not None
+    assert await bot_areas.username_for(two.app.db, two.app.settings, mtu) == BOT_ST
+
+
+async def test_a_person_of_soc_trang_writing_to_the_can_tho_bot_is_pointed_to_theirs(two: Deployment) -> None:
+    lan = await two.join(two.st, 1001, "MTU01")
+    before = await users.find(two.app.db, "telegram", "1001")
+    on_ct = two.ct.user(1001, first_name="Lan")
+    on_ct.send_album([jpeg(1), jpeg(2)], caption="MH-001 hoàn thành")
+
+    reply = (await on_ct.next_message()).text or ""
+    assert f"@{BOT_ST}" in reply and "Tỉnh Sóc Trăng" in reply
+    assert await two.count("reports") == 0 and two.ct.calls["getFile"] == 0
+    assert await users.find(two.app.db, "telegram", "1001") == before
+    # Blocking a bot that does not serve them does not mark them unreachable on their own.
+    two.ct.block(1001)
+    lan.send_text("/trogiup")
+    assert "/baocao" in ((await lan.next_message()).text or "")
+    assert (await users.find(two.app.db, "telegram", "1001")) == before
+
+
+async def test_a_stranger_with_a_soc_trang_invite_is_refused_by_the_can_tho_bot(two: Deployment) -> None:
+    code = await two.world.invite("MTU01", "volunteer")
+    stranger = two.ct.user(4004, first_name="Tư")
+    stranger.send_text(f"/start {code}")
+
+    reply = (await stranger.next_message()).text or ""
+    assert f"@{BOT_ST}" in reply and code in reply
+    assert await users.find(two.app.db, "telegram", "4004") is None
+    found = await invites.find(two.app.db, code)
+    assert found is not None and found.uses == 0
+    # Through the right bot the same code still works.
+    on_st = two.st.user(4004, first_name="Tư")
+    on_st.send_text(f"/start {code}")
+    assert "Bạn đã tham gia" in ((await on_st.next_message()).text or "")
+
+
+async def test_a_bot_for_a_unit_that_does_not_exist_stops_the_start_in_one_line(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    async with BotApiEmulator(token=TOKEN_ST, bot_username=BOT_ST) as st:
+        world = await build_world(tmp_path)
+        app = world.app
+        app.settings = app.ctx.settings = replace(app.settings, telegram=settings_for(
+            st, TelegramBot(TOKEN_ST, "ST"), TelegramBot(TOKEN_CT, "HN")))
+        bots = TelegramBots(app, Tuning(poll_timeout=1, sleep=no_wait))
+        try:
+            with pytest.raises(StartRefused):
+                await bots.start()
+        finally:
+            await bots.stop()
+            await app.close()
+    said = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert len(said) == 1 and "'HN'" in said[0] and "\n" not in said[0] and TOKEN_CT not in said[0]
+    assert st.calls["getUpdates"] == 0
