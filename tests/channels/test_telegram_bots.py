@@ -3,6 +3,7 @@ one bot for Sóc Trăng, one for Cần Thơ, each numbering its own updates from
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
@@ -18,7 +19,7 @@ from bot.channels.telegram.channel import Tuning
 from bot.scheduler import Reminders
 from handlers import bot_areas
 from handlers.settings import Deadline, TelegramBot, TelegramSettings
-from storage import bot_info, invites, units, users
+from storage import bot_info, inbox, invites, units, users
 from tests.channels.telegram_world import no_wait
 from tests.emulators.tgemu import BotApiEmulator, SimUser
 from tests.images import jpeg
@@ -76,10 +77,11 @@ async def two(tmp_path: Path, database: str | Path) -> AsyncIterator[Deployment]
         app.ctx.settings = settings
         bots = TelegramBots(app, Tuning(album_wait=0.3, poll_timeout=1, sleep=no_wait))
         await bots.start()
+        deployment = Deployment(st, ct, world, bots)
         try:
-            yield Deployment(st, ct, world, bots)
+            yield deployment
         finally:
-            await bots.stop()
+            await deployment.bots.stop()  # the bots running at the end: a test may restart them
             await app.close()
 
 
@@ -182,3 +184,27 @@ async def test_a_bot_for_a_unit_that_does_not_exist_stops_the_start_in_one_line(
     said = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
     assert len(said) == 1 and "'HN'" in said[0] and "\n" not in said[0] and TOKEN_CT not in said[0]
     assert st.calls["getUpdates"] == 0
+
+
+async def test_after_a_crash_each_bot_replays_its_own_stored_updates(two: Deployment) -> None:
+    """Updates stored but never handled (the process died) come back at start, each through the bot
+    it came to, though both bots gave theirs the same update id."""
+    lan = await two.join(two.st, 1001, "MTU01")
+    hoa = await two.join(two.ct, 2002, "CT01")
+    await two.bots.stop()
+    for emu, person in ((two.st, lan), (two.ct, hoa)):
+        key = emu.token.split(":")[0]
+        update = {"update_id": 500, "message": {
+            "message_id": person.new_message_id(), "from": person.user, "chat": person.chat,
+            "date": emu.unix_now(), "text": "/trogiup",
+            "entities": [{"type": "bot_command", "offset": 0, "length": 8}]}}
+        await inbox.store(two.app.db, f"telegram:{key}", [(f"tg:{key}:500", json.dumps(update))],
+                          two.app.ctx.stamp())
+
+    two.bots = TelegramBots(two.app, Tuning(album_wait=0.3, poll_timeout=1, sleep=no_wait))
+    await two.bots.start()
+    assert "/baocao" in ((await lan.next_message()).text or "")
+    assert "/baocao" in ((await hoa.next_message()).text or "")
+    assert two.ct.sent_to(1001) == [] and two.st.sent_to(2002) == []
+    assert await inbox.unhandled(two.app.db, "telegram:111111") == []
+    assert await inbox.unhandled(two.app.db, "telegram:222222") == []
