@@ -19,7 +19,9 @@ from bot.channels.telegram.channel import Tuning
 from bot.scheduler import Reminders
 from handlers import bot_areas
 from handlers.settings import Deadline, TelegramBot, TelegramSettings
+from storage import account_links as stored_links
 from storage import bot_info, inbox, invites, units, users
+from storage.times import to_db
 from tests.channels.telegram_world import no_wait
 from tests.emulators.tgemu import BotApiEmulator, SimUser
 from tests.images import jpeg
@@ -208,3 +210,26 @@ async def test_after_a_crash_each_bot_replays_its_own_stored_updates(two: Deploy
     assert two.ct.sent_to(1001) == [] and two.st.sent_to(2002) == []
     assert await inbox.unhandled(two.app.db, "telegram:111111") == []
     assert await inbox.unhandled(two.app.db, "telegram:222222") == []
+
+
+async def test_an_account_link_code_is_for_the_bot_of_its_owners_area(two: Deployment) -> None:
+    """A Zalo user of Cần Thơ links their Telegram account: the Sóc Trăng bot points them to
+    the Cần Thơ bot, where the code works."""
+    db = two.app.db
+    ct01 = await units.by_code(db, "CT01")
+    assert ct01 is not None
+    now = two.app.ctx.stamp()
+    async with db.transaction():
+        owner = await users.create(db, "zalo", "zalo-hoa", "Hoa", "volunteer", ct01.id, "vi", now)
+        code = await stored_links.create_code(db, owner.id, now, to_db(at(30, 9)))
+    on_st = two.st.user(2002, first_name="Hoa")
+    on_st.send_text(f"/lienket {code}")
+
+    reply = (await on_st.next_message()).text or ""
+    assert f"@{BOT_CT}" in reply and code in reply
+    assert await users.find(db, "telegram", "2002") is None
+    on_ct = two.ct.user(2002, first_name="Hoa")
+    on_ct.send_text(f"/lienket {code}")
+    await on_ct.next_message()
+    joined = await users.find(db, "telegram", "2002")
+    assert joined is not None and joined.unit_id == ct01.id
