@@ -182,9 +182,10 @@ async def _unit(app: App, code: str) -> Unit:
 async def _invite(app: App, args: argparse.Namespace) -> int:
     from datetime import datetime, timedelta
 
+    from handlers import bot_areas
     from handlers.invite import GROUP_DAYS, MAX_GROUP_DAYS, MAX_PEOPLE, card_for
     from handlers.invite_picture import write_pdf, write_xlsx
-    from storage import audit, bot_info, invites
+    from storage import audit, invites
     from storage.times import to_db
 
     # Every refusal comes before anything is stored.
@@ -219,7 +220,7 @@ async def _invite(app: App, args: argparse.Namespace) -> int:
     else:
         expires = now + timedelta(days=GROUP_DAYS)
     unit = await _unit(app, args.unit)
-    bot = app.settings.telegram.bot_username or await bot_info.get(app.db, bot_info.TELEGRAM_USERNAME) or ""
+    bot = await bot_areas.username_for(app.db, app.settings, unit)
     if args.out is not None and not bot:
         print(_say(app.settings, "cli_sheet_needs_name"), file=sys.stderr)
         return EXIT_USAGE

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from bot.config_reader import ConfigError, Reader
-from handlers.settings import TelegramSettings, ZaloSettings
+from handlers.settings import TelegramBot, TelegramSettings, ZaloSettings
 
 TOKEN_ENV = "CHUNGTAY_TELEGRAM_TOKEN"
 ZALO_TOKEN_ENV = "CHUNGTAY_ZALO_TOKEN"
@@ -32,9 +32,15 @@ def telegram(r: Reader, env: dict[str, str]) -> TelegramSettings:
     d = TelegramSettings()
     r.unknown_keys(t, "telegram", set(d.__dataclass_fields__))
     token = env.get(TOKEN_ENV) or r.get(t, "telegram", "token", str, "")
-    if token and not re.fullmatch(r"\d+:[\w-]{20,}", token) and not token.startswith("test:"):
+    if token and not _looks_like_token(token):
         raise _bad_token(r, env, TOKEN_ENV, "[telegram] token",
                          "does not look like a bot token from BotFather (digits:letters)")
+    bots = telegram_bots(r, t.get("bots", []))
+    if bots and token:
+        # Which bot would serve whom? Both at once is a mistake to name, not a choice to guess.
+        where = f"the environment variable {TOKEN_ENV}" if env.get(TOKEN_ENV) else "[telegram] token"
+        raise r.fail("[[telegram.bots]]", f"cannot be used together with {where}; "
+                     "give the one bot for everything a [[telegram.bots]] entry of its own, for the top unit")
     port = _port(r, t, "telegram", d.port)
     secret = _secret(r, t, "telegram", 1, "only letters, digits, _ and -, at most 256")
     return TelegramSettings(
@@ -46,7 +52,47 @@ def telegram(r: Reader, env: dict[str, str]) -> TelegramSettings:
         webhook_secret=secret,
         listen=r.get(t, "telegram", "listen", str, d.listen),
         port=port,
+        bots=bots,
     )
+
+
+def _looks_like_token(token: str) -> bool:
+    return bool(re.fullmatch(r"\d+:[\w-]{20,}", token)) or token.startswith("test:")
+
+
+def telegram_bots(r: Reader, entries: object) -> tuple[TelegramBot, ...]:
+    """[[telegram.bots]]: each entry a token and a unit code; no token, no unit twice. Whether the
+    units exist is known only with the database open, so the bots check that when they start."""
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise r.fail("[[telegram.bots]]", "must be tables, each with a token and a unit")
+    bots: list[TelegramBot] = []
+    known = set(TelegramBot.__dataclass_fields__)
+    for n, entry in enumerate(entries, start=1):
+        section = f"telegram.bots #{n}"
+        r.unknown_keys(entry, section, known)
+        token = r.get(entry, section, "token", str, "")
+        unit = r.get(entry, section, "unit", str, "").strip()
+        if not token or not unit:
+            raise r.fail(f"[{section}]", "needs both a token and a unit (the code of the unit it serves)")
+        if not _looks_like_token(token):
+            raise r.fail(f"[{section}] token",
+                         "does not look like a bot token from BotFather (digits:letters)")
+        webhook_url = r.get(entry, section, "webhook_url", str, "")
+        port = r.get(entry, section, "port", int, 0)
+        if webhook_url and not 0 < port < 65536:
+            raise r.fail(f"[{section}] port",
+                         "is required with webhook_url: each bot's webhook listens on a port of its own")
+        bot = TelegramBot(token=token, unit=unit, webhook_url=webhook_url, port=port,
+                          bot_username=r.get(entry, section, "bot_username", str, "").lstrip("@"))
+        for m, other in enumerate(bots, start=1):
+            if other.key == bot.key:
+                raise r.fail(f"[{section}] token", f"is the same bot as entry #{m}")
+            if other.unit.upper() == unit.upper():
+                raise r.fail(f"[{section}] unit", f"{unit} is served by entry #{m} already")
+            if port and other.port == port:
+                raise r.fail(f"[{section}] port", f"{port} is the webhook port of entry #{m} already")
+        bots.append(bot)
+    return tuple(bots)
 
 
 def _bad_token(r: Reader, env: dict[str, str], variable: str, key: str, problem: str) -> ConfigError:

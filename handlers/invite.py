@@ -13,12 +13,13 @@ import logging
 import re
 from datetime import date, datetime, timedelta, tzinfo
 
+from handlers import bot_areas
 from handlers.catalog import ROLES, label, t
 from handlers.invite_picture import Card, card_file
 from handlers.officers.common import day_text, end_of_day, find_unit, fit
 from handlers.turn import Command, Handler, Turn
 from handlers.types import AFTER_COMMIT, Choice, Reply
-from storage import audit, bot_info, invites, units
+from storage import audit, invites, units
 from storage.codes import Role
 from storage.models import Unit
 from storage.numbers import whole
@@ -186,7 +187,7 @@ async def _make(turn: Turn, unit: Unit, role: str, kind: str, people: int, until
 
 async def make_card(turn: Turn, code: str, unit: Unit, role: str, kind: str, people: int,
                     expires: str) -> Card:
-    return card_for(turn.lang, turn.ctx.clock.tz, await bot_username(turn), code, unit, role, kind,
+    return card_for(turn.lang, turn.ctx.clock.tz, await bot_username(turn, unit), code, unit, role, kind,
                     people, expires)
 
 
@@ -202,10 +203,10 @@ def card_for(lang: str, tz: tzinfo, username: str, code: str, unit: Unit, role: 
                 expiry=expiry, title=t(lang, "inv_card_title"), hint=t(lang, "inv_card_zalo", code=code))
 
 
-async def bot_username(turn: Turn) -> str:
-    """The config's name when set, else the one the Telegram channel learnt at its last start."""
-    return turn.ctx.settings.telegram.bot_username or (
-        await bot_info.get(turn.ctx.db, bot_info.TELEGRAM_USERNAME) or "")
+async def bot_username(turn: Turn, unit: Unit) -> str:
+    """The config's name when set, else the one the Telegram channel learnt at its last start; with
+    several bots, that of the bot serving the invite's unit."""
+    return await bot_areas.username_for(turn.ctx.db, turn.ctx.settings, unit)
 
 
 async def _listing(turn: Turn) -> list[Reply]:

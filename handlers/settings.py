@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field
 from datetime import date, time
@@ -10,6 +11,23 @@ from zoneinfo import ZoneInfo
 
 from storage.codes import Stage
 from storage.sheets.readers import DEFAULT_MAX_ROWS
+
+
+@dataclass(frozen=True)
+class TelegramBot:
+    """One bot of several ([[telegram.bots]]): it serves the people of one unit's subtree."""
+
+    token: str
+    unit: str                      # the code of the unit whose subtree it serves
+    bot_username: str = ""         # empty: learnt from Telegram (getMe) at start
+    webhook_url: str = ""          # empty: polling
+    port: int = 0                  # its webhook's own port (two webhooks cannot share one)
+
+    @property
+    def key(self) -> str:
+        """Who the bot is, without its secret: the bot's user id, the digits before the colon."""
+        head = self.token.split(":", 1)[0]
+        return head if head.isdigit() else hashlib.sha256(self.token.encode()).hexdigest()[:12]
 
 
 @dataclass(frozen=True)
@@ -22,6 +40,11 @@ class TelegramSettings:
     webhook_secret: str = ""
     listen: str = "127.0.0.1"
     port: int = 8443
+    bots: tuple[TelegramBot, ...] = ()  # several bots, one per area; then `token` stays empty
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.token or self.bots)
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,17 @@
-"""What the bot learns about itself when it starts (its Telegram username), kept for the commands
-run beside it, such as `chungtay invite`, which never talk to Telegram."""
+"""What the bot learns about itself when it starts (its Telegram username, or each bot's where there
+are several), kept for the commands run beside it, such as `chungtay invite`, which never talk to
+Telegram."""
 
 from __future__ import annotations
 
 from storage.db import Database
 
 TELEGRAM_USERNAME = "telegram.username"
+
+
+def telegram_username(bot_key: str) -> str:
+    """The key of one bot's username where several run ([[telegram.bots]]), by the bot's user id."""
+    return f"{TELEGRAM_USERNAME}.{bot_key}"
 
 
 async def get(db: Database, key: str) -> str | None:

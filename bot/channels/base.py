@@ -131,13 +131,18 @@ class ChatChannel(ABC, Generic[U]):
 
     # --- the inbox ------------------------------------------------------------------------------
 
+    @property
+    def inbox_channel(self) -> str:
+        """Whose stored updates are this channel's to replay: its name, or one bot's of several."""
+        return self.name
+
     async def _catch_up(self) -> None:
         await inbox.prune(self.app.db, to_db(self.app.ctx.now() - INBOX_KEEP))
         await self.app.core.resume()
         await self.replay()
 
     async def replay(self) -> int:
-        pending = await inbox.unhandled(self.app.db, self.name)
+        pending = await inbox.unhandled(self.app.db, self.inbox_channel)
         for _, payload in pending:
             item = self._revive(json.loads(payload))
             if item is not None:

@@ -21,6 +21,10 @@ class Kind:
 
 def _telegram(app: App) -> Channel:
     # Imported only when enabled: neither platform's library is loaded for nothing.
+    if app.settings.telegram.bots:
+        from bot.channels.telegram.bots import TelegramBots
+
+        return TelegramBots(app)
     from bot.channels.telegram.channel import TelegramChannel
 
     return TelegramChannel(app)
@@ -33,8 +37,8 @@ def _zalo(app: App) -> Channel:
 
 
 KINDS: tuple[Kind, ...] = (
-    Kind("telegram", lambda s: bool(s.telegram.token), _telegram,
-         lambda s: [s.telegram.token, s.telegram.webhook_secret]),
+    Kind("telegram", lambda s: s.telegram.enabled, _telegram,
+         lambda s: [s.telegram.token, s.telegram.webhook_secret, *(b.token for b in s.telegram.bots)]),
     Kind("zalo", lambda s: bool(s.zalo.token), _zalo, lambda s: [s.zalo.token, s.zalo.webhook_secret]),
 )
 

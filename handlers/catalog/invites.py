@@ -3,6 +3,18 @@
 from __future__ import annotations
 
 MESSAGES: dict[str, tuple[str, str]] = {
+    # several bots, one per area: someone wrote to a bot that does not serve them
+    "bot_elsewhere": (
+        "Bot này phục vụ khu vực khác. {unit} của bạn do bot @{bot} phục vụ: hãy nhắn cho @{bot} "
+        "để báo cáo và nhận nhắc việc.",
+        "This bot serves another area. Your area, {unit}, is served by @{bot}: please write to "
+        "@{bot} to report and get reminders.",
+    ),
+    "bot_elsewhere_join": (
+        "Mã “{code}” dành cho {unit}, do bot @{bot} phục vụ. Hãy mở @{bot} và gửi lại mã ở đó.",
+        "The code “{code}” is for {unit}, which is served by @{bot}. Please open @{bot} and send "
+        "the code there.",
+    ),
     # joining with a code that exists but can no longer be used
     "inv_join_revoked": (
         "Mã mời “{code}” đã bị cán bộ phụ trách hủy. Hãy xin một mã mới.",

@@ -33,8 +33,10 @@ from bot.channels.telegram.inbox import InboxBot, InboxQueue
 from bot.channels.telegram.render import markup, split_html
 from bot.logs import Throttled
 from handlers.commands import COMMANDS
+from handlers.settings import TelegramSettings
 from handlers.types import MENU, Incoming, IncomingFile, Location, Reply, parse_command
 from storage import bot_info, inbox, users
+from storage.models import User
 
 CHANNEL = "telegram"
 DOWNLOAD_LIMIT = 20 * 1024 * 1024  # the Bot API refuses getFile above this
@@ -65,8 +67,11 @@ def key_of(update: Update) -> str:
 class TelegramChannel(ChatChannel[Update]):
     name = CHANNEL
 
-    def __init__(self, app: App, tuning: Tuning | None = None) -> None:
+    def __init__(self, app: App, tuning: Tuning | None = None,
+                 settings: TelegramSettings | None = None) -> None:
         self.tuning: Tuning = tuning or Tuning()
+        # One bot of several (bots.py) brings its own token and webhook; else the [telegram] one.
+        self.tg = settings or app.settings.telegram
         super().__init__(app, self.tuning)
         self._chats = self._workers(
             starts_group=lambda u: bool(u.message and u.message.media_group_id),
@@ -80,7 +85,7 @@ class TelegramChannel(ChatChannel[Update]):
     # --- wiring ----------------------------------------------------------------------------------
 
     def _build(self) -> Application[Any, Any, Any, Any, Any, Any]:
-        tg = self.app.settings.telegram
+        tg = self.tg
         bot = InboxBot(tg.token, base_url=tg.base_url, base_file_url=tg.base_file_url,
                        request=AiohttpRequest(HTTP_SLOTS, read_timeout=30.0),
                        get_updates_request=AiohttpRequest(1, read_timeout=60.0),
@@ -103,11 +108,15 @@ class TelegramChannel(ChatChannel[Update]):
         await self._retrying(lambda: bot.set_my_commands(_menu(officer=False, lang="vi")))
         await self._retrying(lambda: bot.set_my_commands(_menu(officer=False, lang="en"),
                                                          language_code="en"))
-        officers = await users.officers_on(self.app.db, CHANNEL)
+        officers = await self._menu_officers()
         if officers:
             # In the background: hundreds of officers must not hold up the first answers.
             self._in_background(self._officer_menus([(int(o.external_id), o.lang) for o in officers]),
                                 "officer-menus")
+
+    async def _menu_officers(self) -> list[User]:
+        """The officers whose chats get the officers' menu from this bot."""
+        return await users.officers_on(self.app.db, CHANNEL)
 
     async def _officer_menus(self, chats: list[tuple[int, str]]) -> None:
         for chat_id, lang in chats:
@@ -127,7 +136,7 @@ class TelegramChannel(ChatChannel[Update]):
 
     async def start(self) -> None:
         """A webhook when one is configured, else polling."""
-        tg = self.app.settings.telegram
+        tg = self.tg
         if tg.webhook_url:
             await self.start_webhook()
             log.info("webhook listening on %s:%d", tg.listen, tg.port)
@@ -147,7 +156,10 @@ class TelegramChannel(ChatChannel[Update]):
         name = self.application.bot.username
         if name:
             async with self.app.db.transaction():
-                await bot_info.put(self.app.db, bot_info.TELEGRAM_USERNAME, name, self.app.ctx.stamp())
+                await bot_info.put(self.app.db, self._username_key(), name, self.app.ctx.stamp())
+
+    def _username_key(self) -> str:
+        return bot_info.TELEGRAM_USERNAME
 
     async def start_polling(self) -> None:
         """Replay what was stored but never handled, then poll. Returns once running."""
@@ -159,7 +171,7 @@ class TelegramChannel(ChatChannel[Update]):
         )
 
     async def start_webhook(self) -> None:
-        tg = self.app.settings.telegram
+        tg = self.tg
         await self._start()
         assert self.application.updater is not None
         path = urlparse(tg.webhook_url).path.strip("/")
@@ -182,7 +194,7 @@ class TelegramChannel(ChatChannel[Update]):
     # --- arrival --------------------------------------------------------------------------------
 
     def key_of(self, item: Update) -> str:
-        return key_of(item)
+        return key_of(item)  # one bot of several prefixes its id: each bot numbers its updates
 
     def _revive(self, stored: Any) -> Update | None:
         return Update.de_json(stored, self.application.bot)
@@ -191,9 +203,9 @@ class TelegramChannel(ChatChannel[Update]):
         await self._enqueue(item, None)
 
     async def _store_fetched(self, updates: Sequence[Update]) -> None:
-        items = [(key_of(u), json.dumps(u.to_dict(), ensure_ascii=False)) for u in updates]
+        items = [(self.key_of(u), json.dumps(u.to_dict(), ensure_ascii=False)) for u in updates]
         try:
-            aside = await inbox.store(self.app.db, CHANNEL, items, self.app.ctx.stamp())
+            aside = await inbox.store(self.app.db, self.inbox_channel, items, self.app.ctx.stamp())
         except Exception as exc:
             # Nothing was stored, so Telegram keeps the batch. As a network error, the polling
             # loop asks again after a growing pause (up to 30 s) instead of at once, forever.
@@ -214,11 +226,11 @@ class TelegramChannel(ChatChannel[Update]):
         if member is not None:
             # Telegram tells us when a person blocks or unblocks the bot.
             await self.set_blocked(str(member.chat.id), member.new_chat_member.status == "kicked")
-            await self.app.core.skip((key_of(update),))
+            await self.app.core.skip((self.key_of(update),))
             return
         chat = update.effective_chat
         if chat is None or chat.type != "private" or update.effective_user is None:
-            await self.app.core.skip((key_of(update),))
+            await self.app.core.skip((self.key_of(update),))
             return
         self._chats.put(chat.id, update)
 

@@ -94,6 +94,8 @@ class BotApiEmulator:
         self._inflight = 0
         self._internal_errors: list[BaseException] = []
         self.port = 0
+        # Other bots on the same server, by token: Telegram serves every bot at one address.
+        self._bots: dict[str, BotApiEmulator] = {}
 
     # -- lifecycle -------------------------------------------------------------------
 
@@ -122,15 +124,35 @@ class BotApiEmulator:
     async def stop(self) -> None:
         if self._server is None:
             return
-        self.closing = True
-        self.signal.fire()  # long polls answer at once
-        try:
-            await self.signal.wait(lambda: self._inflight == 0, timeout=5)
-        except TimeoutError:
-            log.warning("tgemu: %d requests still running at shutdown", self._inflight)
+        for emu in (*self._bots.values(), self):
+            emu.closing = True
+            emu.signal.fire()  # long polls answer at once
+            try:
+                await emu.signal.wait(lambda e=emu: e._inflight == 0, timeout=5)
+            except TimeoutError:
+                log.warning("tgemu: %d requests still running at shutdown", emu._inflight)
         self._server.stop()
         await self._server.close_all_connections()
         self._server = None
+
+    def another_bot(self, token: str, bot_username: str, **options: Any) -> BotApiEmulator:
+        """A second bot served by this emulator's server (call after start): its own token,
+        username, users, chats, update ids and flood control, as two bots are on Telegram. The
+        same user id in both is the same person, with a chat of their own with each bot."""
+        assert self._server is not None and token not in self._bots and token != self.token
+        other = BotApiEmulator(token, bot_username, clock=self.clock, wall_clock=self._wall_clock,
+                               **options)
+        other.port = self.port
+        self._bots[token] = other
+        return other
+
+    def serving(self, token: str) -> BotApiEmulator:
+        """The bot a request's token names (this one answers an unknown token: 401)."""
+        return self._bots.get(token, self)
+
+    def _wake_all(self) -> None:
+        for emu in (self, *self._bots.values()):
+            emu.signal.fire()
 
     @property
     def base_url(self) -> str:
@@ -387,7 +409,7 @@ class _ApiHandler(RequestHandler):
 
     def on_connection_close(self) -> None:
         self.gone = True
-        self.emu.signal.fire()  # a long poll for a client that left can stop waiting
+        self.emu._wake_all()  # a long poll for a client that left can stop waiting
 
     async def get(self, token: str, method: str) -> None:
         try:
@@ -396,7 +418,7 @@ class _ApiHandler(RequestHandler):
             status, body = 400, ApiError(400, "Bad Request: can't parse request").payload()
         else:
             call = ApiCall(method, values, uploads, client_gone=lambda: self.gone)
-            status, body = await self.emu.answer(token, method, call)
+            status, body = await self.emu.serving(token).answer(token, method, call)
         if self.gone:
             return
         self.set_status(status)
@@ -419,7 +441,7 @@ class _FileHandler(RequestHandler):
         return None
 
     async def get(self, token: str, file_path: str) -> None:
-        status, body = self.emu.download(token, file_path)
+        status, body = self.emu.serving(token).download(token, file_path)
         self.set_status(status)
         self.set_header("Content-Type", "application/octet-stream" if status == 200
                         else "application/json")
