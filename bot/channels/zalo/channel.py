@@ -103,8 +103,13 @@ class ZaloChannel(ChatChannel[ZaloEvent]):
     # --- starting and stopping ------------------------------------------------------------------
 
     async def start(self) -> None:
-        """The webhook when one is configured, else polling (for development)."""
-        if self.settings.webhook_url:
+        """The webhook when one is configured, else polling (for development); a worker (`--role
+        work`) takes its messages from the shared inbox instead, and the receiver's web server
+        serves the picture links it sends (media_dir shared by both)."""
+        if not self.receives:
+            await self._catch_up()
+            log.info("Zalo worker started")
+        elif self.settings.webhook_url:
             await self.start_webhook()
             log.info("Zalo webhook listening on %s:%d", self.settings.listen, self.port)
         else:
@@ -154,7 +159,7 @@ class ZaloChannel(ChatChannel[ZaloEvent]):
             self._poller.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._poller
-        await self._chats.stop()
+        await self._stop_handling()
         # Only now: the replies just sent may carry picture links Zalo has yet to fetch.
         if self._server is not None:
             await self._server.stop()
@@ -184,8 +189,9 @@ class ZaloChannel(ChatChannel[ZaloEvent]):
         if arriving:
             self._arriving[chat] = self._arriving.get(chat, 0) + 1
         try:
-            fresh = await self._writer.store(event.key, json.dumps(body, ensure_ascii=False))
-            if fresh:
+            fresh = await self._writer.store(event.key, json.dumps(body, ensure_ascii=False),
+                                             None if self.handles else event.chat_id)
+            if fresh and self.handles:
                 self._enqueue(event)
         finally:
             if arriving:
