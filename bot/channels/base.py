@@ -32,6 +32,9 @@ from storage import inbox, users
 from storage.codes import UserStatus
 from storage.times import to_db
 
+# A worker waits this long at least for the rest of a group: the rest may be stored by a receiver's
+# next batch (getUpdates hands out 100 updates at most) and reach the worker a poll later.
+SHARED_GROUP_WAIT = 0.25
 INBOX_KEEP = timedelta(days=30)  # handled updates kept this long, for looking into a complaint
 log = logging.getLogger(__name__)
 
@@ -74,7 +77,9 @@ class ChatChannel(ABC, Generic[U]):
     def _workers(self, starts_group: Callable[[U], bool], same_group: Callable[[U, U], bool],
                  **options: Any) -> ChatWorkers[U]:
         handle: Callable[[list[U]], Awaitable[None]] = self._handle
+        wait = self.tuning.album_wait
         if self.app.role == "work":
+            wait = max(wait, SHARED_GROUP_WAIT)
             workers = self.app.settings.workers
             shared = self._shared = SharedInbox(self, workers.claim_seconds, workers.chats,
                                                 lambda: self._chats.busy_names())
@@ -84,7 +89,7 @@ class ChatChannel(ABC, Generic[U]):
 
             options["idle"] = shared.idle
         return ChatWorkers(handle, self._report_failure, starts_group=starts_group,
-                           same_group=same_group, group_wait=self.tuning.album_wait, **options)
+                           same_group=same_group, group_wait=wait, **options)
 
     def _in_background(self, job: Awaitable[Any], name: str) -> None:
         task = asyncio.ensure_future(job)
