@@ -11,9 +11,14 @@ import pytest
 
 from bot.app import App
 from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.zalo.channel import ZaloChannel
 from handlers.settings import TelegramSettings
 from tests.channels.telegram_world import TOKEN, make_channel
+from tests.channels.zalo_world import HOOK_PATH, free_port, zalo_settings
+from tests.channels.zalo_world import TOKEN as ZALO_TOKEN
+from tests.channels.zalo_world import make_channel as make_zalo
 from tests.emulators.tgemu import BotApiEmulator, SimUser
+from tests.emulators.zaloemu import ZaloEmulator
 from tests.images import jpeg
 from tests.world import World, build_world
 
@@ -99,3 +104,42 @@ async def test_a_worker_that_stops_gives_its_chats_back_at_once(deployment: Depl
     assert await d.world.app.db.scalar("SELECT count(*) FROM chat_claims WHERE worker = ?", (gone,)) == 0
     lan.send_album([jpeg(1), jpeg(2)], caption="MH-003 hoàn thành")
     assert "Đã nhận báo cáo số 1" in (await lan.next_message(timeout=10)).text
+
+
+async def test_zalo_webhook_receiver_and_a_worker(tmp_path: Path, database: str | Path) -> None:
+    """Photos sent together over Zalo's webhook, stored by the receiver, are one report made by the
+    worker, which answers; the receiver only stores (and answers the webhook)."""
+    async with ZaloEmulator(token=ZALO_TOKEN) as emu:
+        world = await build_world(tmp_path, database=database if isinstance(database, str) else None)
+        world.app.settings = world.app.ctx.settings = replace(
+            world.app.settings, zalo=zalo_settings(emu, webhook=True, public=True, port=free_port()))
+        channels = []
+
+        async def start(role: str) -> ZaloChannel:
+            app = await App.open(world.app.settings, clock=world.clock, database=world.target(tmp_path),
+                                 media_dir=tmp_path / "media")
+            app.role = role
+            channels.append(make_zalo(app))
+            await channels[-1].start()
+            return channels[-1]
+
+        try:
+            receiver = await start("receive")
+            emu.deliver_to = f"http://127.0.0.1:{receiver.port}{HOOK_PATH}"
+            lan = emu.user(display_name="Lan")
+            lan.send_text(f"/start {await world.invite('MTU01', 'volunteer')}")
+            await emu.delivered()
+            # Stored and acknowledged, and left for a worker: nobody has answered yet.
+            assert [c.status for c in emu.webhook_calls] == [200] and lan.messages == []
+            assert await world.app.db.scalar("SELECT count(*) FROM inbox_waiting") == 1
+            await start("work")
+            assert "Bạn đã tham gia" in (await lan.next_message(timeout=10)).text
+            lan.send_photos([jpeg(1), jpeg(2)], caption="MH-003 hoàn thành")
+            receipt = await lan.next_message(timeout=10)
+            assert "Đã nhận báo cáo số 1" in receipt.text and "2 ảnh" in receipt.text
+            assert {c.status for c in emu.webhook_calls} == {200}
+        finally:
+            for channel in channels:
+                await channel.stop()
+                await channel.app.close()
+            await world.app.close()
