@@ -35,8 +35,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # Seconds between looks at the inbox when nothing woke the worker: SQLite has no notifications,
-# and a read of the small waiting table costs ~0.1 ms; on PostgreSQL only a fallback.
-POLL = {"sqlite": 0.05, "postgresql": 0.5}
+# and a look at the small waiting table costs ~0.1 ms (40 a second: under 1% of a core); on
+# PostgreSQL only a fallback.
+POLL = {"sqlite": 0.025, "postgresql": 0.5}
 RETRY = 2.0  # seconds before the next look after the database failed
 
 
