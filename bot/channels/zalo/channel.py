@@ -103,13 +103,10 @@ class ZaloChannel(ChatChannel[ZaloEvent]):
     # --- starting and stopping ------------------------------------------------------------------
 
     async def start(self) -> None:
-        """The webhook when one is configured, else polling (for development); a worker (`--role
-        work`) takes its messages from the shared inbox instead, and the receiver's web server
-        serves the picture links it sends (media_dir shared by both)."""
+        """The webhook when configured, else polling (development); a worker reads the shared inbox."""
         if not self.receives:
-            await self._catch_up()
-            log.info("Zalo worker started")
-        elif self.settings.webhook_url:
+            return await self._catch_up()
+        if self.settings.webhook_url:
             await self.start_webhook()
             log.info("Zalo webhook listening on %s:%d", self.settings.listen, self.port)
         else:
@@ -170,8 +167,7 @@ class ZaloChannel(ChatChannel[ZaloEvent]):
         self._prefetched.clear()
         await self._writer.drain()
         await self._stopped()
-        await self._http.close()
-        await self._poll_http.close()
+        await asyncio.gather(self._http.close(), self._poll_http.close())
 
     # --- arrival ----------------------------------------------------------------------------------
 
@@ -190,16 +186,14 @@ class ZaloChannel(ChatChannel[ZaloEvent]):
             self._arriving[chat] = self._arriving.get(chat, 0) + 1
         try:
             fresh = await self._writer.store(event.key, json.dumps(body, ensure_ascii=False),
-                                             None if self.handles else event.chat_id)
+                                             None if self.handles else chat)
             if fresh and self.handles:
                 self._enqueue(event)
         finally:
-            if arriving:
-                left = self._arriving[chat] - 1
-                if left:
-                    self._arriving[chat] = left
-                else:
-                    del self._arriving[chat]
+            if arriving and not (left := self._arriving[chat] - 1):
+                del self._arriving[chat]
+            elif arriving:
+                self._arriving[chat] = left
         return fresh
 
     async def _poll(self) -> None:
