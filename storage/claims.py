@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from storage.db import Database
 
@@ -83,21 +84,30 @@ async def enqueue(db: Database, channel: str, items: Sequence[tuple[str, str]]) 
         await db.execute("SELECT pg_notify(?, ?)", (WAKE, channel))
 
 
-async def listen(db: Database, wake: Callable[[], None]) -> Callable[[], Awaitable[None]] | None:
-    """Call `wake` whenever a receiver stored updates; returns how to stop listening. None on
-    SQLite, which has no notifications: its workers poll, which costs a read of a small table."""
+class Listening:
+    """A PostgreSQL connection that waits for the receivers' notifications."""
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+
+    def alive(self) -> bool:
+        return not self._conn.is_closed()
+
+    async def close(self) -> None:
+        with contextlib.suppress(Exception):
+            await self._conn.close()
+
+
+async def listen(db: Database, wake: Callable[[], None]) -> Listening | None:
+    """Call `wake` whenever a receiver stored updates. None on SQLite, which has no notifications:
+    its workers poll, which costs a read of a small table."""
     if db.dialect != "postgresql":
         return None
     import asyncpg
 
     conn = await asyncpg.connect(db.path)
     await conn.add_listener(WAKE, lambda *_: wake())
-
-    async def stop() -> None:
-        with contextlib.suppress(Exception):
-            await conn.close()
-
-    return stop
+    return Listening(conn)
 
 
 # --- the worker's side --------------------------------------------------------------------------

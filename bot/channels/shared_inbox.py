@@ -61,7 +61,7 @@ class SharedInbox:
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._releases: set[asyncio.Task[None]] = set()
-        self._unlisten: Callable[[], Awaitable[None]] | None = None
+        self._listening: claims.Listening | None = None
         self._failing = Throttled(log)
         self._halted = False
 
@@ -81,13 +81,19 @@ class SharedInbox:
             async with self.db.transaction():
                 await claims.enqueue(self.db, self._name, adopted)
             log.info("queued %d stored %s updates for the workers", len(adopted), self._name)
-        try:
-            self._unlisten = await claims.listen(self.db, self._wake.set)
-        except Exception as exc:  # the poll still finds the work, a little later
-            log.warning("no notifications from the inbox (%s); polling only", type(exc).__name__)
+        await self._listen()
         self._tasks = [asyncio.create_task(self._loop(), name=f"{self._name}-inbox"),
                        asyncio.create_task(self._renewing(), name=f"{self._name}-claims")]
         log.info("working on the shared %s inbox as %s", self._name, self.worker)
+
+    async def _listen(self) -> None:
+        if self._listening is not None:
+            await self._listening.close()
+            self._listening = None
+        try:
+            self._listening = await claims.listen(self.db, self._wake.set)
+        except Exception as exc:  # the poll still finds the work, a little later
+            self._failing.warning("no notifications from the inbox (%s); polling", type(exc).__name__)
 
     async def halt(self) -> None:
         """No more claims nor feeding; the claims held are still renewed until close()."""
@@ -98,8 +104,8 @@ class SharedInbox:
         """After the chat workers finished the groups in hand: give every chat back at once."""
         await _cancel(self._tasks[1:])
         await asyncio.gather(*self._releases, return_exceptions=True)
-        if self._unlisten is not None:
-            await self._unlisten()
+        if self._listening is not None:
+            await self._listening.close()
         with contextlib.suppress(Exception):
             await claims.release_all(self.db, self._name, self.worker)
 
@@ -150,8 +156,11 @@ class SharedInbox:
     async def _loop(self) -> None:
         poll = POLL.get(self.db.dialect, 0.5)
         while not self._halted:
-            with contextlib.suppress(TimeoutError):
+            try:
                 await asyncio.wait_for(self._wake.wait(), poll)
+            except TimeoutError:
+                if self.db.dialect == "postgresql" and not (self._listening and self._listening.alive()):
+                    await self._listen()  # the server restarted, or refused at first: again
             self._wake.clear()
             try:
                 if await self.turn():

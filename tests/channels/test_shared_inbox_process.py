@@ -43,6 +43,14 @@ async def codes(dsn: str, count: int) -> list[str]:
         await db.close()
 
 
+async def scalar(dsn: str, sql: str, *params: object) -> int:
+    db = await Database.open(dsn)
+    try:
+        return int(await db.scalar(sql, params))
+    finally:
+        await db.close()
+
+
 async def until(dsn: str, sql: str, wanted: int, timeout: float) -> None:
     """Until the query counts `wanted` (the processes write; the test can only look)."""
     db = await Database.open(dsn)
@@ -91,6 +99,12 @@ async def test_fifty_volunteers_one_worker_killed(tmp_path: Path, pg_dsn: str) -
             await until(pg_dsn, "SELECT count(*) FROM reports", PEOPLE // 5, timeout=30)
             procs["worker1"].kill()  # SIGKILL: no goodbye, its claims simply stop being renewed
             await procs["worker1"].wait()
+            # It died holding chats with updates still to handle: the other worker must take them.
+            orphaned = await scalar(
+                pg_dsn, "SELECT count(*) FROM chat_claims c WHERE c.worker LIKE ? AND EXISTS "
+                "(SELECT 1 FROM inbox_waiting w WHERE w.chat = c.chat AND NOT EXISTS "
+                "(SELECT 1 FROM handled_updates h WHERE h.key = w.key))", f"%:{procs['worker1'].pid}:%")
+            assert orphaned > 0
             await until(pg_dsn, "SELECT count(*) FROM handled_updates", PEOPLE * 4, timeout=30)
             # The replies of the last updates handled are on their way.
             await emu.wait_for(lambda: sum(len(p.messages) for p in people) >= PEOPLE * 3 - 4,
