@@ -24,6 +24,9 @@ class App:
     # Each running channel registers itself, so a reply addressed to someone on another channel
     # (a review decision, a reminder) is delivered there.
     channels: Channels = field(default_factory=Channels)
+    # `chungtay run --role`: "all" takes updates and handles them; "receive" only stores them in the
+    # inbox, "work" handles what receivers stored (bot/channels/shared_inbox.py).
+    role: str = "all"
 
     @property
     def db(self) -> Database:

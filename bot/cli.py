@@ -20,6 +20,7 @@ from storage.models import Unit
 EXIT_USAGE = 2
 DEFAULT_CONFIG = "config.toml"
 FORMATS = ("csv", "xlsx")
+ROLES_OF_RUN = ("all", "receive", "work")
 RUN_HELP = (f"start the bot: the Telegram channel when a Telegram token is set ({TOKEN_ENV} or "
             f"[telegram] token) and the Zalo channel when a Zalo token is set ({ZALO_TOKEN_ENV} or "
             "[zalo] token); one of them at least")
@@ -29,7 +30,11 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="chungtay", description="Chatbot báo cáo nhà — Chung tay xóa nhà tạm")
     p.add_argument("--config", default=DEFAULT_CONFIG, help=f"config file (default: {DEFAULT_CONFIG})")
     sub = p.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help=RUN_HELP, description=RUN_HELP)
+    run = sub.add_parser("run", help=RUN_HELP, description=RUN_HELP)
+    run.add_argument("--role", choices=ROLES_OF_RUN, default="all",
+                     help="all: take updates and handle them (one process, the default); receive: "
+                          "only store them in the inbox; work: handle what receivers stored, beside "
+                          "any number of other workers (README: Chạy cho cả nước)")
     demo = sub.add_parser("demo", help="try the bot in this terminal, offline")
     demo.add_argument("--database", type=Path, help="keep the demo data in this SQLite file")
     imp = sub.add_parser("import", help="load units, houses or contributions from CSV or XLSX")
@@ -118,7 +123,7 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "run":
         from bot.run import run_bot
 
-        return await run_bot(settings)
+        return await run_bot(settings, args.role)
     if args.command in ("migrate", "restore"):
         from bot import cli_database
 

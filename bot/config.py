@@ -26,6 +26,7 @@ from handlers.settings import (
     ReviewSettings,
     Settings,
     StorageSettings,
+    WorkersSettings,
 )
 from storage.codes import Stage
 from storage.db import is_postgres
@@ -62,12 +63,13 @@ def parse_settings(data: dict[str, Any], file: str, env: dict[str, str]) -> Sett
     r = Reader(file, data)
     r.unknown_keys(data, "top level", {"telegram", "storage", "campaign", "report", "review",
                                     "evidence", "reminders", "awards", "zalo", "join", "import",
-                                    "support"})
+                                    "support", "workers"})
     base = Path(file).resolve().parent if file != "<defaults>" else Path.cwd()
     return Settings(
         source=file,
         telegram=telegram(r, env),
         storage=_storage(r, base, env),
+        workers=_workers(r),
         campaign=_campaign(r),
         report=_report(r),
         review=_review(r),
@@ -104,6 +106,20 @@ def _storage(r: Reader, base: Path, env: dict[str, str]) -> StorageSettings:
         photo_memory_mb=memory,
         media_shared=r.get(s, "storage", "media_shared", bool, d.media_shared),
     )
+
+
+def _workers(r: Reader) -> WorkersSettings:
+    s = r.table("workers")
+    r.unknown_keys(s, "workers", {"claim_seconds", "chats"})
+    d = WorkersSettings()
+    seconds = r.get(s, "workers", "claim_seconds", int, d.claim_seconds)
+    chats = r.get(s, "workers", "chats", int, d.chats)
+    # Renewed every third of it: below 3 s a busy event loop could miss a renewal.
+    if not 3 <= seconds <= 600:
+        raise r.fail("[workers] claim_seconds", f"must be 3 to 600, got {seconds}")
+    if not 1 <= chats <= 1000:
+        raise r.fail("[workers] chats", f"must be 1 to 1000, got {chats}")
+    return WorkersSettings(claim_seconds=seconds, chats=chats)
 
 
 def _database(value: str, base: Path) -> Path | str:

@@ -23,7 +23,7 @@ SWEEP_HOURS = 6
 STOP_WITHIN = 25.0  # seconds for the whole shutdown: a service manager's SIGKILL comes at 30 or 90
 
 
-async def run_bot(settings: Settings) -> int:
+async def run_bot(settings: Settings, role: str = "all") -> int:
     kinds = enabled(settings)
     if not kinds:
         print(f"{settings.source}: [telegram] token: missing; set it or the environment variable "
@@ -31,7 +31,7 @@ async def run_bot(settings: Settings) -> int:
         return 2
     logs.configure([secret for kind in KINDS for secret in kind.secrets(settings)])
     try:
-        return await _serve(settings, kinds)
+        return await _serve(settings, kinds, role)
     except StartRefused:
         return 1  # said already, in one line
     except Exception:
@@ -41,11 +41,12 @@ async def run_bot(settings: Settings) -> int:
         return 1
 
 
-async def _serve(settings: Settings, kinds: list[Kind]) -> int:
+async def _serve(settings: Settings, kinds: list[Kind], role: str) -> int:
     from bot.scheduler import Reminders, ReminderScheduler
 
     app = await App.open(settings)
-    if settings.storage.photo_processes:
+    app.role = role
+    if settings.storage.photo_processes and role != "receive":
         from storage.photos import workers as photo_workers
 
         # Started before the first message, not by it: the first album would wait ~0.5 s.
@@ -61,12 +62,13 @@ async def _serve(settings: Settings, kinds: list[Kind]) -> int:
     try:
         for channel in channels:
             await channel.start()
-        # After the channel: catching up on reminders missed while down needs it to send.
-        await reminders.start()
-        # Now and every few hours after: files of photos no report kept.
-        reminders.scheduler.add_job(housekeeping.sweep_photos, IntervalTrigger(hours=SWEEP_HOURS),
-                                    args=[app.ctx], id="photo-sweep", name="unused photos",
-                                    next_run_time=datetime.now(UTC))
+        if role != "receive":  # a receiver only stores: it stays light, and quick to restart
+            # After the channel: catching up on reminders missed while down needs it to send.
+            await reminders.start()
+            # Now and every few hours after: files of photos no report kept.
+            reminders.scheduler.add_job(housekeeping.sweep_photos, IntervalTrigger(hours=SWEEP_HOURS),
+                                        args=[app.ctx], id="photo-sweep", name="unused photos",
+                                        next_run_time=datetime.now(UTC))
         await stop.wait()
         log.info("stopping: finishing the updates in hand")
     finally:

@@ -75,6 +75,15 @@ class StorageSettings:
 
 
 @dataclass(frozen=True)
+class WorkersSettings:
+    # `chungtay run --role work`: seconds a worker's claim on a chat lasts unless renewed; a worker
+    # that dies leaves its chats to another this long after its last renewal
+    claim_seconds: int = 30
+    # chats one worker holds at once; the rest are left to other workers
+    chats: int = 32
+
+
+@dataclass(frozen=True)
 class Deadline:
     name: str
     date: date
@@ -196,6 +205,7 @@ class Settings:
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
     zalo: ZaloSettings = field(default_factory=ZaloSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
+    workers: WorkersSettings = field(default_factory=WorkersSettings)
     campaign: CampaignSettings = field(default_factory=CampaignSettings)
     report: ReportSettings = field(default_factory=ReportSettings)
     review: ReviewSettings = field(default_factory=ReviewSettings)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from storage import claims
 from storage.db import Database
 
 # What an update that cannot be stored leaves behind in its place: its key, handled, and this.
@@ -18,8 +19,12 @@ def _storable(payload: str) -> bool:
     return True
 
 
-async def store(db: Database, channel: str, items: Sequence[tuple[str, str]], at: str) -> list[str]:
+async def store(db: Database, channel: str, items: Sequence[tuple[str, str]], at: str,
+                chats: Sequence[str] | None = None) -> list[str]:
     """items: (key, JSON payload). A redelivered update is already there and stays as it was.
+
+    chats: each item's chat, given by a receiver that leaves the handling to workers
+    (storage/claims.py); the single process handles what it stores itself and gives none.
 
     An update that cannot be stored is put aside: recorded by its key as handled, so it is
     neither retried forever nor able to hold back the others of its batch. Returns those keys.
@@ -43,6 +48,9 @@ async def store(db: Database, channel: str, items: Sequence[tuple[str, str]], at
         await db.executemany("INSERT INTO handled_updates (key, handled_at) VALUES (?, ?) "
                              "ON CONFLICT DO NOTHING",
                              [(key, at) for key in aside])
+        if chats is not None:
+            await claims.enqueue(db, channel, [(key, chat) for (key, payload), chat
+                                               in zip(items, chats, strict=True) if key not in aside])
     return aside
 
 
@@ -65,7 +73,8 @@ async def prune(db: Database, before: str) -> int:
     return removed
 
 
-async def store_new(db: Database, channel: str, items: Sequence[tuple[str, str]], at: str) -> set[str]:
+async def store_new(db: Database, channel: str, items: Sequence[tuple[str, str]], at: str,
+                    chats: Sequence[str] | None = None) -> set[str]:
     """Like store, and says which keys were new: neither in the inbox nor handled already.
 
     For channels that may deliver one message twice (Zalo's webhook), so a duplicate is dropped at
@@ -89,4 +98,7 @@ async def store_new(db: Database, channel: str, items: Sequence[tuple[str, str]]
             "ON CONFLICT DO NOTHING",
             [(key, channel, payload, at) for key, payload in fresh],
         )
+        if chats is not None:
+            chat_of = dict(zip((key for key, _ in items), chats, strict=True))
+            await claims.enqueue(db, channel, [(key, chat_of[key]) for key, _ in fresh])
     return {key for key, _ in fresh}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from storage import claims
 from storage.db import Database
 
 
@@ -16,6 +17,9 @@ async def unseen(db: Database, keys: Sequence[str]) -> list[str]:
 
 
 async def mark(db: Database, keys: Sequence[str], at: str) -> None:
+    """In the transaction of what handling them wrote. A worker among several commits it only while
+    it still holds the chat's claim (storage/claims.py): the same update is never committed twice."""
+    await claims.check_fence(db)
     await db.executemany(
         "INSERT INTO handled_updates (key, handled_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
         [(k, at) for k in keys],

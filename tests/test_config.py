@@ -53,6 +53,9 @@ def test_token_from_the_environment_wins(tmp_path: Path) -> None:
         ("[storage]\ndatabse = \"x\"\n", "[storage] databse", "unknown key"),
         ("[storage]\nphoto_memory_mb = 32\n", "[storage] photo_memory_mb", "64 to 1048576"),
         ("[storage]\nphoto_memory_mb = \"1G\"\n", "[storage] photo_memory_mb", "whole number"),
+        ("[workers]\nclaim_seconds = 1\n", "[workers] claim_seconds", "3 to 600"),
+        ("[workers]\nchats = 0\n", "[workers] chats", "1 to 1000"),
+        ("[workers]\nclaim = 30\n", "[workers] claim", "unknown key"),
         ('[[campaign.deadlines]]\nname = "A"\ndate = "02/9/2026"\n', "date", "2026-09-02"),
         ('[[campaign.deadlines]]\nname = "A"\ndate = 2026-09-02\nstage = "done"\n', "stage", "one of"),
         ('[[campaign.deadlines]]\nname = "A"\ndate = 2026-09-02\ntime = "8h"\n', "time", "HH:MM"),
@@ -77,6 +80,12 @@ def test_the_photo_memory_budget_is_read(tmp_path: Path) -> None:
     settings = load_settings(write(tmp_path, "[storage]\nphoto_memory_mb = 1024\n"), env={})
     assert settings.storage.photo_memory_mb == 1024
     assert load_settings(write(tmp_path, ""), env={}).storage.photo_memory_mb == 512
+
+
+def test_the_workers_claims_are_read(tmp_path: Path) -> None:
+    settings = load_settings(write(tmp_path, "[workers]\nclaim_seconds = 10\nchats = 8\n"), env={})
+    assert (settings.workers.claim_seconds, settings.workers.chats) == (10, 8)
+    assert load_settings(write(tmp_path, ""), env={}).workers.claim_seconds == 30
 
 
 def test_cli_prints_one_line_and_exits_2(tmp_path: Path) -> None:

@@ -25,12 +25,16 @@ from bot.app import App
 from bot.channels.chats import ChatWorkers
 from bot.channels.contract import Outcome
 from bot.channels.retry import retrying
+from bot.channels.shared_inbox import SharedInbox
 from handlers.catalog import t
 from handlers.types import Incoming, Reply
 from storage import inbox, users
 from storage.codes import UserStatus
 from storage.times import to_db
 
+# A worker waits this long at least for the rest of a group: the rest may be stored by a receiver's
+# next batch (getUpdates hands out 100 updates at most) and reach the worker a poll later.
+SHARED_GROUP_WAIT = 0.25
 INBOX_KEEP = timedelta(days=30)  # handled updates kept this long, for looking into a complaint
 log = logging.getLogger(__name__)
 
@@ -49,18 +53,43 @@ class ChatChannel(ABC, Generic[U]):
     """A channel whose updates (of type U) come from a chat platform."""
 
     name: str
+    _chats: ChatWorkers[U]
 
     def __init__(self, app: App, tuning: Tuning) -> None:
         self.app = app
         self.tuning = tuning
         self._background: set[asyncio.Task[Any]] = set()
+        # `--role work`: the updates come from the shared inbox, under each chat's claim.
+        self._shared: SharedInbox | None = None
         # Reachable from the start: a replay on another channel may answer someone here.
         app.channels.add(self)
 
+    @property
+    def receives(self) -> bool:
+        """Takes updates from the platform (`--role receive` or `all`)."""
+        return self.app.role != "work"
+
+    @property
+    def handles(self) -> bool:
+        """Handles what arrives in this process (`--role all`); a receiver leaves it to the workers."""
+        return self.app.role == "all"
+
     def _workers(self, starts_group: Callable[[U], bool], same_group: Callable[[U, U], bool],
                  **options: Any) -> ChatWorkers[U]:
-        return ChatWorkers(self._handle, self._report_failure, starts_group=starts_group,
-                           same_group=same_group, group_wait=self.tuning.album_wait, **options)
+        handle: Callable[[list[U]], Awaitable[None]] = self._handle
+        wait = self.tuning.album_wait
+        if self.app.role == "work":
+            wait = max(wait, SHARED_GROUP_WAIT)
+            workers = self.app.settings.workers
+            shared = self._shared = SharedInbox(self, workers.claim_seconds, workers.chats,
+                                                lambda: self._chats.busy_names())
+
+            async def handle(group: list[U]) -> None:
+                await shared.handle(group, self._handle)
+
+            options["idle"] = shared.idle
+        return ChatWorkers(handle, self._report_failure, starts_group=starts_group,
+                           same_group=same_group, group_wait=wait, **options)
 
     def _in_background(self, job: Awaitable[Any], name: str) -> None:
         task = asyncio.ensure_future(job)
@@ -91,6 +120,10 @@ class ChatChannel(ABC, Generic[U]):
     @abstractmethod
     def _chat_of(self, item: U) -> Hashable:
         """Where replies to this update go; also what deliver() takes."""
+
+    def chat_key(self, item: U) -> str:
+        """The chat an update belongs to, as the shared inbox claims it."""
+        return str(self._chat_of(item))
 
     @abstractmethod
     def _person_of(self, item: U) -> str | None:
@@ -137,9 +170,23 @@ class ChatChannel(ABC, Generic[U]):
         return self.name
 
     async def _catch_up(self) -> None:
-        await inbox.prune(self.app.db, to_db(self.app.ctx.now() - INBOX_KEEP))
-        await self.app.core.resume()
-        await self.replay()
+        """At start: in one process, replay what was stored and never handled; in a worker, the
+        same comes from the shared inbox. A receiver handles nothing, so has nothing to catch up."""
+        if self.app.role != "receive":
+            await inbox.prune(self.app.db, to_db(self.app.ctx.now() - INBOX_KEEP))
+            await self.app.core.resume()
+        if self._shared is not None:
+            await self._shared.start()
+        elif self.handles:
+            await self.replay()
+
+    async def _stop_handling(self) -> None:
+        """Each chat finishes the group in hand; a worker then gives its chats back at once."""
+        if self._shared is not None:
+            await self._shared.halt()
+        await self._chats.stop()
+        if self._shared is not None:
+            await self._shared.close()
 
     async def replay(self) -> int:
         pending = await inbox.unhandled(self.app.db, self.inbox_channel)

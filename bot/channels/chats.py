@@ -23,9 +23,12 @@ class ChatWorkers(Generic[T]):
         group_wait: float,
         arriving: Callable[[Hashable], bool] | None = None,
         arriving_cap: float = 5.0,
+        idle: Callable[[Hashable], None] | None = None,
     ) -> None:
         """arriving(chat): more of the chat's items are on their way (a Zalo webhook call still being
-        stored), so the group waits past group_wait for them, up to arriving_cap seconds in all."""
+        stored), so the group waits past group_wait for them, up to arriving_cap seconds in all.
+        idle(chat): the chat's queue ran empty and its worker ended (a shared inbox's worker then
+        gives the chat back)."""
         self._handle = handle
         self._on_failure = on_failure
         self._starts_group = starts_group
@@ -33,6 +36,7 @@ class ChatWorkers(Generic[T]):
         self._wait = group_wait
         self._arriving = arriving
         self._arriving_cap = arriving_cap
+        self._idle = idle
         self._queues: dict[Hashable, asyncio.Queue[T]] = {}
         self._workers: dict[Hashable, asyncio.Task[None]] = {}
         self._stopping = False
@@ -66,6 +70,12 @@ class ChatWorkers(Generic[T]):
         if queue.empty():
             self._queues.pop(chat, None)
         self._workers.pop(chat, None)
+        if self._idle is not None and not self._stopping:
+            self._idle(chat)
+
+    def busy_names(self) -> set[str]:
+        """The chats with a worker running or items queued, as text."""
+        return {str(chat) for chat in (*self._workers, *self._queues)}
 
     async def _gather(self, chat: Hashable, queue: asyncio.Queue[T], group: list[T]) -> T | None:
         """Take the rest of the group off the queue; return the first item that is not part of it."""

@@ -135,9 +135,14 @@ class TelegramChannel(ChatChannel[Update]):
     # --- starting and stopping ------------------------------------------------------------------
 
     async def start(self) -> None:
-        """A webhook when one is configured, else polling."""
+        """A webhook when one is configured, else polling; a worker (`--role work`) takes its
+        updates from the shared inbox instead."""
         tg = self.tg
-        if tg.webhook_url:
+        if not self.receives:
+            await self.application.initialize()
+            await self.application.start()
+            await self._catch_up()
+        elif tg.webhook_url:
             await self.start_webhook()
             log.info("webhook listening on %s:%d", tg.listen, tg.port)
         else:
@@ -185,7 +190,7 @@ class TelegramChannel(ChatChannel[Update]):
         updater = self.application.updater
         if updater is not None and updater.running:
             await updater.stop()
-        await self._chats.stop()
+        await self._stop_handling()
         await self._stopped()
         if self.application.running:
             await self.application.stop()
@@ -204,8 +209,9 @@ class TelegramChannel(ChatChannel[Update]):
 
     async def _store_fetched(self, updates: Sequence[Update]) -> None:
         items = [(self.key_of(u), json.dumps(u.to_dict(), ensure_ascii=False)) for u in updates]
+        chats = None if self.handles else [self.chat_key(u) for u in updates]
         try:
-            aside = await inbox.store(self.app.db, self.inbox_channel, items, self.app.ctx.stamp())
+            aside = await inbox.store(self.app.db, self.inbox_channel, items, self.app.ctx.stamp(), chats)
         except Exception as exc:
             # Nothing was stored, so Telegram keeps the batch. As a network error, the polling
             # loop asks again after a growing pause (up to 30 s) instead of at once, forever.
@@ -222,6 +228,8 @@ class TelegramChannel(ChatChannel[Update]):
         return update.update_id in self._recently_stored
 
     async def _enqueue(self, update: Update, _context: object) -> None:
+        if self.app.role == "receive":
+            return  # stored with its chat: a worker handles it
         member = update.my_chat_member
         if member is not None:
             # Telegram tells us when a person blocks or unblocks the bot.
@@ -235,6 +243,10 @@ class TelegramChannel(ChatChannel[Update]):
         self._chats.put(chat.id, update)
 
     # --- updates to the core --------------------------------------------------------------------
+
+    def chat_key(self, item: Update) -> str:
+        chat = item.effective_chat
+        return str(chat.id) if chat is not None else ""
 
     def _chat_of(self, item: Update) -> int:
         chat = item.effective_chat

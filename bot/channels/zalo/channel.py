@@ -103,7 +103,9 @@ class ZaloChannel(ChatChannel[ZaloEvent]):
     # --- starting and stopping ------------------------------------------------------------------
 
     async def start(self) -> None:
-        """The webhook when one is configured, else polling (for development)."""
+        """The webhook when configured, else polling (development); a worker reads the shared inbox."""
+        if not self.receives:
+            return await self._catch_up()
         if self.settings.webhook_url:
             await self.start_webhook()
             log.info("Zalo webhook listening on %s:%d", self.settings.listen, self.port)
@@ -154,7 +156,7 @@ class ZaloChannel(ChatChannel[ZaloEvent]):
             self._poller.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._poller
-        await self._chats.stop()
+        await self._stop_handling()
         # Only now: the replies just sent may carry picture links Zalo has yet to fetch.
         if self._server is not None:
             await self._server.stop()
@@ -165,8 +167,7 @@ class ZaloChannel(ChatChannel[ZaloEvent]):
         self._prefetched.clear()
         await self._writer.drain()
         await self._stopped()
-        await self._http.close()
-        await self._poll_http.close()
+        await asyncio.gather(self._http.close(), self._poll_http.close())
 
     # --- arrival ----------------------------------------------------------------------------------
 
@@ -184,16 +185,15 @@ class ZaloChannel(ChatChannel[ZaloEvent]):
         if arriving:
             self._arriving[chat] = self._arriving.get(chat, 0) + 1
         try:
-            fresh = await self._writer.store(event.key, json.dumps(body, ensure_ascii=False))
-            if fresh:
+            fresh = await self._writer.store(event.key, json.dumps(body, ensure_ascii=False),
+                                             None if self.handles else chat)
+            if fresh and self.handles:
                 self._enqueue(event)
         finally:
-            if arriving:
-                left = self._arriving[chat] - 1
-                if left:
-                    self._arriving[chat] = left
-                else:
-                    del self._arriving[chat]
+            if arriving and not (left := self._arriving[chat] - 1):
+                del self._arriving[chat]
+            elif arriving:
+                self._arriving[chat] = left
         return fresh
 
     async def _poll(self) -> None:
