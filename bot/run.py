@@ -44,7 +44,7 @@ async def run_bot(settings: Settings) -> int:
 async def _serve(settings: Settings, kinds: list[Kind]) -> int:
     from bot.scheduler import Reminders, ReminderScheduler
 
-    app = await App.open(settings)
+    app = await App.open(settings, wait_for_database=True)
     if settings.storage.photo_processes:
         from storage.photos import workers as photo_workers
 

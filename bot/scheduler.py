@@ -31,6 +31,7 @@ from handlers.types import Reply
 from storage import reminders as store
 from storage import users
 from storage.codes import OFFICER_ROLES, Role, UserStatus
+from storage.db import unreachable
 from storage.reminders import Item, NewRow, Recipient
 from storage.times import from_db, to_db
 
@@ -112,8 +113,11 @@ class Reminders:
                 report = await self.run_due(self.ctx.now())
                 if report:
                     log.info("reminders: %s", report)
-            except Exception:
-                log.exception("reminder run failed")
+            except Exception as exc:
+                if unreachable(exc):  # the sweep a few minutes on tries again; one line, not a trace
+                    log.warning("reminder run stopped: the database is unreachable (%s)", type(exc).__name__)
+                else:
+                    log.exception("reminder run failed")
             if not self._again or self._stopping:
                 return
 
