@@ -65,8 +65,10 @@ def _clean(params: Sequence[Any]) -> Sequence[Any]:
 
 
 # What the server answers when it cannot serve a connection now: gone, shutting down or starting,
-# refusing the name or password, no such database, too many connections.
+# refusing the name or password, no such database, too many connections. InternalClientError is
+# what asyncpg raises for a query on a connection the server closed while it was being sent.
 _UNREACHABLE = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
+                asyncpg.exceptions.InternalClientError,
                 asyncpg.exceptions.OperatorInterventionError,
                 asyncpg.exceptions.InvalidAuthorizationSpecificationError,
                 asyncpg.exceptions.InvalidCatalogNameError,
