@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bot.channels.contract import Channels
 from bot.channels.zalo.picture_links import workbook_links
+from bot.database_wait import open_when_reachable
 from handlers.clock import Clock, SystemClock
 from handlers.context import Context
 from handlers.core import Core
@@ -34,8 +35,12 @@ class App:
 
     @classmethod
     async def open(cls, settings: Settings, clock: Clock | None = None,
-                   database: str | Path | None = None, media_dir: Path | None = None) -> App:
-        db = await Database.open(database or settings.storage.database)
+                   database: str | Path | None = None, media_dir: Path | None = None,
+                   wait_for_database: bool = False) -> App:
+        """`wait_for_database`: a server that cannot be reached is tried again with growing pauses
+        (`chungtay run`), not reported as a failure (the other commands)."""
+        target = database or settings.storage.database
+        db = await (open_when_reachable(target) if wait_for_database else Database.open(target))
         photos = PhotoStore(media_dir or settings.storage.media_dir,
                             processes=settings.storage.photo_processes,
                             memory_mib=settings.storage.photo_memory_mb,

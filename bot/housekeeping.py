@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from handlers.context import Context
+from storage.db import unreachable
 from storage.photos.sweep import sweep_unused
 from storage.times import to_db
 
@@ -24,8 +25,15 @@ UNUSED_FOR = timedelta(days=2)
 
 async def sweep_photos(ctx: Context, *, wall: Callable[[], float] = time.time) -> int:
     """Delete the files of unused photos; returns how many files went."""
-    removed = await sweep_unused(ctx.db, ctx.photos, before=to_db(ctx.now() - UNUSED_FOR),
-                                 stamp=ctx.stamp, wall=wall)
+    try:
+        removed = await sweep_unused(ctx.db, ctx.photos, before=to_db(ctx.now() - UNUSED_FOR),
+                                     stamp=ctx.stamp, wall=wall)
+    except Exception as exc:
+        if not unreachable(exc):
+            raise
+        # The next sweep, hours on, does it: one line instead of the scheduler's traceback.
+        log.warning("unused photos not swept: the database is unreachable (%s)", type(exc).__name__)
+        return 0
     if removed:
         log.info("deleted %d files of photos no report kept", removed)
     return removed

@@ -44,7 +44,7 @@ async def run_bot(settings: Settings, role: str = "all") -> int:
 async def _serve(settings: Settings, kinds: list[Kind], role: str) -> int:
     from bot.scheduler import Reminders, ReminderScheduler
 
-    app = await App.open(settings)
+    app = await App.open(settings, wait_for_database=True)
     app.role = role
     if settings.storage.photo_processes and role != "receive":
         from storage.photos import workers as photo_workers

@@ -22,10 +22,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, fields
 from datetime import datetime, time, timedelta
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.interval import IntervalTrigger
-
 from bot.channels.contract import Channels, Outcome
 from bot.pacing import TokenBucket
 from handlers import reminders as rules
@@ -35,6 +31,7 @@ from handlers.types import Reply
 from storage import reminders as store
 from storage import users
 from storage.codes import OFFICER_ROLES, Role, UserStatus
+from storage.db import unreachable
 from storage.reminders import Item, NewRow, Recipient
 from storage.times import from_db, to_db
 
@@ -43,7 +40,6 @@ log = logging.getLogger(__name__)
 SLACK = timedelta(minutes=5)   # a wake-up a little late is not downtime, even with grace_hours = 0
 IN_FLIGHT = 8                  # sends awaiting an answer at once: enough for 25/s at 300 ms a send
 CHAT_GAP = 1.0                 # seconds between two messages into one chat (Telegram: about 1/s)
-SWEEP_MINUTES = 5              # a safety wake-up between the scheduled ones
 
 @dataclass
 class RunReport:
@@ -117,8 +113,11 @@ class Reminders:
                 report = await self.run_due(self.ctx.now())
                 if report:
                     log.info("reminders: %s", report)
-            except Exception:
-                log.exception("reminder run failed")
+            except Exception as exc:
+                if unreachable(exc):  # the sweep a few minutes on tries again; one line, not a trace
+                    log.warning("reminder run stopped: the database is unreachable (%s)", type(exc).__name__)
+                else:
+                    log.exception("reminder run failed")
             if not self._again or self._stopping:
                 return
 
@@ -133,6 +132,10 @@ class Reminders:
         if self._task is not None:
             with contextlib.suppress(Exception):
                 await self._task
+
+    def resume(self) -> None:
+        """After a stop: runs may start again (this process leads once more)."""
+        self._stopping = False
 
     # --- one run --------------------------------------------------------------------------------
 
@@ -344,46 +347,7 @@ def _at(stored: str) -> datetime:
     return datetime.fromisoformat(stored)
 
 
-# --- waking up ----------------------------------------------------------------------------------
+# The wake-ups and the lead live beside: bot/wakeups.py (imported here, where callers look).
+from bot.wakeups import ReminderScheduler, wake_times  # noqa: E402
 
-def wake_times(settings: Settings) -> list[time]:
-    """Local times at which something can fall due or be released."""
-    rs = settings.reminders
-    times = {d.at for d in settings.campaign.deadlines}
-    if rs.digest_time is not None:
-        times.add(rs.digest_time)
-    if rs.stale_days > 0:
-        times.add(rs.stale_time)
-    if rs.quiet_start != rs.quiet_end:
-        times.add(rs.quiet_end)
-    return sorted(times)
-
-
-class ReminderScheduler:
-    """APScheduler in the campaign's zone, waking Reminders at each local time something is due."""
-
-    def __init__(self, reminders: Reminders, sweep_minutes: int = SWEEP_MINUTES) -> None:
-        self.reminders = reminders
-        tz = reminders.settings.campaign.timezone
-        # A job late because the process was busy still runs (once): run_due decides what is stale.
-        self.scheduler = AsyncIOScheduler(
-            timezone=tz, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None})
-        for at in wake_times(reminders.settings):
-            self.scheduler.add_job(reminders.wake, CronTrigger(hour=at.hour, minute=at.minute,
-                                                               second=at.second, timezone=tz),
-                                   id=f"at-{at:%H%M}", name=f"reminders at {at:%H:%M}")
-        self.scheduler.add_job(reminders.wake, IntervalTrigger(minutes=sweep_minutes, timezone=tz),
-                               id="sweep", name="reminders sweep")
-
-    async def start(self) -> None:
-        """Start after the channel: recover, catch up on what fell due while down, then wait."""
-        await self.reminders.recover()
-        self.scheduler.start()
-        await self.reminders.wake()
-
-    async def stop(self) -> None:
-        """Stop before the channel, so no send is cut off."""
-        if self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
-            await asyncio.sleep(0)  # AsyncIOScheduler shuts down on the loop's next turn
-        await self.reminders.stop()
+__all__ = ["Outcome", "ReminderScheduler", "Reminders", "RunReport", "wake_times"]

@@ -16,6 +16,7 @@ from contextlib import AbstractAsyncContextManager
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 # Rows are read by index and by name: sqlite3.Row and asyncpg's Record both do.
 Row = sqlite3.Row
@@ -27,6 +28,29 @@ POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 def is_postgres(target: str | Path) -> bool:
     """A DSN selects PostgreSQL; anything else is a SQLite file's path."""
     return isinstance(target, str) and target.startswith(POSTGRES_SCHEMES)
+
+
+def where(target: str | Path) -> str:
+    """The database for a log line: a file's path, or the DSN without its password."""
+    if not is_postgres(target):
+        return str(target)
+    parts = urlsplit(str(target))
+    host = parts.netloc.rsplit("@", 1)[-1]
+    user = parts.username or ""
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k != "password"], safe="/")
+    return urlunsplit(parts._replace(netloc=f"{user}@{host}" if user else host, query=query))
+
+
+def unreachable(exc: BaseException) -> bool:
+    """Whether an error means the database cannot be reached now (a server down, restarting,
+    refusing, a wrong address or password), as opposed to a fault of the program."""
+    if isinstance(exc, OSError | TimeoutError):
+        return True
+    module = type(exc).__module__
+    if module.startswith("asyncpg"):
+        from storage.db_postgres import unreachable as pg_unreachable
+        return pg_unreachable(exc)
+    return False
 
 
 def migrations(folder: str = "") -> list[tuple[int, str]]:

@@ -64,6 +64,21 @@ def _clean(params: Sequence[Any]) -> Sequence[Any]:
     return params
 
 
+# What the server answers when it cannot serve a connection now: gone, shutting down or starting,
+# refusing the name or password, no such database, too many connections. InternalClientError is
+# what asyncpg raises for a query on a connection the server closed while it was being sent.
+_UNREACHABLE = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
+                asyncpg.exceptions.InternalClientError,
+                asyncpg.exceptions.OperatorInterventionError,
+                asyncpg.exceptions.InvalidAuthorizationSpecificationError,
+                asyncpg.exceptions.InvalidCatalogNameError,
+                asyncpg.exceptions.InsufficientResourcesError)
+
+
+def unreachable(exc: BaseException) -> bool:
+    return isinstance(exc, _UNREACHABLE)
+
+
 def _rowcount(status: str) -> int:
     # "UPDATE 3", "DELETE 0", "INSERT 0 1": the count is the last word.
     last = status.rsplit(" ", 1)[-1]
@@ -85,7 +100,9 @@ class PostgresDatabase(Database):
     @classmethod
     async def open(cls, target: str | Path, max_size: int = POOL_MAX) -> PostgresDatabase:
         dsn = str(target)
-        pool = await asyncpg.create_pool(dsn, min_size=1, max_size=max_size, init=_init_connection)
+        # min_size 0: connections are made when needed and kept while used. With a floor, a server
+        # that went away would have asyncpg reconnect in the background and log a traceback a try.
+        pool = await asyncpg.create_pool(dsn, min_size=0, max_size=max_size, init=_init_connection)
         db = cls(pool, dsn)
         try:
             await db._migrate()

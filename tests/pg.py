@@ -63,10 +63,18 @@ class Server:
         self._run(str(self.bin / "initdb"), "-D", str(self.data), "-A", "trust", "-U", self.user,
                   "-E", "UTF8", "--locale=C.UTF-8", "--no-sync")
         # Durability is not what these tests are about: no fsync keeps a fresh database a test fast.
+        self.resume()
+
+    def resume(self) -> None:
+        """Start the server on its existing data (again, after `halt`)."""
         options = (f"-k {self.socket} -c listen_addresses='' -c fsync=off -c synchronous_commit=off "
                    "-c full_page_writes=off -c max_connections=200")
         self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.root / "log"),
                   "-o", options, "-w", "start")
+
+    def halt(self) -> None:
+        """Stop the server as an operator's restart does, ending every connection; data kept."""
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
 
     def stop(self) -> None:
         try:

@@ -30,6 +30,7 @@ from handlers.catalog import t
 from handlers.types import Incoming, Reply
 from storage import inbox, users
 from storage.codes import UserStatus
+from storage.db import unreachable
 from storage.times import to_db
 
 # A worker waits this long at least for the rest of a group: the rest may be stored by a receiver's
@@ -221,11 +222,16 @@ class ChatChannel(ABC, Generic[U]):
     async def _report_failure(self, group: list[U], exc: BaseException) -> None:
         """Log the update ids and where it failed (never message content), tell the person."""
         ids = ",".join(self.key_of(u) for u in group)
-        frames = "".join(traceback.format_tb(exc.__traceback__))
+        # The database away is no fault of the code: one line. The update stays unhandled in the
+        # inbox, replayed at the next start.
+        frames = "" if unreachable(exc) else "".join(traceback.format_tb(exc.__traceback__))
         log.error("update %s failed with %s\n%s", ids, type(exc).__name__, frames)
         self._forget(group)
         person = self._person_of(group[0])
-        known = await users.find(self.app.db, self.name, person) if person else None
+        try:
+            known = await users.find(self.app.db, self.name, person) if person else None
+        except Exception:  # the database away: the chat's worker must outlive this, in Vietnamese
+            known = None
         # Marked handled: the person was told to try again, and replaying a poison update at every
         # start would only fail again.
         with contextlib.suppress(Exception):

@@ -22,7 +22,7 @@ from urllib.parse import urlparse
 from telegram import BotCommand, BotCommandScopeChat, InputMediaPhoto, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, TypeHandler
+from telegram.ext import Application, ApplicationBuilder, TypeHandler
 
 from bot.app import App
 from bot.channels import base
@@ -30,6 +30,7 @@ from bot.channels.base import ChatChannel
 from bot.channels.contract import small_size
 from bot.channels.telegram.http import AiohttpRequest
 from bot.channels.telegram.inbox import InboxBot, InboxQueue
+from bot.channels.telegram.pace import rate_limiter
 from bot.channels.telegram.render import markup, split_html
 from bot.logs import Throttled
 from handlers.commands import COMMANDS
@@ -89,7 +90,9 @@ class TelegramChannel(ChatChannel[Update]):
         bot = InboxBot(tg.token, base_url=tg.base_url, base_file_url=tg.base_file_url,
                        request=AiohttpRequest(HTTP_SLOTS, read_timeout=30.0),
                        get_updates_request=AiohttpRequest(1, read_timeout=60.0),
-                       rate_limiter=AIORateLimiter(max_retries=5), on_fetched=self._store_fetched)
+                       # The bot's id: the part of the token that is no secret.
+                       rate_limiter=rate_limiter(self.app.db, tg.token.split(":", 1)[0]),
+                       on_fetched=self._store_fetched)
         application = (
             ApplicationBuilder()
             .bot(bot)
