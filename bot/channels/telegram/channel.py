@@ -13,7 +13,7 @@ import dataclasses
 import json
 import logging
 import mimetypes
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -190,8 +190,11 @@ class TelegramChannel(ChatChannel[Update]):
     async def _arrived(self, item: Update) -> None:
         await self._enqueue(item, None)
 
-    async def _store_fetched(self, updates: Sequence[Update]) -> None:
-        items = [(key_of(u), json.dumps(u.to_dict(), ensure_ascii=False)) for u in updates]
+    async def _store_fetched(self, updates: Sequence[Update], raw: Mapping[int, str]) -> None:
+        """raw: the updates' JSON as Telegram sent it, by update_id; one not there (a webhook's)
+        is stored as python-telegram-bot gives it back."""
+        items = [(key_of(u), raw.get(u.update_id) or json.dumps(u.to_dict(), ensure_ascii=False))
+                 for u in updates]
         try:
             aside = await inbox.store(self.app.db, CHANNEL, items, self.app.ctx.stamp())
         except Exception as exc:
