@@ -113,12 +113,19 @@ def difference(a: str | None, b: str | None) -> float:
 
 
 def index_keys(h: str | None) -> list[int]:
+    """Lookup keys: see _index_keys. Filing a photo asks twice (the check for copies, then the
+    keys stored with it), on the event loop, for each of a burst's photos: computed once."""
+    if not h or len(h) != HEX_CHARS:
+        return []
+    return list(_index_keys(h))
+
+
+@lru_cache(maxsize=4096)
+def _index_keys(h: str) -> tuple[int, ...]:
     """Lookup keys: the pattern of a 4x4 block of the edges grown by one cell (so that an edge
     a crop moved by a cell still lands in it), with the block's number, for the KEYS blocks with
     the most edges. The same scene shares at least one with its copies, nearly always
     (bench/phash.py); a candidate found by a key is then compared in full with same_scene."""
-    if not h or len(h) != HEX_CHARS:
-        return []
     bright, dark, _ = _planes(h)
     bright, dark = _grown(bright), _grown(dark)
     blocks: list[tuple[int, int, int]] = []
@@ -134,4 +141,4 @@ def index_keys(h: str | None) -> list[int]:
             edges += (lit | unlit).bit_count()
         if edges >= _KEY_MIN_EDGES:
             blocks.append((-edges, block, pattern))
-    return [block << 32 | pattern for _, block, pattern in sorted(blocks)[:KEYS]]
+    return tuple(block << 32 | pattern for _, block, pattern in sorted(blocks)[:KEYS])
