@@ -14,6 +14,8 @@ ours / echo at p95, the floor the platform's send limit sets, the machine and it
     .venv/bin/python bench/ingest.py --zalo [--users 50] [--rounds 3] [--emulator-process]
 
 --zalo runs the same load through Zalo's webhook instead (bench/ingest_zalo.py).
+--profile also profiles `chungtay run`'s event loop thread (bench/profiled_run.py); with
+BENCH_KEEP_PROFILE=file.prof its stats are kept there, to read with pstats.
 """
 
 from __future__ import annotations
