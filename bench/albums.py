@@ -135,17 +135,18 @@ def _area(filename: str) -> str:
     return _AREAS[-1][0]
 
 
-def profile_summary(profile: cProfile.Profile, albums: int, top: int = 18) -> str:
+def profile_summary(profile: cProfile.Profile | Path, albums: int, top: int = 18,
+                    what: str = "CPU time of this process's event loop thread; the SQLite thread "
+                                "and the photo helper processes not included") -> str:
     """Own time by area and the functions that take most, per album: where the time goes."""
-    stats = pstats.Stats(profile)
+    stats = pstats.Stats(str(profile) if isinstance(profile, Path) else profile)
     by_area: dict[str, float] = defaultdict(float)
     rows = []
     for (filename, line, func), (_cc, calls, own, _cum, _callers) in stats.stats.items():  # type: ignore[attr-defined]
         by_area[_area(filename)] += own
         rows.append((own, calls, f"{Path(filename).name}:{line}({func})"))
     total = sum(by_area.values()) or 1.0
-    out = [f"profile of the burst (cProfile, CPU time of this process's event loop thread; the "
-           f"SQLite thread and the photo helper processes not included), {albums} albums: "
+    out = [f"profile of the burst (cProfile, {what}), {albums} albums: "
            f"{total * 1000 / albums:.1f} ms per album"]
     for name, own in sorted(by_area.items(), key=lambda kv: -kv[1]):
         out.append(f"  {name:34s} {own * 1000 / albums:7.2f} ms/album  {own / total:5.1%}")
@@ -161,9 +162,11 @@ def helper_cpu(pid: int | None = None) -> float:
     return _descendants_cpu(pid or os.getpid(), os.sysconf("SC_CLK_TCK"))
 
 
-def process_cpu(pid: int) -> float:
-    """CPU seconds used so far by process `pid` itself, all its threads."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+def process_cpu(pid: int, thread: int | None = None) -> float:
+    """CPU seconds used so far by process `pid` itself, all its threads (or only `thread`: the
+    main thread, the event loop's, is `pid`)."""
+    stat = f"/proc/{pid}/stat" if thread is None else f"/proc/{pid}/task/{thread}/stat"
+    fields = Path(stat).read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 

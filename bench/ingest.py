@@ -10,9 +10,12 @@ ours / echo at p95, the floor the platform's send limit sets, the machine and it
 
     .venv/bin/python bench/ingest.py [--users 50] [--rounds 3] [--profile]
     .venv/bin/python bench/ingest.py --rounds 0 --profile   # the album burst only, with a profile
+    .venv/bin/python bench/ingest.py --own-only [--profile]   # `chungtay run` alone (quick)
     .venv/bin/python bench/ingest.py --zalo [--users 50] [--rounds 3] [--emulator-process]
 
 --zalo runs the same load through Zalo's webhook instead (bench/ingest_zalo.py).
+--profile also profiles `chungtay run`'s event loop thread (bench/profiled_run.py); with
+BENCH_KEEP_PROFILE=file.prof its stats are kept there, to read with pstats.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import asyncio
 import cProfile
 import io
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -225,9 +229,10 @@ async def _volunteers(app: App, n_users: int) -> list[str]:
     return codes
 
 
-async def _process(args: list[str], log: Path, ready: str | None = None) -> asyncio.subprocess.Process:
+async def _process(args: list[str], log: Path, ready: str | None = None,
+                   env: dict[str, str] | None = None) -> asyncio.subprocess.Process:
     out = log.open("ab")
-    env = {**os.environ, "BENCH_TOKEN": TOKEN}
+    env = {**os.environ, "BENCH_TOKEN": TOKEN, **(env or {})}
     proc = await asyncio.create_subprocess_exec(sys.executable, *args, cwd=ROOT, stdout=out,
                                                 stderr=out, env=env)
     if ready is not None:
@@ -239,22 +244,47 @@ async def _process(args: list[str], log: Path, ready: str | None = None) -> asyn
 
 
 async def echo_albums_in_process_of_its_own(emu: BotApiEmulator, n_users: int, photos: list[bytes],
-                                            tmp: Path) -> Timings:
-    """The echo bot as its own process: the baseline for `chungtay run` as its own process."""
+                                            tmp: Path) -> tuple[Timings, float]:
+    """The echo bot as its own process: the baseline for `chungtay run` as its own process.
+    Also its CPU per album."""
     proc = await _process(["bench/albums.py", emu.base_url, emu.base_file_url], tmp / "echo.log",
                           ready="echo ready")
     try:
         users = [emu.user(60_000 + i, first_name=f"Echo {i}") for i in range(n_users)]
-        return await album_burst(users, photos)
+        cpu0 = process_cpu(proc.pid)
+        burst = await album_burst(users, photos)
+        return burst, (process_cpu(proc.pid) - cpu0) / n_users
     finally:
         proc.terminate()
         await proc.wait()
 
 
+@dataclass
+class OwnRun:
+    """The burst against `chungtay run`, and its CPU per album: the event loop thread, the other
+    threads (SQLite, file writes), the photo helper processes."""
+
+    timings: Timings
+    loop_cpu: float
+    threads_cpu: float
+    helpers_cpu: float
+    profile: str
+
+    @property
+    def cpu(self) -> float:
+        return self.loop_cpu + self.threads_cpu + self.helpers_cpu
+
+    def cpu_line(self) -> str:
+        return (f"  CPU per album: `chungtay run` {self.cpu * 1000:.1f} ms: its event loop thread "
+                f"{self.loop_cpu * 1000:.1f} ms, its other threads {self.threads_cpu * 1000:.1f} ms, "
+                f"photo helpers {self.helpers_cpu * 1000:.1f} ms")
+
+
 async def album_burst_in_process_of_its_own(emu: BotApiEmulator, n_users: int, photos: list[bytes],
-                                            tmp: Path) -> tuple[Timings, float]:
+                                            tmp: Path, profile: bool = False) -> OwnRun:
     """The same album burst with the bot as its own process (`chungtay run`), as in production:
-    the emulator's half of every HTTP exchange then runs on the other core, not on the bot's."""
+    the emulator's half of every HTTP exchange then runs on the other core, not on the bot's.
+    profile: its event loop thread under cProfile during the burst (bench/profiled_run.py)."""
     settings = Settings()
     app = await App.open(settings, database=tmp / "proc.sqlite", media_dir=tmp / "proc-media")
     codes = await _volunteers(app, n_users)
@@ -263,17 +293,37 @@ async def album_burst_in_process_of_its_own(emu: BotApiEmulator, n_users: int, p
     config.write_text(f'[telegram]\ntoken = "{TOKEN}"\nbase_url = "{emu.base_url}"\n'
                       f'base_file_url = "{emu.base_file_url}"\n[storage]\ndatabase = "proc.sqlite"\n'
                       'media_dir = "proc-media"\n', encoding="utf-8")
-    proc = await _process(["-m", "bot.cli", "--config", str(config), "run"], tmp / "proc.log")
+    stats = tmp / "run.prof"
+    command = ["bench/profiled_run.py"] if profile else ["-m", "bot.cli"]
+    proc = await _process([*command, "--config", str(config), "run"], tmp / "proc.log",
+                          env={"BENCH_PROFILE": str(stats)})
     try:
         users = [emu.user(20_000 + i, first_name=f"TNV {i}") for i in range(n_users)]
         for user, code in zip(users, codes, strict=True):
             user.send_text(f"/start {code}")
         for user in users:
             await user.next_message(timeout=120)
-        cpu0 = process_cpu(proc.pid) + helper_cpu(proc.pid)
+        loop0, all0, helpers0 = process_cpu(proc.pid, proc.pid), process_cpu(proc.pid), helper_cpu(proc.pid)
+        if profile:
+            proc.send_signal(signal.SIGUSR1)
         burst = await album_burst(users, photos)
-        cpu = process_cpu(proc.pid) + helper_cpu(proc.pid) - cpu0
-        return burst, cpu / n_users
+        loop = process_cpu(proc.pid, proc.pid) - loop0
+        threads = process_cpu(proc.pid) - all0 - loop
+        helpers = helper_cpu(proc.pid) - helpers0
+        summary = ""
+        if profile:
+            proc.send_signal(signal.SIGUSR2)
+            for _ in range(200):
+                if stats.exists():
+                    break
+                await asyncio.sleep(0.05)
+            await asyncio.sleep(0.5)  # written whole
+            if os.environ.get("BENCH_KEEP_PROFILE"):
+                stats.replace(os.environ["BENCH_KEEP_PROFILE"])
+                stats = Path(os.environ["BENCH_KEEP_PROFILE"])
+            summary = profile_summary(stats, n_users, what="CPU time of `chungtay run`'s event "
+                                      "loop thread only")
+        return OwnRun(burst, loop / n_users, threads / n_users, helpers / n_users, summary)
     finally:
         proc.terminate()
         await proc.wait()
@@ -296,11 +346,28 @@ async def main() -> int:
     parser.add_argument("--rounds", type=int, default=3, help="text dialog rounds; 0: albums only")
     parser.add_argument("--profile", action="store_true",
                         help="profile our in-process album burst (cProfile) and print where the time goes")
+    parser.add_argument("--own-only", action="store_true",
+                        help="only the bursts against the echo bot and `chungtay run` as their own processes")
     args = parser.parse_args()
     n = args.users
     load_before = load()
     # Distinct pictures per report, so the duplicate-photo check does not hold reports back.
     photos = [phone_photo(seed) for seed in range(n * ALBUM)]
+    if args.own_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            async with BotApiEmulator(token=TOKEN) as emu:
+                echo_alone, echo_cpu = await echo_albums_in_process_of_its_own(emu, n, photos, Path(tmp))
+            async with BotApiEmulator(token=TOKEN) as emu:
+                alone = await album_burst_in_process_of_its_own(emu, n, photos, Path(tmp), args.profile)
+        print(f"machine: {machine()}; load average {load_before} before, {load()} after")
+        print(_line("echo, as its own process", echo_alone, f"; CPU {echo_cpu * 1000:.1f} ms per album"))
+        print(_line("ours, `chungtay run` own process", alone.timings, ""))
+        p95, base = pct(alone.timings.by_kind["album"], .95), pct(echo_alone.by_kind["album"], .95)
+        print(f"  ours / echo p95 {p95 / base:.2f}x")
+        print(alone.cpu_line())
+        if alone.profile:
+            print(alone.profile)
+        return 0
     # CPU time, not wall time: waiting in epoll is not work.
     profile = cProfile.Profile(time.process_time) if args.profile else None
     with tempfile.TemporaryDirectory() as tmp:
@@ -314,9 +381,12 @@ async def main() -> int:
             async with BotApiEmulator(token=TOKEN) as emu:
                 await our_phases(emu, n, 0, photos, Path(tmp) / "profiled", profile)
         async with BotApiEmulator(token=TOKEN) as emu:
-            echo_alone = await echo_albums_in_process_of_its_own(emu, n, photos, Path(tmp))
+            echo_alone, echo_cpu = await echo_albums_in_process_of_its_own(emu, n, photos, Path(tmp))
         async with BotApiEmulator(token=TOKEN) as emu:
-            alone, alone_cpu = await album_burst_in_process_of_its_own(emu, n, photos, Path(tmp))
+            alone = await album_burst_in_process_of_its_own(emu, n, photos, Path(tmp))
+        if profile is not None:
+            async with BotApiEmulator(token=TOKEN) as emu:
+                profiled = await album_burst_in_process_of_its_own(emu, n, photos, Path(tmp) / "p", True)
     print(f"machine: {machine()}; load average (1, 5, 15 min) {load_before} before, {load()} after"
           f" (a busy machine makes every figure slower; the ratios less so)")
     print(f"volunteers: {n} at once; text phase: {args.rounds} x (command, button, /huy) each; "
@@ -340,18 +410,19 @@ async def main() -> int:
     print(_line("echo, in this process", echo_albums, ""))
     print(_line("ours, in this process", burst, f"; {reports} reports stored"))
     print(_line("echo, as its own process", echo_alone, ""))
-    print(_line("ours, `chungtay run` own process", alone, ""))
+    print(_line("ours, `chungtay run` own process", alone.timings, ""))
     for where, ours, echo in (("in this process", burst, echo_albums),
-                              ("as its own process", alone, echo_alone)):
+                              ("as its own process", alone.timings, echo_alone)):
         p95, base = pct(ours.by_kind["album"], .95), pct(echo.by_kind["album"], .95)
         print(f"  {where}: ours / echo p95 {p95 / base:.2f}x (target <= 1.3); ours p95 {p95:.0f} ms "
               f"(target < 1000), of which {floor95:.0f} ms is the platform's floor")
         ok = ok and p95 / base <= 1.3 and p95 < 1000
-    print(f"  CPU per album: `chungtay run` {alone_cpu * 1000:.1f} ms (its process and photo helpers, "
-          f"the steadiest figure on a busy machine); in this process's burst the photo helpers "
-          f"{helpers * 1000:.1f} ms")
+    print(f"{alone.cpu_line()} (the steadiest figure on a busy machine); in this process's burst "
+          f"the photo helpers {helpers * 1000:.1f} ms; the echo bot as its own process "
+          f"{echo_cpu * 1000:.1f} ms")
     if profile is not None:
         print(profile_summary(profile, n))
+        print(profiled.profile)
     return 0 if ok and reports == n else 1
 
 

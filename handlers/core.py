@@ -28,6 +28,10 @@ class Core:
         self.ctx = ctx
         # Work a turn left for after its replies are delivered, by id() of its Incoming.
         self._after: dict[int, Thumbs] = {}
+        # Thumbnails waiting for the next write, and the turns waiting for it (_write_together).
+        self._queued: Thumbs = []
+        self._waiting: list[asyncio.Future[None]] = []
+        self._writer: asyncio.Task[None] | None = None
 
     async def handle(self, inc: Incoming, *, deliver_first: bool = False) -> list[Reply]:
         """deliver_first: the caller sends the replies, then calls after_delivery(inc); what does
@@ -64,7 +68,7 @@ class Core:
         if not thumbs:
             return
         try:
-            await self._write_thumbs(thumbs)
+            await self._write_together(thumbs)
         except Exception as exc:  # the receipt is out; the next start writes them (resume)
             log.warning("thumbnails not written now (%s); the next start writes them",
                         type(exc).__name__)
@@ -79,6 +83,33 @@ class Core:
         if done:
             log.info("wrote %d thumbnails left from before the restart", done)
         return done
+
+    async def _write_together(self, thumbs: Thumbs) -> None:
+        """_write_thumbs, shared by the turns that finish while a write is under way: in a burst
+        of albums one thread hop and one transaction serve many, where each album took its own
+        (a transaction is three trips to the database's thread, each a turn of the event loop).
+        Returns once these thumbnails are on disk and no longer noted, as _write_thumbs does."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queued.extend(thumbs)
+        self._waiting.append(done)
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_queued(), name="write-thumbnails")
+        await done
+
+    async def _write_queued(self) -> None:
+        while self._queued:
+            batch, waiting = self._queued, self._waiting
+            self._queued, self._waiting = [], []
+            try:
+                await self._write_thumbs(batch)
+            except Exception as exc:
+                for turn in waiting:
+                    if not turn.done():
+                        turn.set_exception(exc)
+            else:
+                for turn in waiting:
+                    if not turn.done():
+                        turn.set_result(None)
 
     async def _write_thumbs(self, thumbs: Thumbs) -> None:
         await asyncio.to_thread(self.ctx.photos.write_thumbs, thumbs)

@@ -86,6 +86,18 @@ async def test_an_update_that_cannot_be_stored_is_put_aside_and_the_rest_go_on(
         [f"update {aside[0]} put aside: it cannot be stored"]
 
 
+async def test_the_inbox_keeps_each_update_as_telegram_sent_it(bot: Bot) -> None:
+    """What a complaint is looked into with, and what a restart replays: the update Telegram sent,
+    not python-telegram-bot's rebuilding of it (which adds its own defaults to every message)."""
+    lan = bot.emu.user(1001, first_name="Lan")
+    await bot.join(lan, "MTU01")
+    sent = lan.send_text("/trogiup")
+    assert "/baocao" in ((await lan.next_message()).text or "")
+    payload = await bot.app.db.scalar("SELECT payload FROM inbox WHERE key = ?",
+                                      (f"tg:{sent['update_id']}",))
+    assert json.loads(payload) == sent
+
+
 async def test_when_the_inbox_cannot_be_written_polling_backs_off_and_nothing_is_lost(
         bot: Bot, caplog: pytest.LogCaptureFixture) -> None:
     """A full disk (here a trigger that refuses every insert into the inbox): the batch stays at

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import json
 import logging
-import mimetypes
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +25,7 @@ from telegram.ext import Application, ApplicationBuilder, TypeHandler
 from bot.app import App
 from bot.channels import base
 from bot.channels.base import ChatChannel
-from bot.channels.contract import small_size
+from bot.channels.telegram import files
 from bot.channels.telegram.http import AiohttpRequest
 from bot.channels.telegram.inbox import InboxBot, InboxQueue
 from bot.channels.telegram.pace import rate_limiter
@@ -40,7 +38,6 @@ from storage import bot_info, inbox, users
 from storage.models import User
 
 CHANNEL = "telegram"
-DOWNLOAD_LIMIT = 20 * 1024 * 1024  # the Bot API refuses getFile above this
 MEDIA_GROUP_LIMIT = 10
 # Requests in flight at once (replies, getFile, downloads, reminders); more wait their turn.
 HTTP_SLOTS = 16
@@ -210,8 +207,11 @@ class TelegramChannel(ChatChannel[Update]):
     async def _arrived(self, item: Update) -> None:
         await self._enqueue(item, None)
 
-    async def _store_fetched(self, updates: Sequence[Update]) -> None:
-        items = [(self.key_of(u), json.dumps(u.to_dict(), ensure_ascii=False)) for u in updates]
+    async def _store_fetched(self, updates: Sequence[Update], raw: Mapping[int, str]) -> None:
+        """raw: the updates' JSON as Telegram sent it, by update_id; one not there (a webhook's)
+        is stored as python-telegram-bot gives it back."""
+        items = [(self.key_of(u), raw.get(u.update_id) or json.dumps(u.to_dict(), ensure_ascii=False))
+                 for u in updates]
         chats = None if self.handles else [self.chat_key(u) for u in updates]
         try:
             aside = await inbox.store(self.app.db, self.inbox_channel, items, self.app.ctx.stamp(), chats)
@@ -301,53 +301,7 @@ class TelegramChannel(ChatChannel[Update]):
             await query.answer()
 
     async def _file_of(self, message: Message) -> IncomingFile | None:
-        if message.photo:
-            sizes = message.photo
-            best = max(sizes, key=lambda s: s.width * s.height)
-            name = f"photo-{message.message_id}.jpg"
-            pick = small_size([(s.width, s.height) for s in sizes])
-            if pick is None or sizes[pick] is best:
-                return await self._download(best.file_id, best.file_size, name, "image/jpeg",
-                                            as_document=False)
-            # Telegram's own ~320 px size becomes the thumbnail: fetched beside the photo, it
-            # spares decoding the photo at all. Without it the thumbnail is made here.
-            large, small = await asyncio.gather(
-                self._download(best.file_id, best.file_size, name, "image/jpeg", as_document=False),
-                self._fetch_small(sizes[pick].file_id))
-            return dataclasses.replace(large, small=small) if large.data is not None else large
-        doc = message.document
-        if doc is None:
-            return None
-        name = doc.file_name or f"file-{message.message_id}"
-        mime = doc.mime_type or mimetypes.guess_type(name)[0] or ""
-        if not mime.startswith("image/"):
-            # Not an image by its own label: refuse without fetching it.
-            return IncomingFile(data=None, as_document=True, filename=name, mime=mime, problem="not_image")
-        return await self._download(doc.file_id, doc.file_size, name, mime, as_document=True)
-
-    async def _fetch_small(self, file_id: str) -> bytes | None:
-        try:
-            tg_file = await self._retrying(lambda: self.application.bot.get_file(file_id))
-            return bytes(await self._retrying(tg_file.download_as_bytearray))
-        except TelegramError:
-            return None
-
-    async def _download(self, file_id: str, size: int | None, name: str, mime: str,
-                        as_document: bool) -> IncomingFile:
-        def failed(problem: str) -> IncomingFile:
-            return IncomingFile(data=None, as_document=as_document, filename=name, mime=mime,
-                                problem=problem)
-
-        if size is not None and size > DOWNLOAD_LIMIT:
-            return failed("too_large")
-        try:
-            tg_file = await self._retrying(lambda: self.application.bot.get_file(file_id))
-            data = await self._retrying(tg_file.download_as_bytearray)
-        except BadRequest as exc:
-            return failed("too_large" if "too big" in str(exc).lower() else "download_failed")
-        except TelegramError:
-            return failed("download_failed")
-        return IncomingFile(data=bytes(data), as_document=as_document, filename=name, mime=mime)
+        return await files.file_of(message, self.application.bot, self._retrying)
 
     # --- replies out ----------------------------------------------------------------------------
 
