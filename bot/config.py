@@ -112,13 +112,9 @@ def _workers(r: Reader) -> WorkersSettings:
     s = r.table("workers")
     r.unknown_keys(s, "workers", {"claim_seconds", "chats"})
     d = WorkersSettings()
-    seconds = r.get(s, "workers", "claim_seconds", int, d.claim_seconds)
-    chats = r.get(s, "workers", "chats", int, d.chats)
     # Renewed every third of it: below 3 s a busy event loop could miss a renewal.
-    if not 3 <= seconds <= 600:
-        raise r.fail("[workers] claim_seconds", f"must be 3 to 600, got {seconds}")
-    if not 1 <= chats <= 1000:
-        raise r.fail("[workers] chats", f"must be 1 to 1000, got {chats}")
+    seconds = r.whole(s, "workers", "claim_seconds", d.claim_seconds, 3, 600)
+    chats = r.whole(s, "workers", "chats", d.chats, 1, 1000)
     return WorkersSettings(claim_seconds=seconds, chats=chats)
 
 
@@ -255,12 +251,8 @@ def _evidence(r: Reader) -> EvidenceSettings:
     t = r.table("evidence")
     r.unknown_keys(t, "evidence", {"max_distance_m", "max_photo_age_days"})
     d = EvidenceSettings()
-    distance = r.get(t, "evidence", "max_distance_m", int, d.max_distance_m)
-    age = r.get(t, "evidence", "max_photo_age_days", int, d.max_photo_age_days)
-    if not 10 <= distance <= 100_000:
-        raise r.fail("[evidence] max_distance_m", f"must be 10 to 100000 metres, got {distance}")
-    if not 1 <= age <= 3650:
-        raise r.fail("[evidence] max_photo_age_days", f"must be 1 to 3650 days, got {age}")
+    distance = r.whole(t, "evidence", "max_distance_m", d.max_distance_m, 10, 100_000, " metres")
+    age = r.whole(t, "evidence", "max_photo_age_days", d.max_photo_age_days, 1, 3650, " days")
     return EvidenceSettings(max_distance_m=distance, max_photo_age_days=age)
 
 

@@ -35,6 +35,14 @@ class Reader:
             raise self.fail(f"[{section}] {key}", f"must be {_KIND_WORDS[kind]}, got {value!r}")
         return value
 
+    def whole(self, table: dict[str, Any], section: str, key: str, default: int, low: int, high: int,
+              unit: str = "") -> int:
+        """A whole number from `low` to `high` (both allowed); `unit` follows the bounds in the error."""
+        value: int = self.get(table, section, key, int, default)
+        if not low <= value <= high:
+            raise self.fail(f"[{section}] {key}", f"must be {low} to {high}{unit}, got {value}")
+        return value
+
     def unknown_keys(self, table: dict[str, Any], section: str, known: set[str]) -> None:
         for key in table:
             if key not in known:
