@@ -67,7 +67,12 @@ async def migrate(settings: Settings, args: argparse.Namespace) -> int:
         try:
             if not await transfer.is_empty(target):
                 return _fail(settings, "cli_migrate_target_not_empty", EXIT_USAGE)
-            problems = await transfer.copy_campaign(source, target)
+            try:
+                problems = await transfer.copy_campaign(source, target)
+            except Exception as exc:  # a row PostgreSQL refuses: the copy's transaction is undone
+                if not type(exc).__module__.startswith("asyncpg"):
+                    raise
+                return _fail(settings, "cli_migrate_failed", reason=_reason(exc))
             if problems:
                 print(_say(settings, "cli_migrate_mismatch"), file=sys.stderr)
                 for problem in problems:

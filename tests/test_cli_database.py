@@ -3,6 +3,8 @@ real PostgreSQL server (tests/pg.py)."""
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -11,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from storage import contributions, progress, transfer, units
+from storage import audit, contributions, houses, progress, rebuild, reports, transfer, units
 from storage.db import Database, Row
 from tests import pg
 from tests.images import jpeg
@@ -140,6 +142,162 @@ async def test_a_copy_that_differs_from_its_source_is_named(tmp_path: Path, pg_d
     finally:
         await target.close()
         await world.app.close()
+
+
+# Every table a trigger keeps, read the same way on both databases; a row of zeros is no row (a
+# source kept for months has them where a copy just made has none).
+KEPT = {"progress_counts": "SELECT unit_id, n0, n1, n2, n3 FROM progress_counts ORDER BY unit_id",
+        "progress_daily": "SELECT day, path, unit_id, n1, n2, n3 FROM progress_daily ORDER BY day, path",
+        "house_stages": "SELECT house_id, stage, at FROM house_stages ORDER BY house_id, stage",
+        "contribution_sums": "SELECT source_type, path, unit_id, money, materials, workdays, entries "
+                             "FROM contribution_sums ORDER BY source_type, path",
+        "people_sums": "SELECT path, user_id, workdays, reports FROM people_sums ORDER BY path, user_id",
+        "review_waiting": "SELECT unit_id, waiting, flagged, oldest_at, oldest_id FROM review_waiting "
+                          "ORDER BY unit_id"}
+ZEROS = {"progress_counts": 4, "progress_daily": 3, "contribution_sums": 4, "people_sums": 2,
+         "review_waiting": 4}
+
+
+async def kept(db: Database) -> dict[str, list[tuple[object, ...]]]:
+    found = {}
+    for table, query in KEPT.items():
+        rows = [tuple(r) for r in await db.fetchall(query)]
+        found[table] = [r for r in rows if table not in ZEROS or any(r[-ZEROS[table]:])]
+    return found
+
+
+TRIGGERS = "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+
+
+async def triggers_off(db: Database) -> list[tuple[str, str]]:
+    """Triggers of the schema not enabled (tgenabled 'O': fires in every ordinary session)."""
+    rows = await db.fetchall(TRIGGERS + "WHERE NOT t.tgisinternal AND t.tgenabled <> 'O'")
+    return [tuple(r) for r in rows]
+
+
+async def more_work(db: Database, reporter: int, day: str) -> None:
+    """What the bot does after the copy, on either database: a new house listed and moved on, a
+    report for review (flagged), an accepted one, a volunteer's workdays and a gift of money."""
+    mh = await units.by_code(db, "MTU01")
+    assert mh is not None
+    async with db.transaction():
+        house = await houses.upsert(db, "MH-009", mh.id, "Lê Văn Chín", "poor", "new", None, None, None)
+        await houses.set_stage(db, house, 2, f"{day}T03:00:00Z")
+        for state, flag in (("pending", "far"), ("accepted", None)):
+            await reports.create(db, house_id=house, reporter_id=reporter, stage=2, note=None, lat=None,
+                                 lon=None, received_at=f"{day}T03:00:00Z", claimed_at=None,
+                                 review_state=state, flag=flag, photos=())
+        await contributions.add(db, contributions.New("workdays", mh.id, house, "community", day, workdays=4,
+                                                      source_user=reporter), None, f"{day}T03:00:00Z")
+        await contributions.add(db, contributions.New("money", mh.id, house, "state", day, value=70_000_000),
+                                None, f"{day}T03:00:00Z")
+        await audit.log(db, f"{day}T03:00:00Z", reporter, "house_added", "house", house)
+
+
+async def test_the_copy_s_rollups_are_the_source_s_and_its_triggers_keep_them_after(
+        tmp_path: Path, pg_dsn: str) -> None:
+    """The rollups are computed once after the rows are copied with their triggers off: they equal
+    the source's, reports waiting for review included, and the triggers keep them again after."""
+    world = await campaign(tmp_path)
+    db = world.app.db
+    reporter = int(await db.scalar("SELECT reporter_id FROM reports ORDER BY id LIMIT 1"))
+    await more_work(db, reporter, "2026-08-15")  # two reports waiting for review, one flagged
+    assert (await kept(db))["review_waiting"][0][1:3] == (1, 1)
+    target = await Database.open(pg_dsn)
+    try:
+        assert await transfer.copy_campaign(db, target) == []
+        assert await triggers_off(target) == []
+        copied = await kept(target)
+        assert copied == await kept(db)
+        assert all(copied[t] for t in KEPT), copied
+
+        # The same work on both: the triggers on the copy keep every rollup as SQLite's do.
+        async with db.transaction():
+            await db.execute("UPDATE houses SET code = 'MH-008' WHERE code = 'MH-009'")
+        async with target.transaction():
+            await target.execute("UPDATE houses SET code = 'MH-008' WHERE code = 'MH-009'")
+        await more_work(db, reporter, "2026-08-16")
+        await more_work(target, reporter, "2026-08-16")
+        after = await kept(target)
+        assert after == await kept(db)
+        assert all(after[t] != copied[t] for t in KEPT), after
+    finally:
+        await target.close()
+        await world.app.close()
+
+
+async def refused(db: Database, sql: str) -> bool:
+    try:
+        await db.execute(sql)
+    except Exception as exc:
+        return "append-only" in str(exc)
+    return False
+
+
+async def test_the_audit_log_refuses_changes_after_a_migrate_and_after_one_that_failed(
+        tmp_path: Path, pg_server: pg.Server) -> None:
+    world = await campaign(tmp_path)
+    await world.app.close()
+    done = await pg_server.fresh()
+    assert chungtay(tmp_path, "world.sqlite", "migrate", "--to", done).returncode == 0
+    # A row PostgreSQL refuses, late in the copy: a photo of a report that is not there (SQLite,
+    # with its foreign keys off, as an old file or a hand edit may hold one).
+    with contextlib.closing(sqlite3.connect(tmp_path / "world.sqlite")) as conn, conn:
+        conn.execute("INSERT INTO photos (report_id, position, sha256, normalized, thumb, width, height, "
+                     "phash, band0, band1, band2, band3) SELECT 999999, position, sha256 || 'x', normalized, "
+                     "thumb, width, height, phash, band0, band1, band2, band3 FROM photos LIMIT 1")
+    order = await _order(tmp_path / "world.sqlite")
+    assert order.index("photos") > max(order.index(t) for t in ("houses", "reports", "contributions"))
+    failed = await pg_server.fresh()
+    broken = chungtay(tmp_path, "world.sqlite", "migrate", "--to", failed)
+    assert broken.returncode == 1 and "photos" in broken.stderr, broken.stderr
+    assert "Traceback" not in broken.stderr and len(broken.stderr.strip().splitlines()) == 1
+    try:
+        for dsn in (done, failed):
+            db = await Database.open(dsn)
+            try:
+                assert await triggers_off(db) == []
+                if dsn == failed:
+                    assert await transfer.is_empty(db)  # nothing of the failed copy stayed
+                reporter = int(await db.scalar("SELECT max(id) FROM users") or 0)
+                if not reporter:
+                    async with db.transaction():
+                        await units.upsert(db, "MTU01", "Xã Mỹ Hương", None, 25)
+                        reporter = await db.insert("INSERT INTO users (channel, external_id, display_name, "
+                                                   "role, unit_id, joined_at) SELECT 'telegram', '7', 'Lan', "
+                                                   "'volunteer', id, '2026-08-15T00:00:00Z' FROM units")
+                before = (await kept(db))["progress_counts"]
+                await more_work(db, reporter, "2026-08-17")  # its audit row among the rest
+                assert (await kept(db))["progress_counts"] != before  # the rollup triggers are back
+                for sql in ("UPDATE audit SET action = 'sửa'", "DELETE FROM audit", "TRUNCATE audit"):
+                    assert await refused(db, sql), (dsn, sql)
+                assert int(await db.scalar("SELECT count(*) FROM audit")) >= 1
+            finally:
+                await db.close()
+    finally:
+        await pg_server.drop(done)
+        await pg_server.drop(failed)
+
+
+async def _order(path: Path) -> list[str]:
+    db = await Database.open(path)
+    try:
+        return await transfer.tables(db)
+    finally:
+        await db.close()
+
+
+async def test_every_trigger_that_fires_on_insert_is_one_the_copy_turns_off(pg_dsn: str) -> None:
+    """A migration that adds a trigger on INSERT (a new rollup) names it, and how to compute its
+    table, in storage/rebuild.py's ROLLUPS: else the copy would run it row by row, or count twice."""
+    db = await Database.open(pg_dsn)
+    try:
+        rows = await db.fetchall(TRIGGERS + "WHERE NOT t.tgisinternal AND (t.tgtype::int & 4) <> 0")  # INSERT
+        assert sorted(tuple(r) for r in rows) == sorted(rebuild.triggers())
+        for rollup in rebuild.ROLLUPS:
+            assert await db.scalar("SELECT to_regclass(?) IS NOT NULL", (rollup.table,)), rollup.table
+    finally:
+        await db.close()
 
 
 def test_migrate_refuses_what_is_not_postgresql_and_a_server_that_is_not_there(tmp_path: Path) -> None:

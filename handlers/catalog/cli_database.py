@@ -23,6 +23,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "đã chép nhưng không khớp với nguồn; cơ sở dữ liệu đích được giữ nguyên để kiểm tra:",
         "copied, but it does not match the source; the target is left as it is for inspection:",
     ),
+    "cli_migrate_failed": (
+        "chuyển dữ liệu thất bại: {reason}",
+        "migration failed: {reason}",
+    ),
     "cli_migrate_done": (
         "đã chuyển xong: {tables} bảng, {houses} nhà, {reports} báo cáo; số lượng và tiến độ khớp với nguồn. "
         "Đặt [storage] database (hoặc CHUNGTAY_DATABASE) thành địa chỉ mới để dùng.",
