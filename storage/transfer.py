@@ -71,12 +71,13 @@ async def copy_campaign(source: Database, target: Database) -> list[str]:
 
     The rows go in by COPY, a table at a time, with the triggers that keep the rollups off
     (storage/rebuild.py): row by row they cost the national campaign 37 minutes. The rollups are
-    then computed once from the copied rows. The foreign keys are checked once too, for every row,
+    then computed once from the copied rows. The foreign keys are checked once too, over every row,
     when they are put back before the commit (half the server's work when each row checked its
-    own). Checks, uniqueness and the audit log's refusal of UPDATE and DELETE stay on throughout
+    own), and the indexes that back no constraint are built once from the copied rows. Checks,
+    primary keys, uniqueness and the audit log's refusal of UPDATE and DELETE stay on throughout
     (its triggers fire on neither INSERT nor COPY, and are never touched here). All of it is inside
-    the copy's transaction: no other session sees a trigger or a key missing, and a copy that fails
-    leaves the schema, and the database, as they were."""
+    the copy's transaction: no other session sees a trigger, key or index missing, and a copy that
+    fails leaves the schema, and the database, as they were."""
     from storage.db_postgres import PostgresDatabase  # asyncpg only for those who copy into it
 
     if not isinstance(target, PostgresDatabase):
@@ -88,6 +89,9 @@ async def copy_campaign(source: Database, target: Database) -> list[str]:
         keys = await _foreign_keys(target)
         for table, name, _ in keys:
             await target.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
+        indexes = await _plain_indexes(target)
+        for name, _ in indexes:
+            await target.execute(f"DROP INDEX {name}")
         for table in order:
             if table in rebuild.REBUILT:
                 continue
@@ -97,6 +101,10 @@ async def copy_campaign(source: Database, target: Database) -> list[str]:
             copied = await target.copy_rows(table, columns, _read(source, table, ", ".join(columns), arrival))
             await _continue_ids(target, table, columns)
             log.info("copied %s: %d rows (%.1f s)", table, copied, time.perf_counter() - started)
+        # Built once from the sorted rows rather than grown a row at a time.
+        for _, definition in indexes:
+            await target.execute(definition)
+        log.info("indexes made (%.1f s)", time.perf_counter() - started)
         # Each key as the migrations made it (name, columns, deferral), checked over all rows at once.
         for table, name, definition in keys:
             await target.execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}")
@@ -119,6 +127,17 @@ async def _foreign_keys(target: Database) -> list[tuple[str, str, str]]:
         "SELECT conrelid::regclass::text, quote_ident(conname), pg_get_constraintdef(oid) FROM pg_constraint "
         "WHERE contype = 'f' AND connamespace = current_schema()::regnamespace ORDER BY 1, 2")
     return [(r[0], r[1], r[2]) for r in rows]
+
+
+async def _plain_indexes(target: Database) -> list[tuple[str, str]]:
+    """(name, CREATE INDEX statement) of every index that backs no constraint. The primary keys and
+    unique constraints stay and refuse a duplicate as it arrives; a unique index made on its own
+    refuses it when it is made again, before the commit."""
+    rows = await target.fetchall(
+        "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+        "JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relnamespace = current_schema()::regnamespace "
+        "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) ORDER BY 1")
+    return [(r[0], r[1]) for r in rows]
 
 
 async def _continue_ids(target: Database, table: str, columns: list[str]) -> None:
