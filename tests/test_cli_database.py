@@ -175,6 +175,22 @@ async def triggers_off(db: Database) -> list[tuple[str, str]]:
     return [tuple(r) for r in rows]
 
 
+async def schema(dsn: str) -> list[tuple[object, ...]]:
+    """Every constraint, index and trigger of a database, as its catalog describes them."""
+    db = await Database.open(dsn)
+    try:
+        rows = await db.fetchall(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), '' FROM pg_constraint "
+            "WHERE connamespace = current_schema()::regnamespace UNION ALL "
+            "SELECT tablename, indexname, indexdef, '' FROM pg_indexes WHERE schemaname = current_schema() "
+            "UNION ALL " + TRIGGERS.replace("SELECT c.relname, t.tgname", "SELECT c.relname, t.tgname, "
+                                            "pg_get_triggerdef(t.oid), t.tgenabled::text")
+            + "WHERE NOT t.tgisinternal")
+        return sorted(tuple(r) for r in rows)
+    finally:
+        await db.close()
+
+
 async def more_work(db: Database, reporter: int, day: str) -> None:
     """What the bot does after the copy, on either database: a new house listed and moved on, a
     report for review (flagged), an accepted one, a volunteer's workdays and a gift of money."""
@@ -252,7 +268,12 @@ async def test_the_audit_log_refuses_changes_after_a_migrate_and_after_one_that_
     broken = chungtay(tmp_path, "world.sqlite", "migrate", "--to", failed)
     assert broken.returncode == 1 and "photos" in broken.stderr, broken.stderr
     assert "Traceback" not in broken.stderr and len(broken.stderr.strip().splitlines()) == 1
+    fresh = await pg_server.fresh()
     try:
+        # The keys, indexes and triggers the copy set aside are back, as the migrations made them.
+        made = await schema(fresh)
+        assert len(made) > 100
+        assert await schema(done) == made and await schema(failed) == made
         for dsn in (done, failed):
             db = await Database.open(dsn)
             try:
@@ -275,8 +296,8 @@ async def test_the_audit_log_refuses_changes_after_a_migrate_and_after_one_that_
             finally:
                 await db.close()
     finally:
-        await pg_server.drop(done)
-        await pg_server.drop(failed)
+        for dsn in (done, failed, fresh):
+            await pg_server.drop(dsn)
 
 
 async def _order(path: Path) -> list[str]:
