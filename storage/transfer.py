@@ -20,7 +20,7 @@ from storage.db import Database, Row
 log = logging.getLogger(__name__)
 
 BATCH = 5000
-# (table, column): a reference back to a table copied later; PostgreSQL checks it at commit.
+# (table, column): a reference back to a table copied later (the keys are checked once all are in).
 LATE_REFERENCES = {("houses", "ref_report_id")}
 # Rows that refer to rows of their own table come after them.
 ROW_ORDER = {"units": ("depth", "id"), "users": ("id",)}
