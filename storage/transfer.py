@@ -172,8 +172,9 @@ async def _read(db: Database, table: str, names: str,
             f"SELECT {order}, {names} FROM {table} {where}ORDER BY {order} LIMIT {BATCH}", after)
         if not rows:
             return
-        yield [tuple(r)[len(keys):] for r in rows]
-        after = tuple(rows[-1])[:len(keys)]
+        skip = len(keys)
+        yield [r[skip:] for r in rows]  # a Row's slice is a tuple: one copy, not two
+        after = rows[-1][:skip]
 
 
 async def compare(source: Database, target: Database, order: list[str]) -> list[str]:

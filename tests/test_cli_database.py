@@ -219,9 +219,12 @@ async def test_the_copy_s_rollups_are_the_source_s_and_its_triggers_keep_them_af
     reporter = int(await db.scalar("SELECT reporter_id FROM reports ORDER BY id LIMIT 1"))
     await more_work(db, reporter, "2026-08-15")  # two reports waiting for review, one flagged
     assert (await kept(db))["review_waiting"][0][1:3] == (1, 1)
+    async with db.transaction():  # PostgreSQL's text holds no NUL: it arrives as a space
+        await db.execute("UPDATE houses SET address = ? WHERE code = 'MH-001'", ("Ấp\x001",))
     target = await Database.open(pg_dsn)
     try:
         assert await transfer.copy_campaign(db, target) == []
+        assert await target.scalar("SELECT address FROM houses WHERE code = 'MH-001'") == "Ấp 1"
         assert await triggers_off(target) == []
         copied = await kept(target)
         assert copied == await kept(db)
