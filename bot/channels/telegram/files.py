@@ -3,10 +3,12 @@ with Telegram's own ~320 px size beside it for the thumbnail; a document only wh
 image. Nothing above the Bot API's download limit is asked for.
 
 getFile and the download are the same two requests python-telegram-bot's `Bot.get_file` and
-`File.download_as_bytearray` make, sent through the same rate limiter and transport, without the
-`File` object and the two copies of the bytes between them: in an album burst these are 12 of the
-13 requests per album, and the loop's time in python-telegram-bot per request counted
-(bench/ingest.py --own-only --profile)."""
+`File.download_as_bytearray` make, byte for byte, through the same transport, but without the
+layers between (the bot's request path, the rate limiter's wrapper, the `File` object, two copies
+of the bytes): in an album burst these are 12 of the 13 requests per album, and those layers were
+a fifth of the event loop's time per request (bench/ingest.py --own-only --profile). The rate
+limiter never paces getFile (it names no chat); a 429 on it is waited out by the channel's retries,
+as told, like any other call's."""
 
 from __future__ import annotations
 
@@ -22,6 +24,8 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 from telegram import Bot, Message
 from telegram.error import BadRequest, TelegramError
+from telegram.request import RequestData
+from telegram.request._requestparameter import RequestParameter
 
 from bot.channels.contract import small_size
 from handlers.types import IncomingFile
@@ -58,7 +62,8 @@ async def file_of(message: Message, bot: Bot, retrying: Retrying) -> IncomingFil
 
 async def _fetch(bot: Bot, retrying: Retrying, file_id: str) -> bytes:
     """The file's bytes: getFile, then its download, each tried again as every Bot API call is."""
-    found = await retrying(lambda: bot._post("getFile", {"file_id": file_id}))
+    getfile, asked = f"{bot.base_url}/getFile", RequestData([RequestParameter.from_input("file_id", file_id)])
+    found = await retrying(lambda: bot.request.post(getfile, asked))
     path = found.get("file_path") if isinstance(found, dict) else None
     if not path:  # as File.download_as_bytearray refuses a file Telegram gives no path for
         raise RuntimeError("No `file_path` available for this file. Can not download.")
