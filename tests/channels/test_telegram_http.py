@@ -71,3 +71,48 @@ async def test_requests_beyond_the_slots_wait_instead_of_failing() -> None:
         server.close()
     assert results == [True] * 20
     assert most == 3
+
+
+def test_a_form_body_is_the_one_aiohttp_makes_of_the_fields() -> None:
+    # The transport encodes the fields itself (aiohttp's FormData builds a multipart writer for
+    # every request): the bytes and the Content-Type must stay the ones FormData sends.
+    from aiohttp import FormData
+
+    from bot.channels.telegram.http import _form
+
+    for fields in ({"chat_id": "42", "text": "Đã nhận báo cáo #7 & <b>xong</b>?", "parse_mode": "HTML"},
+                   {"file_id": "AgACAgIAAxkBAAIB-_x"}, {}):
+        ours, theirs = _form(fields), FormData(fields)()
+        assert ours._value == theirs._value  # type: ignore[attr-defined]
+        assert ours.content_type == theirs.content_type == "application/x-www-form-urlencoded"
+
+
+async def test_a_form_request_goes_out_as_before() -> None:
+    seen: list[bytes] = []
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = int(next(line.split(b":")[1] for line in head.split(b"\r\n")
+                          if line.lower().startswith(b"content-length")))
+        seen.append(head.lower() + await reader.readexactly(length))
+        body = b'{"ok":true,"result":{"file_id":"x","file_unique_id":"y","file_path":"p/f.jpg"}}'
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(answer, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        async with AiohttpRequest(2) as request:
+            from telegram.request._requestparameter import RequestParameter
+
+            data = RequestData([RequestParameter.from_input("file_id", "AbC-_9"),
+                                RequestParameter.from_input("note", "nhà số 5")])
+            result = await request.post(f"http://127.0.0.1:{port}/bot1:x/getFile", data)
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert result["file_path"] == "p/f.jpg"
+    assert b"content-type: application/x-www-form-urlencoded\r\n" in seen[0]
+    assert seen[0].endswith(b"\r\n\r\nfile_id=AbC-_9&note=nh%C3%A0+s%E1%BB%91+5")

@@ -10,9 +10,12 @@ the transport is swapped through the interface python-telegram-bot provides for 
 from __future__ import annotations
 
 import asyncio
+from functools import lru_cache
 from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp
+from aiohttp.payload import BytesPayload
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
@@ -20,6 +23,19 @@ from telegram.request import BaseRequest, RequestData
 def _given(value: Any, default: float | None) -> float | None:
     """python-telegram-bot passes DEFAULT_NONE when the caller left a timeout to the transport."""
     return default if isinstance(value, type(BaseRequest.DEFAULT_NONE)) else value
+
+
+def _form(fields: dict[str, str]) -> BytesPayload:
+    """The body aiohttp makes of a dict of fields (FormData's urlencoded form, byte for byte), made
+    here: FormData builds a multipart writer, with a fresh random boundary, for every request."""
+    return BytesPayload(urlencode(list(fields.items()), doseq=True, encoding="utf-8").encode(),
+                        content_type="application/x-www-form-urlencoded")
+
+
+@lru_cache(maxsize=64)
+def _timeout(total: float | None, connect: float | None, read: float | None) -> aiohttp.ClientTimeout:
+    # A handful of combinations serve every request; ClientTimeout is frozen, so one object each.
+    return aiohttp.ClientTimeout(total=total, sock_connect=connect, sock_read=read)
 
 
 class AiohttpRequest(BaseRequest):
@@ -65,7 +81,7 @@ class AiohttpRequest(BaseRequest):
             raise RuntimeError("AiohttpRequest is not initialized")
         files = request_data.multipart_data if request_data else None
         fields = request_data.json_parameters if request_data else None
-        body: aiohttp.FormData | dict[str, str] | None = fields
+        body: aiohttp.FormData | BytesPayload | None = None if fields is None else _form(fields)
         if files:
             form = aiohttp.FormData()
             for name, value in (fields or {}).items():
@@ -78,8 +94,7 @@ class AiohttpRequest(BaseRequest):
         read = _given(read_timeout, self._read)
         write = _given(write_timeout, self._media_write if files else self._write)
         total = None if read is None or write is None else read + write
-        timeout = aiohttp.ClientTimeout(total=total, sock_connect=_given(connect_timeout, self._connect),
-                                        sock_read=read)
+        timeout = _timeout(total, _given(connect_timeout, self._connect), read)
         try:
             async with self._slots, self._session.request(method, url, data=body, timeout=timeout) as res:
                 return res.status, await res.read()
