@@ -79,29 +79,40 @@ async def rollup(db: Database, unit: Unit, pace_stage: int, since_day: str, days
     `days` days from `since_day` (UTC dates, as progress_daily keys them)."""
     if pace_stage not in REPORTED_STAGES:
         raise ValueError(f"pace stage must be 1, 2 or 3, got {pace_stage}")
-    scope = _scope(unit)
-    rows = await db.fetchall(
-        f"SELECT {_CHILD} AS child, sum(c.n0), sum(c.n1), sum(c.n2), sum(c.n3) FROM units u "
-        f"JOIN progress_counts c ON c.unit_id = u.id WHERE {_SUBTREE} GROUP BY child",
-        scope,
-    )
-    stages = {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
     first = date.fromisoformat(since_day)
     window = [(first + timedelta(days=i)).isoformat() for i in range(days)]
-    marks = ",".join(f"?{4 + i}" for i in range(len(window)))
-    # One range read per day, over only the units that moved that day: no cost per idle unit.
-    recent_rows = await db.fetchall(
-        f"SELECT {_child('d')} AS child, sum(d.n{pace_stage}) FROM progress_daily d "
-        f"WHERE d.day IN ({marks}) AND d.path >= ?2 AND d.path < ?3 GROUP BY child",
-        (*scope, *window),
+    in_window = "d.day IN (" + ",".join(f"?{5 + i}" for i in range(len(window))) + ")"
+    moved = f"d.n{pace_stage}"
+    cut = "CAST('0' || substr(x.path, ?4, instr(substr(x.path, ?4) || '/', '/') - 1) AS INTEGER)"
+    # One statement: each child with its subtree's counts and the houses that reached the pace
+    # stage in the window, and a row 0 for the unit's own houses. A child's units are found from
+    # the child by the path index and their counts by key, rather than by cutting every unit's
+    # path to see which child it lies under; the days of the window are summed per unit first
+    # (one range read per day) and only those sums' paths are cut. Cutting a path per row ran
+    # string functions over every unit and every unit-day of the country at each national /tiendo.
+    rows = await db.fetchall(
+        f"SELECT {_UNIT_COLS}, s.n0, s.n1, s.n2, s.n3, r.n, u.name_key FROM units u "
+        "LEFT JOIN (SELECT k.id AS kid, sum(c.n0) AS n0, sum(c.n1) AS n1, sum(c.n2) AS n2, sum(c.n3) AS n3 "
+        "  FROM units k JOIN units b ON b.path >= k.path AND b.path < k.path || ?2 "
+        "  JOIN progress_counts c ON c.unit_id = b.id WHERE k.parent_id = ?1 GROUP BY k.id) s "
+        "ON s.kid = u.id "
+        f"LEFT JOIN (SELECT {cut} AS kid, sum(x.n) AS n FROM (SELECT d.path, sum({moved}) AS n "
+        f"  FROM progress_daily d WHERE {in_window} AND d.path > ?3 AND d.path < ?3 || ?2 GROUP BY d.path) x "
+        "  GROUP BY kid) r ON r.kid = u.id "
+        "WHERE u.parent_id = ?1 "
+        "UNION ALL SELECT 0, NULL, NULL, NULL, NULL, NULL, NULL, c.n0, c.n1, c.n2, c.n3, "
+        f"  (SELECT sum({moved}) FROM progress_daily d WHERE {in_window} AND d.path = ?3), NULL "
+        "FROM (SELECT 1 AS one) one LEFT JOIN progress_counts c ON c.unit_id = ?1 "
+        "ORDER BY 13, 2",
+        (unit.id, "\uffff", unit.path, len(unit.path) + 1, *window),
     )
-    recent = {child: n for child, n in recent_rows}
-    kids = [_unit(r) for r in await db.fetchall(
-        f"SELECT {_UNIT_COLS} FROM units u WHERE u.parent_id = ? ORDER BY u.name_key, u.code", (unit.id,))]
+    kids = [_unit(r) for r in rows if r[0]]
+    # PostgreSQL's sum of sums is numeric (a Decimal); SQLite's an int.
+    stages = {r[0]: tuple(int(n or 0) for n in r[7:11]) for r in rows}
+    recent = {r[0]: int(r[11] or 0) for r in rows}
     quotas = await _quotas(db, unit, kids)
-    children = [Node(k, quotas[k.id], Tally(tuple(stages.get(k.id, (0, 0, 0, 0)))),  # type: ignore[arg-type]
-                     recent.get(k.id, 0)) for k in kids]
-    direct = Tally(tuple(stages.get(Stage.NOT_STARTED, (0, 0, 0, 0))))  # type: ignore[arg-type]
+    children = [Node(k, quotas[k.id], Tally(stages[k.id]), recent[k.id]) for k in kids]  # type: ignore[arg-type]
+    direct = Tally(stages[0])  # type: ignore[arg-type]
     total = direct
     for child in children:
         total = total + child.tally
