@@ -81,30 +81,32 @@ async def rollup(db: Database, unit: Unit, pace_stage: int, since_day: str, days
         raise ValueError(f"pace stage must be 1, 2 or 3, got {pace_stage}")
     first = date.fromisoformat(since_day)
     window = [(first + timedelta(days=i)).isoformat() for i in range(days)]
-    in_window = "d.day IN (" + ",".join(f"?{5 + i}" for i in range(len(window))) + ")"
+    in_window = "d.day IN (" + ",".join(f"?{4 + i}" for i in range(len(window))) + ")"
     moved = f"d.n{pace_stage}"
-    cut = "CAST('0' || substr(x.path, ?4, instr(substr(x.path, ?4) || '/', '/') - 1) AS INTEGER)"
     # One statement: each child with its subtree's counts and the houses that reached the pace
     # stage in the window, and a row 0 for the unit's own houses. A child's units are found from
-    # the child by the path index and their counts by key, rather than by cutting every unit's
-    # path to see which child it lies under; the days of the window are summed per unit first
-    # (one range read per day) and only those sums' paths are cut. Cutting a path per row ran
-    # string functions over every unit and every unit-day of the country at each national /tiendo.
+    # the child through the path index and their counts by key, and its days by one (day, path)
+    # range read per day of the window, rather than by cutting every unit's path (and every day's)
+    # to see which child it lies under: that ran string functions over every unit and unit-day of
+    # the country at each national /tiendo. The days are a subquery per child so that PostgreSQL,
+    # too, reads them by range rather than comparing every day of the country with every child.
+    # (name_key || '': an expression, so that SQLite finds the children by parent_id, not by
+    # walking every unit of the country in name order.)
     rows = await db.fetchall(
-        f"SELECT {_UNIT_COLS}, s.n0, s.n1, s.n2, s.n3, r.n, u.name_key FROM units u "
+        f"SELECT {_UNIT_COLS}, s.n0, s.n1, s.n2, s.n3, "
+        f"  (SELECT sum({moved}) FROM progress_daily d WHERE {in_window} "
+        "    AND d.path >= u.path AND d.path < u.path || ?2), "
+        "  u.name_key || '' FROM units u "
         "LEFT JOIN (SELECT k.id AS kid, sum(c.n0) AS n0, sum(c.n1) AS n1, sum(c.n2) AS n2, sum(c.n3) AS n3 "
         "  FROM units k JOIN units b ON b.path >= k.path AND b.path < k.path || ?2 "
         "  JOIN progress_counts c ON c.unit_id = b.id WHERE k.parent_id = ?1 GROUP BY k.id) s "
         "ON s.kid = u.id "
-        f"LEFT JOIN (SELECT {cut} AS kid, sum(x.n) AS n FROM (SELECT d.path, sum({moved}) AS n "
-        f"  FROM progress_daily d WHERE {in_window} AND d.path > ?3 AND d.path < ?3 || ?2 GROUP BY d.path) x "
-        "  GROUP BY kid) r ON r.kid = u.id "
         "WHERE u.parent_id = ?1 "
         "UNION ALL SELECT 0, NULL, NULL, NULL, NULL, NULL, NULL, c.n0, c.n1, c.n2, c.n3, "
         f"  (SELECT sum({moved}) FROM progress_daily d WHERE {in_window} AND d.path = ?3), NULL "
         "FROM (SELECT 1 AS one) one LEFT JOIN progress_counts c ON c.unit_id = ?1 "
         "ORDER BY 13, 2",
-        (unit.id, "\uffff", unit.path, len(unit.path) + 1, *window),
+        (unit.id, "\uffff", unit.path, *window),
     )
     kids = [_unit(r) for r in rows if r[0]]
     # PostgreSQL's sum of sums is numeric (a Decimal); SQLite's an int.
