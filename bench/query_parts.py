@@ -19,6 +19,7 @@ import asyncio
 import os
 import resource
 import sys
+import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -58,12 +59,11 @@ def parts(app: App, unit: Unit) -> dict[str, Callable[[], Awaitable[object]]]:
     }
 
 
-async def main(database: str | Path, rounds: int, levels: list[str], awards: int) -> None:
-    media = Path("/tmp") / f"query-parts-{os.getpid()}"
+async def main(database: str | Path, rounds: int, levels: list[str], awards: int, media: Path) -> None:
     app = await App.open(q.settings(), clock=FixedClock(q.NOW), database=database, media_dir=media)
     try:
-        print(f"{app.db.dialect}: {await app.db.scalar('SELECT count(*) FROM contributions'):,} contributions",
-              flush=True)
+        made = await app.db.scalar("SELECT count(*) FROM contributions")
+        print(f"{app.db.dialect}: {made:,} contributions", flush=True)
         for level in levels:
             officer, code = LEVELS[level]
             unit = await units.by_code(app.db, code)
@@ -99,4 +99,5 @@ if __name__ == "__main__":
     parser.add_argument("--awards", type=int, default=3, help="timed /khenthuong per level")
     args = parser.parse_args()
     target: str | Path = args.db if args.db.startswith("postgresql://") else Path(args.db)
-    asyncio.run(main(target, args.rounds, args.levels.split(","), args.awards))
+    with tempfile.TemporaryDirectory(prefix="query-parts-") as charts:
+        asyncio.run(main(target, args.rounds, args.levels.split(","), args.awards, Path(charts)))
