@@ -18,12 +18,13 @@ from storage.models import Unit
 from storage.textfold import fold
 
 
-def _child(alias: str) -> str:
+def _child(alias: str, start: int = 1) -> str:
     """Which child of the queried unit a row's path lies under: the path segment right after the
     queried unit's own path ("/1/7/42/" under "/1/" -> 7); 0 for the queried unit itself.
+    `start`: the number of the parameter holding where that segment starts (len(path) + 1).
     Written so that PostgreSQL reads it as SQLite does: no negative length, never CAST('')."""
-    rest = f"substr({alias}.path, ?1)"
-    return f"CAST('0' || substr({alias}.path, ?1, instr({rest} || '/', '/') - 1) AS INTEGER)"
+    rest = f"substr({alias}.path, ?{start})"
+    return f"CAST('0' || substr({alias}.path, ?{start}, instr({rest} || '/', '/') - 1) AS INTEGER)"
 
 
 _CHILD = _child("u")
@@ -83,30 +84,43 @@ async def rollup(db: Database, unit: Unit, pace_stage: int, since_day: str, days
     window = [(first + timedelta(days=i)).isoformat() for i in range(days)]
     in_window = "d.day IN (" + ",".join(f"?{4 + i}" for i in range(len(window))) + ")"
     moved = f"d.n{pace_stage}"
+    params: tuple[object, ...] = (unit.id, "\uffff", unit.path, *window)
+    if unit.parent_id is None:
+        # The country: its few children are each read through the path index, their units' counts
+        # by key and their days by one (day, path) range per day (a subquery per child, so that
+        # PostgreSQL too reads them by range), rather than by cutting the path of every unit and
+        # unit-day of the country to see which child it lies under: string functions over
+        # thousands of rows at each national /tiendo.
+        counts = ("SELECT k.id AS kid, sum(c.n0) AS n0, sum(c.n1) AS n1, sum(c.n2) AS n2, sum(c.n3) AS n3 "
+                  "FROM units k JOIN units b ON b.path >= k.path AND b.path < k.path || ?2 "
+                  "JOIN progress_counts c ON c.unit_id = b.id WHERE k.parent_id = ?1 GROUP BY k.id")
+        recent_sql = (f"(SELECT sum({moved}) FROM progress_daily d WHERE {in_window} "
+                      "AND d.path >= u.path AND d.path < u.path || ?2)")
+        days_by_child = ""
+    else:
+        # A province or below: a few hundred children over a few hundred units, where one range
+        # read of the subtree, cut by path, costs less than a read per child.
+        start = len(params) + 1  # the parameter after the days: where a child's path segment starts
+        params = (*params, len(unit.path) + 1)
+        counts = (f"SELECT {_child('b', start)} AS kid, sum(c.n0) AS n0, sum(c.n1) AS n1, sum(c.n2) AS n2, "
+                  "sum(c.n3) AS n3 FROM units b JOIN progress_counts c ON c.unit_id = b.id "
+                  "WHERE b.path > ?3 AND b.path < ?3 || ?2 GROUP BY kid")
+        recent_sql = "r.n"
+        days_by_child = (f"LEFT JOIN (SELECT {_child('d', start)} AS kid, sum({moved}) AS n "
+                         f"FROM progress_daily d WHERE {in_window} AND d.path > ?3 AND d.path < ?3 || ?2 "
+                         "GROUP BY kid) r ON r.kid = u.id ")
     # One statement: each child with its subtree's counts and the houses that reached the pace
-    # stage in the window, and a row 0 for the unit's own houses. A child's units are found from
-    # the child through the path index and their counts by key, and its days by one (day, path)
-    # range read per day of the window, rather than by cutting every unit's path (and every day's)
-    # to see which child it lies under: that ran string functions over every unit and unit-day of
-    # the country at each national /tiendo. The days are a subquery per child so that PostgreSQL,
-    # too, reads them by range rather than comparing every day of the country with every child.
-    # (name_key || '': an expression, so that SQLite finds the children by parent_id, not by
-    # walking every unit of the country in name order.)
+    # stage in the window, and a row 0 for the unit's own houses. name_key || '': an expression,
+    # so that SQLite finds the children by parent_id rather than walking every unit in name order.
     rows = await db.fetchall(
-        f"SELECT {_UNIT_COLS}, s.n0, s.n1, s.n2, s.n3, "
-        f"  (SELECT sum({moved}) FROM progress_daily d WHERE {in_window} "
-        "    AND d.path >= u.path AND d.path < u.path || ?2), "
-        "  u.name_key || '' FROM units u "
-        "LEFT JOIN (SELECT k.id AS kid, sum(c.n0) AS n0, sum(c.n1) AS n1, sum(c.n2) AS n2, sum(c.n3) AS n3 "
-        "  FROM units k JOIN units b ON b.path >= k.path AND b.path < k.path || ?2 "
-        "  JOIN progress_counts c ON c.unit_id = b.id WHERE k.parent_id = ?1 GROUP BY k.id) s "
-        "ON s.kid = u.id "
+        f"SELECT {_UNIT_COLS}, s.n0, s.n1, s.n2, s.n3, {recent_sql}, u.name_key || '' FROM units u "
+        f"LEFT JOIN ({counts}) s ON s.kid = u.id {days_by_child}"
         "WHERE u.parent_id = ?1 "
         "UNION ALL SELECT 0, NULL, NULL, NULL, NULL, NULL, NULL, c.n0, c.n1, c.n2, c.n3, "
         f"  (SELECT sum({moved}) FROM progress_daily d WHERE {in_window} AND d.path = ?3), NULL "
         "FROM (SELECT 1 AS one) one LEFT JOIN progress_counts c ON c.unit_id = ?1 "
         "ORDER BY 13, 2",
-        (unit.id, "\uffff", unit.path, *window),
+        params,
     )
     kids = [_unit(r) for r in rows if r[0]]
     # PostgreSQL's sum of sums is numeric (a Decimal); SQLite's an int.
