@@ -81,10 +81,13 @@ async def waiting(db: Database, unit_path: str) -> Waiting:
     """Reports of a subtree waiting for review, how many flagged, and the oldest of them: from the
     per-unit counts migration 016 keeps, so the whole country costs a read of its units."""
     scope = ("FROM units u JOIN review_waiting w ON w.unit_id = u.id "
-             "WHERE w.waiting > 0 AND u.path >= ? AND u.path < ?")
-    bounds = (unit_path, unit_path + "\uffff")
-    row = await db.fetchone(f"SELECT sum(w.waiting), sum(w.flagged) {scope}", bounds)
-    oldest = await db.fetchone(f"SELECT w.oldest_id, w.oldest_at {scope} ORDER BY w.oldest_at, w.oldest_id "
-                               "LIMIT 1", bounds)
-    return Waiting(int(row[0] or 0) if row else 0, int(row[1] or 0) if row else 0,
-                   oldest[0] if oldest else None, oldest[1] if oldest else None)
+             "WHERE w.waiting > 0 AND u.path >= ?1 AND u.path < ?2")
+    # The sums and the oldest in one statement: one trip to the database, not two (each trip
+    # waits for a wake-up on a busy machine).
+    row = await db.fetchone(
+        f"SELECT t.n, t.f, o.oldest_id, o.oldest_at FROM (SELECT sum(w.waiting) AS n, sum(w.flagged) AS f "
+        f"{scope}) t LEFT JOIN (SELECT w.oldest_id, w.oldest_at {scope} ORDER BY w.oldest_at, w.oldest_id "
+        "LIMIT 1) o ON 1 = 1", (unit_path, unit_path + "\uffff"))
+    if row is None:
+        return Waiting(0, 0, None, None)
+    return Waiting(int(row[0] or 0), int(row[1] or 0), row[2], row[3])

@@ -18,12 +18,13 @@ from storage.models import Unit
 from storage.textfold import fold
 
 
-def _child(alias: str) -> str:
+def _child(alias: str, start: int = 1) -> str:
     """Which child of the queried unit a row's path lies under: the path segment right after the
     queried unit's own path ("/1/7/42/" under "/1/" -> 7); 0 for the queried unit itself.
+    `start`: the number of the parameter holding where that segment starts (len(path) + 1).
     Written so that PostgreSQL reads it as SQLite does: no negative length, never CAST('')."""
-    rest = f"substr({alias}.path, ?1)"
-    return f"CAST('0' || substr({alias}.path, ?1, instr({rest} || '/', '/') - 1) AS INTEGER)"
+    rest = f"substr({alias}.path, ?{start})"
+    return f"CAST('0' || substr({alias}.path, ?{start}, instr({rest} || '/', '/') - 1) AS INTEGER)"
 
 
 _CHILD = _child("u")
@@ -79,29 +80,55 @@ async def rollup(db: Database, unit: Unit, pace_stage: int, since_day: str, days
     `days` days from `since_day` (UTC dates, as progress_daily keys them)."""
     if pace_stage not in REPORTED_STAGES:
         raise ValueError(f"pace stage must be 1, 2 or 3, got {pace_stage}")
-    scope = _scope(unit)
-    rows = await db.fetchall(
-        f"SELECT {_CHILD} AS child, sum(c.n0), sum(c.n1), sum(c.n2), sum(c.n3) FROM units u "
-        f"JOIN progress_counts c ON c.unit_id = u.id WHERE {_SUBTREE} GROUP BY child",
-        scope,
-    )
-    stages = {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
     first = date.fromisoformat(since_day)
     window = [(first + timedelta(days=i)).isoformat() for i in range(days)]
-    marks = ",".join(f"?{4 + i}" for i in range(len(window)))
-    # One range read per day, over only the units that moved that day: no cost per idle unit.
-    recent_rows = await db.fetchall(
-        f"SELECT {_child('d')} AS child, sum(d.n{pace_stage}) FROM progress_daily d "
-        f"WHERE d.day IN ({marks}) AND d.path >= ?2 AND d.path < ?3 GROUP BY child",
-        (*scope, *window),
+    in_window = "d.day IN (" + ",".join(f"?{4 + i}" for i in range(len(window))) + ")"
+    moved = f"d.n{pace_stage}"
+    params: tuple[object, ...] = (unit.id, "\uffff", unit.path, *window)
+    if unit.parent_id is None:
+        # The country: its few children are each read through the path index, their units' counts
+        # by key and their days by one (day, path) range per day (a subquery per child, so that
+        # PostgreSQL too reads them by range), rather than by cutting the path of every unit and
+        # unit-day of the country to see which child it lies under: string functions over
+        # thousands of rows at each national /tiendo.
+        counts = ("SELECT k.id AS kid, sum(c.n0) AS n0, sum(c.n1) AS n1, sum(c.n2) AS n2, sum(c.n3) AS n3 "
+                  "FROM units k JOIN units b ON b.path >= k.path AND b.path < k.path || ?2 "
+                  "JOIN progress_counts c ON c.unit_id = b.id WHERE k.parent_id = ?1 GROUP BY k.id")
+        recent_sql = (f"(SELECT sum({moved}) FROM progress_daily d WHERE {in_window} "
+                      "AND d.path >= u.path AND d.path < u.path || ?2)")
+        days_by_child = ""
+    else:
+        # A province or below: a few hundred children over a few hundred units, where one range
+        # read of the subtree, cut by path, costs less than a read per child.
+        start = len(params) + 1  # the parameter after the days: where a child's path segment starts
+        params = (*params, len(unit.path) + 1)
+        counts = (f"SELECT {_child('b', start)} AS kid, sum(c.n0) AS n0, sum(c.n1) AS n1, sum(c.n2) AS n2, "
+                  "sum(c.n3) AS n3 FROM units b JOIN progress_counts c ON c.unit_id = b.id "
+                  "WHERE b.path > ?3 AND b.path < ?3 || ?2 GROUP BY kid")
+        recent_sql = "r.n"
+        days_by_child = (f"LEFT JOIN (SELECT {_child('d', start)} AS kid, sum({moved}) AS n "
+                         f"FROM progress_daily d WHERE {in_window} AND d.path > ?3 AND d.path < ?3 || ?2 "
+                         "GROUP BY kid) r ON r.kid = u.id ")
+    # One statement: each child with its subtree's counts and the houses that reached the pace
+    # stage in the window, and a row 0 for the unit's own houses. name_key || '': an expression,
+    # so that SQLite finds the children by parent_id rather than walking every unit in name order.
+    rows = await db.fetchall(
+        f"SELECT {_UNIT_COLS}, s.n0, s.n1, s.n2, s.n3, {recent_sql}, u.name_key || '' FROM units u "
+        f"LEFT JOIN ({counts}) s ON s.kid = u.id {days_by_child}"
+        "WHERE u.parent_id = ?1 "
+        "UNION ALL SELECT 0, NULL, NULL, NULL, NULL, NULL, NULL, c.n0, c.n1, c.n2, c.n3, "
+        f"  (SELECT sum({moved}) FROM progress_daily d WHERE {in_window} AND d.path = ?3), NULL "
+        "FROM (SELECT 1 AS one) one LEFT JOIN progress_counts c ON c.unit_id = ?1 "
+        "ORDER BY 13, 2",
+        params,
     )
-    recent = {child: n for child, n in recent_rows}
-    kids = [_unit(r) for r in await db.fetchall(
-        f"SELECT {_UNIT_COLS} FROM units u WHERE u.parent_id = ? ORDER BY u.name_key, u.code", (unit.id,))]
+    kids = [_unit(r) for r in rows if r[0]]
+    # PostgreSQL's sum of sums is numeric (a Decimal); SQLite's an int.
+    stages = {r[0]: tuple(int(n or 0) for n in r[7:11]) for r in rows}
+    recent = {r[0]: int(r[11] or 0) for r in rows}
     quotas = await _quotas(db, unit, kids)
-    children = [Node(k, quotas[k.id], Tally(tuple(stages.get(k.id, (0, 0, 0, 0)))),  # type: ignore[arg-type]
-                     recent.get(k.id, 0)) for k in kids]
-    direct = Tally(tuple(stages.get(Stage.NOT_STARTED, (0, 0, 0, 0))))  # type: ignore[arg-type]
+    children = [Node(k, quotas[k.id], Tally(stages[k.id]), recent[k.id]) for k in kids]  # type: ignore[arg-type]
+    direct = Tally(stages[0])  # type: ignore[arg-type]
     total = direct
     for child in children:
         total = total + child.tally

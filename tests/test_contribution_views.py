@@ -8,7 +8,9 @@ from pathlib import Path
 import openpyxl
 
 from handlers.settings import CampaignSettings, Deadline, SupportSettings
-from storage import houses, units
+from storage import contributions, houses, units
+from storage.contributions import Sums
+from storage.db import Database
 from tests.images import jpeg
 from tests.world import START, Person, World, build_world, configure, set_stage
 
@@ -159,3 +161,34 @@ async def test_only_accepted_reports_count_for_the_suggestions(tmp_path: Path) -
         assert "• Nhiều báo cáo được nhận nhất: Nguyễn Thị Lan (Xã Mỹ Hương) 1" in hai.text
     finally:
         await world.app.close()
+
+
+async def test_area_sums_of_a_root_are_its_own_tree_alone_when_other_roots_exist(db: Database) -> None:
+    """A root's sums are read without a range test per row only while it is the one root: with a
+    second tree beside it, each root still sums its own tree alone, on both databases."""
+    async with db.transaction():
+        await units.upsert(db, "VN", "Cả nước", None, None)
+        await units.upsert(db, "T1", "Tỉnh Một", "VN", None)
+        await units.upsert(db, "X1", "Xã Một", "T1", None)
+        ids = {u: (await units.by_code(db, u)).id for u in ("VN", "T1", "X1")}  # type: ignore[union-attr]
+        for unit_id, source, amount in ((ids["X1"], "state", 5_000_000), (ids["T1"], "social", 7_000_000),
+                                        (ids["VN"], "state", 1_000_000)):
+            await contributions.add(db, contributions.New("money", unit_id, None, source, "2026-08-01",
+                                                          value=amount), None, "2026-08-01T02:00:00+00:00")
+    country = await units.by_code(db, "VN")
+    assert country is not None
+    alone = await contributions.area_sums(db, country)
+    assert alone == {"state": Sums(money=6_000_000), "social": Sums(money=7_000_000)}
+
+    async with db.transaction():
+        await units.upsert(db, "OTHER", "Cây khác", None, None)
+        other = await units.by_code(db, "OTHER")
+        assert other is not None
+        await contributions.add(db, contributions.New("money", other.id, None, "state", "2026-08-01",
+                                                      value=9_000_000), None, "2026-08-01T02:00:00+00:00")
+    assert await contributions.area_sums(db, country) == alone
+    assert await contributions.area_sums(db, other) == {"state": Sums(money=9_000_000)}
+    province = await units.by_code(db, "T1")
+    assert province is not None
+    assert await contributions.area_sums(db, province) == {"state": Sums(money=5_000_000),
+                                                           "social": Sums(money=7_000_000)}

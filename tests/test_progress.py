@@ -9,6 +9,7 @@ from pathlib import Path
 from storage import houses, progress, units
 from storage.db import Database
 from storage.models import Unit
+from storage.textfold import fold
 
 AT = "2026-08-20T02:00:00+00:00"
 
@@ -167,3 +168,54 @@ async def test_migration_counts_houses_that_were_there_before(tmp_path: Path) ->
         assert data.node.tally.at_stage == (1, 0, 0, 1) and data.node.recent == 1
     finally:
         await db.close()
+
+
+async def test_rollup_matches_a_recount_for_every_unit_of_a_deep_tree(db: Database) -> None:
+    """The rollup reads each child's units through the path index and sums the window's days per
+    unit before finding their child: every unit's figures still equal a recount from the houses'
+    units and the days they moved, with houses on every level, two children of one name (ordered
+    by code), a child with nothing, and moves inside and outside the pace window."""
+    plan = [("R", "Gốc", None), ("A", "Xã Cùng Tên", "R"), ("B", "Xã Cùng Tên", "R"), ("C", "Xã Trống", "R"),
+            ("A1", "Ấp A1", "A"), ("A2", "Ấp A2", "A"), ("A2x", "Tổ A2x", "A2"), ("B1", "Ấp B1", "B")]
+    async with db.transaction():
+        for code, name, parent in plan:
+            await units.upsert(db, code, name, parent, None)
+        made = []
+        for i, where in enumerate(["R", "R", "A", "A1", "A1", "A2", "A2x", "A2x", "A2x", "B", "B1", "B1"]):
+            house = await houses.upsert(db, f"N{i}", (await unit(db, where)).id, f"Hộ {i}", "poor", "new",
+                                        None, None, None)
+            made.append(house)
+        for i, house in enumerate(made):
+            stage = i % 4
+            if stage:  # days 10 to 21 of August: the window of 14-20 takes some, not all
+                await houses.set_stage(db, house, stage, f"2026-08-{10 + i:02d}T02:00:00+00:00")
+    tree_units = {u.id: u for u in await progress.subtree(db, await unit(db, "R"))}
+    stage_of = {r[0]: (r[1], r[2]) for r in await db.fetchall("SELECT id, unit_id, stage FROM houses")}
+    days = await db.fetchall("SELECT day, path, n1, n2, n3 FROM progress_daily")
+    window = {f"2026-08-{d}" for d in range(14, 21)}
+
+    def under(path: str, u: Unit) -> bool:
+        return path.startswith(u.path)
+
+    for u in tree_units.values():
+        for pace_stage in (1, 2, 3):
+            data = await progress.rollup(db, u, pace_stage, "2026-08-14")
+            kids = sorted((k for k in tree_units.values() if k.parent_id == u.id),
+                          key=lambda k: (fold(k.name), k.code))
+            assert [c.unit.code for c in data.children] == [k.code for k in kids]
+            for child, k in zip(data.children, kids, strict=True):
+                counts = [0, 0, 0, 0]
+                for unit_id, stage in stage_of.values():
+                    if under(tree_units[unit_id].path, k):
+                        counts[stage] += 1
+                assert child.tally.at_stage == tuple(counts), (u.code, k.code)
+                assert child.recent == sum(r[1 + pace_stage] for r in days
+                                           if r[0] in window and under(r[1], k)), (u.code, k.code)
+            own = [0, 0, 0, 0]
+            for unit_id, stage in stage_of.values():
+                own[stage] += unit_id == u.id
+            assert data.direct.at_stage == tuple(own)
+            assert data.node.recent == sum(r[1 + pace_stage] for r in days
+                                           if r[0] in window and under(r[1], u))
+            assert data.node.tally.registered == sum(1 for unit_id, _ in stage_of.values()
+                                                     if under(tree_units[unit_id].path, u))
