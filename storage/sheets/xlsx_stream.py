@@ -23,7 +23,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from openpyxl.utils import get_column_letter
 
-from storage.sheets.writers import cleaned
+from storage.sheets.writers import cleaned, is_clean
 
 _EPOCH = datetime(1899, 12, 30)
 # Anything that needs more than wrapping in <t>: markup and control characters; and edge spaces,
@@ -367,7 +367,7 @@ def _attr(text: str) -> str:
 
 
 def _quoted(text: str) -> str:
-    if not (_SPECIAL.search(text) or '"' in text):  # a photo's path: nothing to clean or double
+    if '"' not in text and is_clean(text):  # a photo's path or names: nothing to clean or double
         return f'"{text}"'
     return '"' + cleaned(text).replace('"', '""') + '"'
 
