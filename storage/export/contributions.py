@@ -68,12 +68,14 @@ class AwardBasis:
 
 # What contributions.in_unit reads, only the columns the sheet shows, as plain rows: a province
 # has tens of thousands, and a frozen dataclass of 19 fields each cost more than its row's read.
+# The source's user is looked up by its key, not joined: PostgreSQL hashed the whole users table
+# for each unit's few rows (3 times the time at --scale 0.1, bench/export.py).
 _IN_UNIT = (
     "SELECT h.code, u.code, c.kind, c.workdays, c.quantity, c.value, "
-    f"coalesce(c.source_name, {person_name('su')}), c.source_type, c.day, c.description, c.note, "
-    "c.id, h.household_head, c.source_private "
+    f"coalesce(c.source_name, (SELECT {person_name('su')} FROM users su WHERE su.id = c.source_user)), "
+    "c.source_type, c.day, c.description, c.note, c.id, h.household_head, c.source_private "
     "FROM contributions c JOIN units u ON u.id = c.unit_id LEFT JOIN houses h ON h.id = c.house_id "
-    "LEFT JOIN users su ON su.id = c.source_user WHERE c.unit_id = ? ORDER BY c.day, c.id"
+    "WHERE c.unit_id = ? ORDER BY c.day, c.id"
 )
 
 
