@@ -1,8 +1,9 @@
 """Benchmark: the officers' workbook (/xuat) of the largest province alone, on a kept campaign.
 
     .venv/bin/python -u bench/export.py --db FILE [--scale 0.3] [--runs 3] [--sheets] [--profile 30]
-    .venv/bin/python -u bench/export.py --db FILE --database postgresql://...   (a copy of FILE)
-    .venv/bin/python -u bench/export.py --db FILE --copy-to postgresql://...    (make that copy)
+    .venv/bin/python -u bench/export.py --db FILE --database throwaway          (copied, then timed)
+    .venv/bin/python -u bench/export.py --db FILE --copy-to postgresql://...    (copy it once, keep it)
+    .venv/bin/python -u bench/export.py --db FILE --database postgresql://...   (time that copy)
 
 FILE is made by bench/query.py's own generation (its campaign, then its contributions) when it
 does not exist, and kept: each run then times the export alone, as the /xuat worker writes it
@@ -113,19 +114,42 @@ def main() -> int:
     parser.add_argument("--officer", default="o-prov", help="o-prov: the largest province; o-prov2: average")
     parser.add_argument("--sheets", action="store_true", help="time each sheet")
     parser.add_argument("--profile", type=int, default=0, help="print this many functions by CPU (one run)")
-    parser.add_argument("--database", help="time on this PostgreSQL copy of --db instead")
+    parser.add_argument("--database", help="time on this PostgreSQL copy of --db instead ('throwaway': "
+                        "a server started for the run, --db copied into it first, as bench/query.py does)")
     parser.add_argument("--copy-to", help="copy --db into this empty PostgreSQL database and stop")
     parser.add_argument("--out", type=Path, help="keep the last workbook here")
     args = parser.parse_args()
     ensure(args.db, args.scale)
     if args.copy_to:
-        started = time.perf_counter()
-        problems = asyncio.run(query._copy(args.db, args.copy_to))
-        print(f"copied into PostgreSQL in {time.perf_counter() - started:.0f} s"
-              + (f"; DIFFERENCES: {problems}" if problems else "; counts and rollups match"), flush=True)
-        return 1 if problems else 0
-    database = args.database or args.db
-    where = "PostgreSQL" if args.database else "SQLite"
+        return 0 if copy(args.db, args.copy_to) else 1
+    if args.database != "throwaway":
+        return time_runs(args, args.database or args.db)
+    from tests import pg
+
+    bin_dir = pg.server_bin()
+    if bin_dir is None:
+        print(pg.INSTALL_HINT)
+        return 1
+    server = pg.Server(bin_dir)
+    server.start()
+    try:
+        server.make_template()
+        dsn = asyncio.run(server.fresh())
+        return time_runs(args, dsn) if copy(args.db, dsn) else 1
+    finally:
+        server.stop()
+
+
+def copy(source: Path, dsn: str) -> bool:
+    started = time.perf_counter()
+    problems = asyncio.run(query._copy(source, dsn))
+    print(f"copied into PostgreSQL in {time.perf_counter() - started:.0f} s"
+          + (f"; DIFFERENCES: {problems}" if problems else "; counts and rollups match"), flush=True)
+    return not problems
+
+
+def time_runs(args: argparse.Namespace, database: str | Path) -> int:
+    where = "SQLite" if database == args.db else "PostgreSQL"
     walls: list[float] = []
     with tempfile.TemporaryDirectory(prefix="chungtay-export-") as tmp:
         out = args.out or Path(tmp) / "book.xlsx"
