@@ -98,3 +98,27 @@ def test_text_keeps_its_edge_spaces_and_escapes_markup() -> None:
     assert xlsx._text("two\nlines") == '<t xml:space="preserve">two\nlines</t>'
     assert xlsx._text("a & <b>") == "<t>a &amp; &lt;b&gt;</t>"
     assert xlsx._text("bell\x07") == '<t xml:space="preserve">bell </t>'
+
+
+def test_a_failed_read_reaches_the_caller_after_the_rows_before_it() -> None:
+    started: list[int] = []
+
+    async def read(key: int) -> int:
+        started.append(key)
+        await asyncio.sleep(0)
+        if key == 2:
+            raise ValueError("unit 2 unreadable")
+        return key
+
+    async def run() -> list[tuple[int, int]]:
+        got: list[tuple[int, int]] = []
+        try:
+            async for pair in read_ahead([1, 2, 3], read):
+                got.append(pair)
+        except ValueError as exc:
+            assert str(exc) == "unit 2 unreadable"
+            return got
+        raise AssertionError("the failed read was not raised")
+
+    assert asyncio.run(run()) == [(1, 1)]
+    assert started == [1, 2]

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -80,7 +79,8 @@ class UnitPaths:
         return found
 
 
-async def read_ahead(keys: Sequence[_K], read: Callable[[_K], Awaitable[_T]]) -> AsyncIterator[tuple[_K, _T]]:
+async def read_ahead(keys: Sequence[_K],
+                     read: Callable[[_K], Awaitable[_T]]) -> AsyncGenerator[tuple[_K, _T], None]:
     """(key, read(key)) for each key in order, the next key's read already under way while the
     caller writes this one's rows. SQLite reads in its connection's thread and lets go of the GIL
     while it steps, PostgreSQL in its server: the reads overlap the sheet's XML instead of adding
@@ -99,8 +99,9 @@ async def read_ahead(keys: Sequence[_K], read: Callable[[_K], Awaitable[_T]]) ->
     finally:
         if pending is not None:  # the caller stopped early: the read is not left running
             pending.cancel()
-            with contextlib.suppress(BaseException):
-                await pending
+            await asyncio.wait([pending])  # its end, not its error: the caller's is the one to show
+            if not pending.cancelled():
+                pending.exception()  # retrieved, so asyncio does not log it as lost
 
 
 def joined_names(house_code: str, names: list[str]) -> Value:
