@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import errno
+import threading
 from datetime import datetime
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
@@ -122,3 +124,21 @@ def test_a_failed_read_reaches_the_caller_after_the_rows_before_it() -> None:
 
     assert asyncio.run(run()) == [(1, 1)]
     assert started == [1, 2]
+
+
+def test_a_full_disk_is_raised_in_the_writer_and_no_packing_thread_is_left(tmp_path: Path) -> None:
+    full = Path("/dev/full")
+    if not full.exists():
+        return  # Linux's always-full device; nowhere else to run out of space on purpose
+    book = xlsx.Workbook(full)
+    sheet = book.sheet("Sheet", [10, 10])
+    try:
+        for i in range(100_000):
+            sheet.append([f"row {i} {'x' * 50}", i])
+        book.close()
+    except OSError as exc:
+        assert exc.errno == errno.ENOSPC
+    else:
+        raise AssertionError("a full disk went unnoticed")
+    book.abandon()  # closing writes to the full disk again: ignored, the first failure was raised
+    assert not [t for t in threading.enumerate() if t.name == "xlsx-deflate"]

@@ -11,14 +11,17 @@ LibreOffice open it (tests/test_officers_export.py converts one with soffice, to
 
 from __future__ import annotations
 
+import contextlib
 import math
+import queue
 import re
+import threading
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import NamedTuple
+from typing import IO, NamedTuple
 from xml.sax.saxutils import escape, quoteattr
 
 from openpyxl.utils import get_column_letter
@@ -31,7 +34,7 @@ _EPOCH = datetime(1899, 12, 30)
 _SPECIAL = re.compile("[&<>\x00-\x1f\ufffe\uffff\ud800-\udfff]")
 # What quoteattr changes: markup, both quotes, and the whitespace an attribute would fold.
 _ATTR_SPECIAL = re.compile("[&<>\"'\n\r\t]")
-_FLUSH_BYTES = 1 << 16
+_FLUSH_BYTES = 1 << 18
 _CACHE_LIMIT = 100_000
 
 # Indexes into cellXfs in _STYLES below. Text with no style given is WRAP, so a long unit path or
@@ -81,7 +84,7 @@ class Sheet:
         self._filter: str | None = None
         self._freeze = 0
         self.printed: PrintSetup | None = None
-        self._out = book.zip.open(f"xl/worksheets/sheet{index}.xml", "w", force_zip64=True)
+        self._out = _Deflater(book.zip.open(f"xl/worksheets/sheet{index}.xml", "w", force_zip64=True))
         self._started = False
         self._pending: list[str] = []
         self._pending_size = 0
@@ -327,10 +330,56 @@ class Workbook:
         self.zip.close()
 
     def abandon(self) -> None:
+        """After a failure: every sheet's thread ended and the file closed, whatever closing them
+        raises (a full disk raises again on each): the failure that got here is the one to show."""
         for s in self.sheets:
-            if not s._out.closed:
-                s._out.close()
-        self.zip.close()
+            with contextlib.suppress(Exception):
+                s._out.abandon()
+        with contextlib.suppress(Exception):
+            self.zip.close()
+
+
+class _Deflater:
+    """A sheet's zip member written from a thread of its own. zlib deflates and sums the CRC without
+    the GIL, so while one chunk is packed the next rows are made: a fifth of a province's export
+    (py-spy), which then overlaps the rest on a second core instead of adding to it."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self._out = out
+        self._chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=4)  # bounded: memory stays flat
+        self._failed: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="xlsx-deflate", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (chunk := self._chunks.get()) is not None:
+            if self._failed is None:  # after a failure the rest is only drained, so put never blocks
+                try:
+                    self._out.write(chunk)
+                except BaseException as exc:  # raised in the sheet's own thread, at its next write
+                    self._failed = exc
+
+    def write(self, chunk: bytes) -> None:
+        if self._failed is not None:
+            raise self._failed
+        self._chunks.put(chunk)
+
+    def _finish(self) -> None:
+        if self._thread.is_alive():
+            self._chunks.put(None)
+            self._thread.join()
+
+    def close(self) -> None:
+        """Everything written, the member closed; what writing raised is raised here."""
+        self._finish()
+        if self._failed is not None:
+            raise self._failed
+        self._out.close()
+
+    def abandon(self) -> None:
+        self._finish()
+        if not self._out.closed:
+            self._out.close()
 
 
 def _serial(value: datetime) -> float:
