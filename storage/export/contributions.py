@@ -3,15 +3,17 @@ reads back) and "Khen thưởng" (per unit and per person, the figures of an ach
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
+import contextlib
+from collections.abc import AsyncGenerator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar
 
 from storage import contributions, progress
+from storage.account_links import person_name
 from storage.contributions import KIND_NAMES, SOURCE_NAMES, Kind, Sums
 from storage.db import Database
-from storage.export.rows import UnitPaths
+from storage.export.rows import UnitPaths, read_ahead
 from storage.models import Unit
 from storage.sheets import xlsx_stream as xlsx
 
@@ -64,22 +66,42 @@ class AwardBasis:
     deadline: str                        # the deadline's name and date, for the title lines
 
 
+# What contributions.in_unit reads, only the columns the sheet shows, as plain rows: a province
+# has tens of thousands, and a frozen dataclass of 19 fields each cost more than its row's read.
+# The source's user is looked up by its key, not joined: PostgreSQL hashed the whole users table
+# for each unit's few rows (3 times the time at --scale 0.1, bench/export.py).
+_IN_UNIT = (
+    "SELECT h.code, u.code, c.kind, c.workdays, c.quantity, c.value, "
+    f"coalesce(c.source_name, (SELECT {person_name('su')} FROM users su WHERE su.id = c.source_user)), "
+    "c.source_type, c.day, c.description, c.note, c.id, h.household_head, c.source_private "
+    "FROM contributions c JOIN units u ON u.id = c.unit_id LEFT JOIN houses h ON h.id = c.house_id "
+    "WHERE c.unit_id = ? ORDER BY c.day, c.id"
+)
+
+
 async def contribution_rows(db: Database, unit_ids: Sequence[int],
-                            paths: UnitPaths) -> AsyncIterator[list[xlsx.Cell]]:
+                            paths: UnitPaths) -> AsyncGenerator[list[xlsx.Cell], None]:
     """Unit by unit, in the summary's order, as the other sheets go; each unit's by date."""
-    for unit_id in unit_ids:
-        for c in await contributions.in_unit(db, unit_id):
-            if c.kind == Kind.WORKDAYS:
-                quantity, measure = c.workdays, "ngày công"
-            elif c.kind == Kind.MONEY:
-                quantity, measure = None, "đồng"
-            else:
-                quantity, measure = c.quantity, None
-            day = date.fromisoformat(c.day).strftime("%d/%m/%Y")
-            note = c.description if c.kind == Kind.MATERIALS else c.note
-            yield [c.house_code, c.unit_code, KIND_NAMES[c.kind][0], quantity, measure, c.value,
-                   c.source_name, SOURCE_NAMES[c.source_type][0], day, note, c.id, c.house_head,
-                   paths(c.unit_id), "x" if c.private else None]
+    kinds = {kind: names[0] for kind, names in KIND_NAMES.items()}
+    sources = {source: names[0] for source, names in SOURCE_NAMES.items()}
+    days: dict[str, str] = {}  # a few hundred days for tens of thousands of rows
+    async with contextlib.aclosing(read_ahead(unit_ids, lambda u: db.fetchall(_IN_UNIT, (u,)))) as reads:
+        async for unit_id, rows in reads:
+            unit_path = paths(unit_id)
+            for (house_code, unit_code, kind, workdays, quantity, value, source_name, source_type,
+                 stored_day, description, note, number, house_head, private) in rows:
+                if kind == Kind.WORKDAYS:
+                    amount, measure = workdays, "ngày công"
+                elif kind == Kind.MONEY:
+                    amount, measure = None, "đồng"
+                else:
+                    amount, measure = quantity, None
+                day = days.get(stored_day)
+                if day is None:
+                    day = days[stored_day] = date.fromisoformat(stored_day).strftime("%d/%m/%Y")
+                yield [house_code, unit_code, kinds[kind], amount, measure, value, source_name,
+                       sources[source_type], day, description if kind == Kind.MATERIALS else note, number,
+                       house_head, unit_path, "x" if private else None]
 
 
 def award_note(basis: AwardBasis | None) -> str:

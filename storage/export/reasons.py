@@ -15,6 +15,8 @@ _MISSING = ("no_time", "no_gps", "no_reference")
 def flag_text(flag: str | None, notes: str | None = None) -> str | None:
     """Every reason, then the values ignored as impossible ("Ghi nhận: …"); an unknown code as
     stored."""
+    if not flag and not notes:  # most reports: nothing to split
+        return None
     said = [_flag(part) for part in (flag or "").split(";") if part]
     noted = [_note(part) for part in (notes or "").split(";") if part and part not in _MISSING]
     if noted:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import asyncio
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from storage.account_links import person_name
@@ -43,6 +44,8 @@ REVIEW_STATES: dict[str, str] = {
 _PATH_SEPARATOR = " › "
 PHOTO_SEPARATOR = "; "
 BATCH = 500
+_K = TypeVar("_K")
+_T = TypeVar("_T")
 
 REPORT_FIELDS = (
     f"SELECT r.id, h.code, h.household_head, h.unit_id, u.code, r.stage, {person_name('us')}, "
@@ -76,16 +79,44 @@ class UnitPaths:
         return found
 
 
+async def read_ahead(keys: Sequence[_K],
+                     read: Callable[[_K], Awaitable[_T]]) -> AsyncGenerator[tuple[_K, _T], None]:
+    """(key, read(key)) for each key in order, the next key's read already under way while the
+    caller writes this one's rows. SQLite reads in its connection's thread and lets go of the GIL
+    while it steps, PostgreSQL in its server: the reads overlap the sheet's XML instead of adding
+    to it. One read at a time is in flight, on the caller's connection (and its snapshot)."""
+    pending: asyncio.Future[_T] | None = None
+    try:
+        for i, key in enumerate(keys):
+            if pending is None:
+                pending = asyncio.ensure_future(read(key))
+            found = await pending
+            pending = None
+            if i + 1 < len(keys):
+                pending = asyncio.ensure_future(read(keys[i + 1]))
+                await asyncio.sleep(0)  # the read reaches its connection before the rows are written
+            yield key, found
+    finally:
+        if pending is not None:  # the caller stopped early: the read is not left running
+            pending.cancel()
+            await asyncio.wait([pending])  # its end, not its error: the caller's is the one to show
+            if not pending.cancelled():
+                pending.exception()  # retrieved, so asyncio does not log it as lost
+
+
 def joined_names(house_code: str, names: list[str]) -> Value:
     """The stored photo names of a report, as the flat export lists them."""
     return PHOTO_SEPARATOR.join(names)
 
 
 async def report_rows(db: Database, batch: Sequence[Row], tz: ZoneInfo, paths: UnitPaths,
-                      photo_cell: Callable[[str, list[str]], Any] = joined_names) -> list[list[Any]]:
-    """Export rows of REPORT_FIELDS rows, their photos fetched for the batch at once; the last
-    cell is what `photo_cell` makes of the house code and the report's stored photo names."""
-    photos = await _photo_names(db, [r[0] for r in batch])
+                      photo_cell: Callable[[str, list[str]], Any] = joined_names,
+                      photos: dict[int, list[str]] | None = None) -> list[list[Any]]:
+    """Export rows of REPORT_FIELDS rows, their photos fetched for the batch at once unless given
+    (unit_photo_names); the last cell is what `photo_cell` makes of the house code and the report's
+    stored photo names."""
+    if photos is None:
+        photos = await _photo_names(db, [r[0] for r in batch])
     return [[
         r[0], r[1], r[2], paths(r[3]), r[4], STAGE_NAMES[r[5]][0], r[6],
         local_time(r[7], tz), _camera_time(r[8], tz), r[9], r[10],
@@ -100,6 +131,19 @@ async def _photo_names(db: Database, report_ids: Sequence[int]) -> dict[int, lis
         f"SELECT report_id, normalized FROM photos WHERE report_id IN ({marks}) ORDER BY report_id, position",
         list(report_ids),
     )
+    return _by_report(rows)
+
+
+async def unit_photo_names(db: Database, unit_id: int) -> dict[int, list[str]]:
+    """The stored photo names of every report of one unit's own houses, each report's in order: one
+    read for the unit, where batches of report ids took a read and 500 parameters each."""
+    return _by_report(await db.fetchall(
+        "SELECT p.report_id, p.normalized FROM houses h JOIN reports r ON r.house_id = h.id "
+        "JOIN photos p ON p.report_id = r.id WHERE h.unit_id = ? ORDER BY p.report_id, p.position",
+        (unit_id,)))
+
+
+def _by_report(rows: Sequence[Row]) -> dict[int, list[str]]:
     found: dict[int, list[str]] = {}
     for report_id, name in rows:
         found.setdefault(report_id, []).append(name)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -13,15 +13,16 @@ from zoneinfo import ZoneInfo
 
 from storage import progress, units
 from storage.codes import CATEGORY_NAMES, STAGE_NAMES, SUPPORT_NAMES
-from storage.db import Database
+from storage.db import Database, Row
 from storage.export import contributions as given
 from storage.export.rows import (
-    BATCH,
     REPORT_COLUMNS,
     REPORT_FIELDS,
     UnitPaths,
     local_time,
+    read_ahead,
     report_rows,
+    unit_photo_names,
 )
 from storage.models import Unit
 from storage.sheets import xlsx_stream as xlsx
@@ -173,12 +174,13 @@ def _titled(book: xlsx.Workbook, title: str, columns: Sequence[tuple[str, int]],
     return sheet
 
 
-async def _fill(sheet: xlsx.Sheet, rows: AsyncIterable[Sequence[xlsx.Cell]]) -> int:
+async def _fill(sheet: xlsx.Sheet, rows: AsyncGenerator[Sequence[xlsx.Cell], None]) -> int:
     """Append the rows under the header and filter them; returns how many."""
     count = 0
-    async for row in rows:
-        sheet.append(row)
-        count += 1
+    async with contextlib.aclosing(rows):  # on a failure, the read under way ends here too
+        async for row in rows:
+            sheet.append(row)
+            count += 1
     sheet.filter_from(sheet.rows - count)
     return count
 
@@ -205,23 +207,28 @@ _HOUSES = (
 
 
 async def _house_rows(db: Database, tz: ZoneInfo, unit_ids: Sequence[int],
-                      paths: UnitPaths) -> AsyncIterator[list[Value]]:
-    for unit_id in unit_ids:
-        for r in await db.fetchall(_HOUSES, (unit_id,)):
-            yield [
-                r[0], r[1], paths(r[2]), r[3], CATEGORY_NAMES[r[4]][0], SUPPORT_NAMES[r[5]][0],
-                r[6], r[7], r[8], STAGE_NAMES[r[9]][0], local_time(r[10], tz), local_time(r[11], tz),
-            ]
+                      paths: UnitPaths) -> AsyncGenerator[list[Value], None]:
+    async with contextlib.aclosing(read_ahead(unit_ids, lambda u: db.fetchall(_HOUSES, (u,)))) as reads:
+        async for _, rows in reads:
+            for r in rows:
+                yield [
+                    r[0], r[1], paths(r[2]), r[3], CATEGORY_NAMES[r[4]][0], SUPPORT_NAMES[r[5]][0],
+                    r[6], r[7], r[8], STAGE_NAMES[r[9]][0], local_time(r[10], tz), local_time(r[11], tz),
+                ]
 
 
 async def _unit_report_rows(db: Database, tz: ZoneInfo, unit_ids: Sequence[int], paths: UnitPaths,
-                            photo_cell: _PhotoCells) -> AsyncIterator[list[xlsx.Cell]]:
+                            photo_cell: _PhotoCells) -> AsyncGenerator[list[xlsx.Cell], None]:
     """Report rows unit by unit, each unit's in id order."""
-    for unit_id in unit_ids:
+    async def read(unit_id: int) -> tuple[list[Row], dict[int, list[str]]]:
         rows = await db.fetchall(f"{REPORT_FIELDS} WHERE h.unit_id = ? ORDER BY r.id", (unit_id,))
-        for start in range(0, len(rows), BATCH):
-            for row in await report_rows(db, rows[start:start + BATCH], tz, paths, photo_cell):
-                yield [*row[:-1], *row[-1]]  # the photo cells, 'Ảnh' and the columns after it
+        return rows, (await unit_photo_names(db, unit_id) if rows else {})
+
+    async with contextlib.aclosing(read_ahead(unit_ids, read)) as reads:
+        async for _, (rows, photos) in reads:
+            for row in await report_rows(db, rows, tz, paths, photo_cell, photos):
+                row[-1:] = row[-1]  # the photo cells, 'Ảnh' and the columns after it
+                yield row
 
 
 async def _most_photos(db: Database, within: Unit) -> int:
@@ -249,7 +256,9 @@ class _PhotoCells:
         shown = [in_photos_folder(house_code, name) for name in names]
         if self._used is not None:
             self._used.extend(zip(names, shown, strict=True))
-        cells[0] = xlsx.Link(PHOTO_LINES.join(shown), self._link(house_code, names[0]))
-        for n, name in enumerate(names[1:len(cells)], start=2):
-            cells[n - 1] = xlsx.Link(f"Ảnh {n}", self._link(house_code, name))
+        # Where the links point into the folder, they are the names just made.
+        targets = shown if self._link is in_photos_folder else [self._link(house_code, n) for n in names]
+        cells[0] = xlsx.Link(PHOTO_LINES.join(shown), targets[0])
+        for n, target in enumerate(targets[1:len(cells)], start=2):
+            cells[n - 1] = xlsx.Link(f"Ảnh {n}", target)
         return cells

@@ -42,6 +42,11 @@ def cleaned(text: str) -> str:
     return _UNWRITABLE.sub(" ", text)
 
 
+def is_clean(text: str) -> bool:
+    """cleaned(text) would be text itself."""
+    return _UNWRITABLE.search(text) is None
+
+
 def defused(text: str) -> str:
     """Text that a spreadsheet shows as typed, never evaluates."""
     text = cleaned(text)

@@ -11,23 +11,30 @@ LibreOffice open it (tests/test_officers_export.py converts one with soffice, to
 
 from __future__ import annotations
 
+import contextlib
 import math
+import queue
 import re
+import threading
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import IO, NamedTuple
 from xml.sax.saxutils import escape, quoteattr
 
 from openpyxl.utils import get_column_letter
 
-from storage.sheets.writers import cleaned
+from storage.sheets.writers import cleaned, is_clean
 
 _EPOCH = datetime(1899, 12, 30)
-# Anything that needs more than wrapping in <t>: markup, control characters, edge spaces.
-_SPECIAL = re.compile("[&<>\x00-\x1f\ufffe\uffff\ud800-\udfff]|^\\s|\\s$")
-_FLUSH_BYTES = 1 << 16
+# Anything that needs more than wrapping in <t>: markup and control characters; and edge spaces,
+# looked for apart (_text): an alternative for them made the search try three at every letter.
+_SPECIAL = re.compile("[&<>\x00-\x1f\ufffe\uffff\ud800-\udfff]")
+# What quoteattr changes: markup, both quotes, and the whitespace an attribute would fold.
+_ATTR_SPECIAL = re.compile("[&<>\"'\n\r\t]")
+_FLUSH_BYTES = 1 << 18
 _CACHE_LIMIT = 100_000
 
 # Indexes into cellXfs in _STYLES below. Text with no style given is WRAP, so a long unit path or
@@ -42,13 +49,13 @@ _LINE_HEIGHT = 15  # points, one line of 11 pt Calibri
 _MAX_LINES = 12  # a long note is cut on paper rather than filling a page
 
 
-@dataclass(frozen=True)
-class Percent:
+# Named tuples, not frozen dataclasses: a province's sheet makes two hundred thousand links, and a
+# frozen dataclass sets each field through object.__setattr__.
+class Percent(NamedTuple):
     value: float
 
 
-@dataclass(frozen=True)
-class Link:
+class Link(NamedTuple):
     text: str
     target: str
 
@@ -77,7 +84,7 @@ class Sheet:
         self._filter: str | None = None
         self._freeze = 0
         self.printed: PrintSetup | None = None
-        self._out = book.zip.open(f"xl/worksheets/sheet{index}.xml", "w", force_zip64=True)
+        self._out = _Deflater(book.zip.open(f"xl/worksheets/sheet{index}.xml", "w", force_zip64=True))
         self._started = False
         self._pending: list[str] = []
         self._pending_size = 0
@@ -120,26 +127,67 @@ class Sheet:
             self._start()
         self.rows += 1
         n = self.rows
-        parts = [""]
-        lines = 1
-        for col, width, value in zip(self._cols, self._fits, values, strict=False):
-            if value is not None:
-                parts.append(self._cell(col, n, value, style))
-                if style is None or style == HEADER:
-                    text = value.text if isinstance(value, Link) else value
-                    if isinstance(text, str) and (len(text) > width or "\n" in text):
-                        wanted = max(-(-len(text) // width), text.count("\n") + 1)
-                        lines = max(lines, min(wanted, _MAX_LINES))
+        if style is None:
+            cells, lines = self._data_cells(n, values)
+        else:
+            cells, lines = self._styled_cells(n, values, style)
         # LibreOffice printed wrapped text over the next rows (seen converting to PDF): a row's
         # height is given, from its longest text against that column's width.
         tall = "" if lines == 1 else f' ht="{lines * _LINE_HEIGHT}" customHeight="1"'
-        parts[0] = f'<row r="{n}"{tall}>'
-        parts.append("</row>")
-        row = "".join(parts)
+        row = f'<row r="{n}"{tall}>{cells}</row>'
         self._pending.append(row)
         self._pending_size += len(row)
         if self._pending_size >= _FLUSH_BYTES:
             self._flush()
+
+    def _styled_cells(self, n: int, values: Iterable[Cell], style: int) -> tuple[str, int]:
+        """A title, a header or a line above a table: the few rows written with a style."""
+        parts = []
+        lines = 1
+        for col, width, value in zip(self._cols, self._fits, values, strict=False):
+            if value is not None:
+                parts.append(self._cell(col, n, value, style))
+                if style == HEADER:
+                    lines = _lines(lines, value, width)
+        return "".join(parts), lines
+
+    def _data_cells(self, n: int, values: Iterable[Cell]) -> tuple[str, int]:
+        """The cells of a table's row, and the lines its tallest text takes.
+
+        Every row of a province's workbook comes here, some two million cells: the common types
+        are written inline, each exactly as _cell writes it, the rest by _cell itself."""
+        parts: list[str] = []
+        add = parts.append
+        texts = self._texts
+        lines = 1
+        for col, width, value in zip(self._cols, self._fits, values, strict=False):
+            if value is None:
+                continue
+            # By exact type: a bool is an int, and subclasses go to _cell as before.
+            if type(value) is str:
+                text = texts.get(value)
+                if text is None:
+                    text = self._text(value)
+                add(f'<c r="{col}{n}" t="inlineStr" s="{WRAP}"><is>{text}</is></c>')
+                if len(value) > width or "\n" in value:  # as _lines, inline: the unit path of every row
+                    wanted = max(-(-len(value) // width), value.count("\n") + 1)
+                    if wanted > lines:
+                        lines = min(wanted, _MAX_LINES)
+            elif type(value) is int:
+                add(f'<c r="{col}{n}" s="{WRAP}"><v>{value}</v></c>')
+            elif type(value) is datetime:
+                add(f'<c r="{col}{n}" s="{DATETIME}"><v>{_serial(value)!r}</v></c>')
+            elif type(value) is Link:
+                add(self._link(col, n, value))
+                text = value.text
+                if len(text) > width or "\n" in text:
+                    wanted = max(-(-len(text) // width), text.count("\n") + 1)
+                    if wanted > lines:
+                        lines = min(wanted, _MAX_LINES)
+            else:
+                add(self._cell(col, n, value, None))
+                lines = _lines(lines, value, width)
+        return "".join(parts), lines
 
     def _flush(self) -> None:
         if self._pending:
@@ -159,9 +207,7 @@ class Sheet:
         if isinstance(value, float):
             return f'<c r="{col}{n}"{s}><v>{value!r}</v></c>' if math.isfinite(value) else ""
         if isinstance(value, datetime):
-            naive = value if value.tzinfo is None else value.replace(tzinfo=None)
-            serial = (naive - _EPOCH).total_seconds() / 86400
-            return f'<c r="{col}{n}" s="{DATETIME}"><v>{serial!r}</v></c>'
+            return f'<c r="{col}{n}" s="{DATETIME}"><v>{_serial(value)!r}</v></c>'
         if isinstance(value, Percent):
             return f'<c r="{col}{n}" s="{PERCENT}"><v>{value.value!r}</v></c>'
         if isinstance(value, Link):
@@ -208,7 +254,7 @@ class Sheet:
         if self._links:
             rels = "".join(
                 f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-                f'relationships/hyperlink" Target={quoteattr(target)} TargetMode="External"/>'
+                f'relationships/hyperlink" Target={_attr(target)} TargetMode="External"/>'
                 for i, (_, target) in enumerate(self._links, 1)
             )
             self.book.zip.writestr(f"xl/worksheets/_rels/sheet{self.index}.xml.rels",
@@ -284,10 +330,71 @@ class Workbook:
         self.zip.close()
 
     def abandon(self) -> None:
+        """After a failure: every sheet's thread ended and the file closed, whatever closing them
+        raises (a full disk raises again on each): the failure that got here is the one to show."""
         for s in self.sheets:
-            if not s._out.closed:
-                s._out.close()
-        self.zip.close()
+            with contextlib.suppress(Exception):
+                s._out.abandon()
+        with contextlib.suppress(Exception):
+            self.zip.close()
+
+
+class _Deflater:
+    """A sheet's zip member written from a thread of its own. zlib deflates and sums the CRC without
+    the GIL, so while one chunk is packed the next rows are made: a fifth of a province's export
+    (py-spy), which then overlaps the rest on a second core instead of adding to it."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self._out = out
+        self._chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=4)  # bounded: memory stays flat
+        self._failed: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="xlsx-deflate", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (chunk := self._chunks.get()) is not None:
+            if self._failed is None:  # after a failure the rest is only drained, so put never blocks
+                try:
+                    self._out.write(chunk)
+                except BaseException as exc:  # raised in the sheet's own thread, at its next write
+                    self._failed = exc
+
+    def write(self, chunk: bytes) -> None:
+        if self._failed is not None:
+            raise self._failed
+        self._chunks.put(chunk)
+
+    def _finish(self) -> None:
+        if self._thread.is_alive():
+            self._chunks.put(None)
+            self._thread.join()
+
+    def close(self) -> None:
+        """Everything written, the member closed; what writing raised is raised here."""
+        self._finish()
+        if self._failed is not None:
+            raise self._failed
+        self._out.close()
+
+    def abandon(self) -> None:
+        self._finish()
+        if not self._out.closed:
+            self._out.close()
+
+
+def _serial(value: datetime) -> float:
+    """Excel's number for a date and time: days since its epoch, the time a fraction of one."""
+    naive = value if value.tzinfo is None else value.replace(tzinfo=None)
+    return (naive - _EPOCH).total_seconds() / 86400
+
+
+def _lines(lines: int, value: Cell, width: int) -> int:
+    """The lines a row takes: `lines` so far, or more if `value` is text wrapped in `width`."""
+    text = value.text if isinstance(value, Link) else value
+    if isinstance(text, str) and (len(text) > width or "\n" in text):
+        wanted = max(-(-len(text) // width), text.count("\n") + 1)
+        return max(lines, min(wanted, _MAX_LINES))
+    return lines
 
 
 def _print_tail(printed: PrintSetup | None) -> str:
@@ -302,12 +409,20 @@ def _print_tail(printed: PrintSetup | None) -> str:
             '<oddFooter>&amp;CTrang &amp;P / &amp;N</oddFooter></headerFooter>')
 
 
+def _attr(text: str) -> str:
+    """quoteattr's result, without its three replacements and their dictionary where nothing needs
+    them (a photo's path or signed link, tens of thousands to a sheet)."""
+    return quoteattr(text) if _ATTR_SPECIAL.search(text) else f'"{text}"'
+
+
 def _quoted(text: str) -> str:
+    if '"' not in text and is_clean(text):  # a photo's path or names: nothing to clean or double
+        return f'"{text}"'
     return '"' + cleaned(text).replace('"', '""') + '"'
 
 
 def _text(value: str) -> str:
-    if not _SPECIAL.search(value):
+    if not (_SPECIAL.search(value) or value[:1].isspace() or value[-1:].isspace()):
         return f"<t>{value}</t>"
     clean = escape(cleaned(value))
     if clean != clean.strip() or "\n" in clean:
