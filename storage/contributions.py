@@ -242,8 +242,3 @@ async def _top(db: Database, unit: Unit, column: str, limit: int) -> list[Person
         (unit.path, unit.path + "\uffff", limit))
     return [Person(*r) for r in rows]
 
-
-async def in_unit(db: Database, unit_id: int) -> list[Contribution]:
-    """One unit's own contributions (its houses' and its own), in order: the workbook's rows."""
-    return [_contribution(r) for r in await db.fetchall(
-        f"{_SELECT} WHERE c.unit_id = ? ORDER BY c.day, c.id", (unit_id,))]

@@ -66,7 +66,8 @@ class AwardBasis:
     deadline: str                        # the deadline's name and date, for the title lines
 
 
-# What contributions.in_unit reads, only the columns the sheet shows, as plain rows: a province
+# One unit's own contributions (its houses' and its own), in order, only the columns the sheet
+# shows, as plain rows: a province
 # has tens of thousands, and a frozen dataclass of 19 fields each cost more than its row's read.
 # The source's user is looked up by its key, not joined: PostgreSQL hashed the whole users table
 # for each unit's few rows (3 times the time at --scale 0.1, bench/export.py).
