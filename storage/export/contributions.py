@@ -67,8 +67,8 @@ class AwardBasis:
 
 
 # One unit's own contributions (its houses' and its own), in order, only the columns the sheet
-# shows, as plain rows: a province
-# has tens of thousands, and a frozen dataclass of 19 fields each cost more than its row's read.
+# shows, as plain rows: a province has tens of thousands, and a frozen dataclass of 19 fields each
+# cost more than its row's read.
 # The source's user is looked up by its key, not joined: PostgreSQL hashed the whole users table
 # for each unit's few rows (3 times the time at --scale 0.1, bench/export.py).
 _IN_UNIT = (
