@@ -13,20 +13,20 @@ from __future__ import annotations
 
 import contextlib
 import math
-import queue
 import re
-import threading
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import IO, NamedTuple
+from typing import NamedTuple
 from xml.sax.saxutils import escape, quoteattr
 
 from openpyxl.utils import get_column_letter
 
+from storage.sheets.deflater import Deflater
 from storage.sheets.writers import cleaned, is_clean
+from storage.sheets.xlsx_parts import RELS_HEAD, STYLES
 
 _EPOCH = datetime(1899, 12, 30)
 # Anything that needs more than wrapping in <t>: markup and control characters; and edge spaces,
@@ -37,7 +37,7 @@ _ATTR_SPECIAL = re.compile("[&<>\"'\n\r\t]")
 _FLUSH_BYTES = 1 << 18
 _CACHE_LIMIT = 100_000
 
-# Indexes into cellXfs in _STYLES below. Text with no style given is WRAP, so a long unit path or
+# Indexes into cellXfs in STYLES below. Text with no style given is WRAP, so a long unit path or
 # note grows its row on paper instead of widening the page until the print shrinks to nothing;
 # PLAIN (a line above a table) runs across the columns.
 PLAIN, HEADER, DATETIME, PERCENT, TITLE, LINK, WRAP = range(7)
@@ -84,7 +84,7 @@ class Sheet:
         self._filter: str | None = None
         self._freeze = 0
         self.printed: PrintSetup | None = None
-        self._out = _Deflater(book.zip.open(f"xl/worksheets/sheet{index}.xml", "w", force_zip64=True))
+        self._out = Deflater(book.zip.open(f"xl/worksheets/sheet{index}.xml", "w", force_zip64=True))
         self._started = False
         self._pending: list[str] = []
         self._pending_size = 0
@@ -258,7 +258,7 @@ class Sheet:
                 for i, (_, target) in enumerate(self._links, 1)
             )
             self.book.zip.writestr(f"xl/worksheets/_rels/sheet{self.index}.xml.rels",
-                                   _RELS_HEAD + rels + "</Relationships>")
+                                   RELS_HEAD + rels + "</Relationships>")
 
 
 class Workbook:
@@ -306,9 +306,9 @@ class Workbook:
         styles_id = len(self.sheets) + 1
         rels += (f'<Relationship Id="rId{styles_id}" Type="http://schemas.openxmlformats.org/officeDocument/'
                  '2006/relationships/styles" Target="styles.xml"/>')
-        self.zip.writestr("xl/_rels/workbook.xml.rels", _RELS_HEAD + rels + "</Relationships>")
-        self.zip.writestr("xl/styles.xml", _STYLES)
-        self.zip.writestr("_rels/.rels", _RELS_HEAD + (
+        self.zip.writestr("xl/_rels/workbook.xml.rels", RELS_HEAD + rels + "</Relationships>")
+        self.zip.writestr("xl/styles.xml", STYLES)
+        self.zip.writestr("_rels/.rels", RELS_HEAD + (
             '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
             'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'))
         overrides = "".join(
@@ -337,49 +337,6 @@ class Workbook:
                 s._out.abandon()
         with contextlib.suppress(Exception):
             self.zip.close()
-
-
-class _Deflater:
-    """A sheet's zip member written from a thread of its own. zlib deflates and sums the CRC without
-    the GIL, so while one chunk is packed the next rows are made: a fifth of a province's export
-    (py-spy), which then overlaps the rest on a second core instead of adding to it."""
-
-    def __init__(self, out: IO[bytes]) -> None:
-        self._out = out
-        self._chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=4)  # bounded: memory stays flat
-        self._failed: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="xlsx-deflate", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while (chunk := self._chunks.get()) is not None:
-            if self._failed is None:  # after a failure the rest is only drained, so put never blocks
-                try:
-                    self._out.write(chunk)
-                except BaseException as exc:  # raised in the sheet's own thread, at its next write
-                    self._failed = exc
-
-    def write(self, chunk: bytes) -> None:
-        if self._failed is not None:
-            raise self._failed
-        self._chunks.put(chunk)
-
-    def _finish(self) -> None:
-        if self._thread.is_alive():
-            self._chunks.put(None)
-            self._thread.join()
-
-    def close(self) -> None:
-        """Everything written, the member closed; what writing raised is raised here."""
-        self._finish()
-        if self._failed is not None:
-            raise self._failed
-        self._out.close()
-
-    def abandon(self) -> None:
-        self._finish()
-        if not self._out.closed:
-            self._out.close()
 
 
 def _serial(value: datetime) -> float:
@@ -428,40 +385,3 @@ def _text(value: str) -> str:
     if clean != clean.strip() or "\n" in clean:
         return f'<t xml:space="preserve">{clean}</t>'
     return f"<t>{clean}</t>"
-
-
-_RELS_HEAD = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-              '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">')
-
-_STYLES = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-    '<numFmts count="2"><numFmt numFmtId="164" formatCode="dd/mm/yyyy hh:mm"/>'
-    '<numFmt numFmtId="165" formatCode="0.0%"/></numFmts>'
-    '<fonts count="4">'
-    '<font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
-    '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
-    '<font><b/><sz val="13"/><name val="Calibri"/><family val="2"/></font>'
-    '<font><u/><sz val="11"/><color rgb="FF0563C1"/><name val="Calibri"/><family val="2"/></font>'
-    '</fonts>'
-    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
-    '<fill><patternFill patternType="gray125"/></fill></fills>'
-    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="7">'
-    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" applyAlignment="1">'
-    '<alignment vertical="top" wrapText="1"/></xf>'
-    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1" applyAlignment="1">'
-    '<alignment vertical="top"/></xf>'
-    '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1" applyAlignment="1">'
-    '<alignment vertical="top"/></xf>'
-    '<xf numFmtId="0" fontId="2" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
-    '<xf numFmtId="0" fontId="3" fillId="0" borderId="0" xfId="0" applyFont="1" applyAlignment="1">'
-    '<alignment vertical="top" wrapText="1"/></xf>'
-    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1">'
-    '<alignment vertical="top" wrapText="1"/></xf>'
-    '</cellXfs>'
-    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-    '</styleSheet>'
-)
