@@ -42,6 +42,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PIL import Image, ImageFilter
 
@@ -63,6 +64,9 @@ from bot.channels.telegram.pace import OVERALL_PER_SECOND  # noqa: E402
 from handlers.settings import Settings  # noqa: E402
 from tests.emulators.tgemu import BotApiEmulator, SimUser  # noqa: E402
 from tests.images import scene  # noqa: E402
+
+if TYPE_CHECKING:
+    from tests.pg import Server
 
 PHOTO_DIR = Path("/tmp/workers/photos12mp")
 FULL_SIZE = (4000, 3000)   # 12 MP, as a phone's main camera saves it
@@ -163,7 +167,7 @@ class Databases:
 
     def __init__(self, target: str) -> None:
         self.target = target
-        self.server = None
+        self.server: Server | None = None
         if target == "throwaway":
             from tests import pg
 
