@@ -14,6 +14,11 @@ ours / echo at p95, the floor the platform's send limit sets, the machine and it
     .venv/bin/python bench/ingest.py --zalo [--users 50] [--rounds 3] [--emulator-process]
 
 --zalo runs the same load through Zalo's webhook instead (bench/ingest_zalo.py).
+--database (with --workers N) runs a receiver and N workers as processes of their own on one
+PostgreSQL instead (bench/ingest_workers.py): the album burst, and a burst of full-size photos sent
+as files with 1 worker and with N:
+
+    .venv/bin/python -u bench/ingest.py --database throwaway --workers 2
 --profile also profiles `chungtay run`'s event loop thread (bench/profiled_run.py); with
 BENCH_KEEP_PROFILE=file.prof its stats are kept there, to read with pstats.
 """
@@ -138,8 +143,11 @@ async def echo_phase(emu: BotApiEmulator, n_users: int, rounds: int, photos: lis
 
 
 async def album_burst(users: list[SimUser], photos: list[bytes],
-                      profile: cProfile.Profile | None = None) -> Timings:
-    """Every volunteer sends an album of 3 photos at the same moment; timed to its one answer."""
+                      profile: cProfile.Profile | None = None,
+                      mark: Callable[[], None] | None = None) -> Timings:
+    """Every volunteer sends an album of 3 photos at the same moment; timed to its one answer.
+    mark: called when the clock starts, after the uploads (bench/ingest_workers.py reads the
+    processes' CPU there, so the emulator's making of the photo sizes is not counted)."""
     albums = Timings()
     # Uploads (Telegram's servers making the sizes of each photo) happen before the message exists.
     uploads = [[user.upload_photo(photos[i * ALBUM + k]) for k in range(ALBUM)]
@@ -158,6 +166,8 @@ async def album_burst(users: list[SimUser], photos: list[bytes],
         albums.by_kind["album"].append(time.monotonic() - start)
 
     await quiet_limiter()
+    if mark is not None:
+        mark()
     if profile is not None:
         profile.enable()
     started = time.monotonic()
@@ -427,4 +437,9 @@ async def main() -> int:
 
 
 if __name__ == "__main__":
+    if any(a.startswith(("--database", "--workers")) for a in sys.argv[1:]):
+        # Not inside an event loop: a throwaway server is made ready (tests/pg.py) before one runs.
+        from bench.ingest_workers import main as workers_main
+
+        raise SystemExit(workers_main(sys.argv[1:]))
     raise SystemExit(asyncio.run(main()))
