@@ -24,6 +24,9 @@ from storage.db import Database
 log = logging.getLogger(__name__)
 
 OVERALL_PER_SECOND = 28.0  # under Telegram's 30, with room for messages that reach it bunched up
+# At once from a quiet bot, as one process's AIORateLimiter lets 30 out: a crowd's receipts do not
+# each wait their 1/28 s from the first. Under 30, for messages that reach Telegram out of step.
+OVERALL_BURST = 25
 # A little over a second: a message that arrives at Telegram a moment early is not one too many.
 CHAT_SPACING = 1.05        # a private chat: one a second ...
 CHAT_BURST = 2.1           # ... after a burst of three (two turns of credit)
@@ -89,7 +92,7 @@ class SharedRateLimiter(BaseRateLimiter[int]):
                 seconds = _seconds(exc) + 0.1
                 log.info("Telegram asked to wait %.1f s; every process of the bot waits", seconds)
                 try:
-                    await send_pace.pause(self.db, self.bot_key, seconds)
+                    await send_pace.pause(self.db, self.bot_key, seconds, OVERALL_BURST, self.spacing)
                 except Exception:
                     await asyncio.sleep(seconds)
         raise AssertionError("unreachable")  # the loop returns or raises
@@ -99,12 +102,12 @@ class SharedRateLimiter(BaseRateLimiter[int]):
         spacing, burst = (GROUP_SPACING, GROUP_BURST) if group else (CHAT_SPACING, CHAT_BURST)
         chat = str(chat_id)
         wait, beyond = await send_pace.reserve_in_chat(self.db, self.bot_key, chat, self.spacing,
-                                                       spacing, burst)
+                                                       spacing, burst, OVERALL_BURST)
         if beyond > 0:
             # The chat's turn comes after the bot's slot, which goes unused: a slot kept while the
             # chat waits would hold every other chat back with it. A new one once the chat's turn is here.
             await asyncio.sleep(wait + beyond)
-            wait = await send_pace.reserve(self.db, self.bot_key, self.spacing)
+            wait = await send_pace.reserve(self.db, self.bot_key, self.spacing, OVERALL_BURST)
             if wait > 0:
                 await send_pace.delay_chat(self.db, self.bot_key, chat, wait)
         if wait > 0:
