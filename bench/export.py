@@ -130,14 +130,10 @@ def main() -> int:
         return time_runs(args, args.database or args.db)
     from tests import pg
 
-    bin_dir = pg.server_bin()
-    if bin_dir is None:
-        print(pg.INSTALL_HINT)
+    server = pg.for_benchmark()
+    if server is None:
         return 1
-    server = pg.Server(bin_dir)
-    server.start()
     try:
-        server.make_template()
         dsn = asyncio.run(server.fresh())
         return time_runs(args, dsn) if copy(args.db, dsn) else 1
     finally:

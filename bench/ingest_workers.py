@@ -171,12 +171,9 @@ class Databases:
         if target == "throwaway":
             from tests import pg
 
-            bin_dir = pg.server_bin()
-            if bin_dir is None:
-                raise SystemExit(pg.INSTALL_HINT)
-            self.server = pg.Server(bin_dir)
-            self.server.start()
-            self.server.make_template()
+            self.server = pg.for_benchmark()
+            if self.server is None:
+                raise SystemExit(1)
 
     async def fresh(self) -> str:
         if self.server is not None:

@@ -412,13 +412,9 @@ def on_postgres(camp: Campaign, folder: Path, args: argparse.Namespace,
     if dsn == "throwaway":
         from tests import pg
 
-        bin_dir = pg.server_bin()
-        if bin_dir is None:
-            print(pg.INSTALL_HINT)
+        server = pg.for_benchmark()
+        if server is None:
             return False
-        server = pg.Server(bin_dir)
-        server.start()
-        server.make_template()
         dsn = asyncio.run(server.fresh())
     try:
         started = time.perf_counter()

@@ -104,13 +104,9 @@ def main() -> int:
     if dsn is None:
         from tests import pg
 
-        bin_dir = pg.server_bin()
-        if bin_dir is None:
-            print(pg.INSTALL_HINT)
+        server = pg.for_benchmark()
+        if server is None:
             return 1
-        server = pg.Server(bin_dir)
-        server.start()
-        server.make_template()
         dsn = asyncio.run(server.fresh())
         data = server.data
     try:

@@ -119,3 +119,20 @@ class Server:
     async def drop(self, dsn: str) -> None:
         name = dsn.split("@/", 1)[1].split("?", 1)[0]
         await self._admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def for_benchmark() -> Server | None:
+    """A throwaway server for a benchmark, started with the migrated template ready; None, after
+    saying how to install the programs, where they are missing."""
+    bin_dir = server_bin()
+    if bin_dir is None:
+        print(INSTALL_HINT, flush=True)
+        return None
+    server = Server(bin_dir)
+    server.start()
+    try:
+        server.make_template()
+    except BaseException:
+        server.stop()
+        raise
+    return server
