@@ -9,7 +9,7 @@ from pathlib import Path
 from handlers.catalog import t
 from handlers.settings import Settings
 from storage import transfer
-from storage.db import Database, backup, is_postgres
+from storage.db import Database, backup, from_database, is_postgres
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
@@ -70,7 +70,7 @@ async def migrate(settings: Settings, args: argparse.Namespace) -> int:
             try:
                 problems = await transfer.copy_campaign(source, target)
             except Exception as exc:  # a row PostgreSQL refuses: the copy's transaction is undone
-                if not type(exc).__module__.startswith("asyncpg"):
+                if not from_database(exc):
                     raise
                 return _fail(settings, "cli_migrate_failed", reason=_reason(exc))
             if problems:

@@ -46,11 +46,16 @@ def unreachable(exc: BaseException) -> bool:
     refusing, a wrong address or password), as opposed to a fault of the program."""
     if isinstance(exc, OSError | TimeoutError):
         return True
-    module = type(exc).__module__
-    if module.startswith("asyncpg"):
+    if from_database(exc):
         from storage.db_postgres import unreachable as pg_unreachable
         return pg_unreachable(exc)
     return False
+
+
+def from_database(exc: BaseException) -> bool:
+    """Whether the database's driver raised it (a row the server refused, the connection lost), as
+    opposed to a fault of the program: its first line says why, in the server's words."""
+    return type(exc).__module__.startswith("asyncpg")
 
 
 def migrations(folder: str = "") -> list[tuple[int, str]]:
