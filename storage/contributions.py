@@ -174,19 +174,19 @@ _TYPES = "source_type IN ('state', 'social', 'community', 'household')"
 
 async def area_sums(db: Database, unit: Unit) -> dict[str, Sums]:
     """By source type, over the unit and everything below it: four range reads of the rollup."""
+    # The whole tree (the country) when no other unit is a root: every row of the rollup, read
+    # without comparing each one's path with the range, which was half of PostgreSQL's time for the
+    # country's 13,000 rows (the test is made once per statement, not once per row). Below the
+    # root: a range read per source type.
+    bounds: tuple[object, ...] = (unit.path, unit.path + "\uffff")
+    where = f"{_TYPES} AND path >= ?1 AND path < ?2"
     if unit.parent_id is None:
-        # The whole tree (the country) when no other unit is a root: every row of the rollup, read
-        # without comparing each one's path with the range, which was half of PostgreSQL's time
-        # for the country's 13,000 rows. The test is made once per statement, not once per row.
-        rows = await db.fetchall(
-            "SELECT source_type, sum(money), sum(materials), sum(workdays) FROM contribution_sums "
-            "WHERE NOT EXISTS (SELECT 1 FROM units WHERE parent_id IS NULL AND id <> ?3) "
-            "OR (path >= ?1 AND path < ?2) GROUP BY source_type", (unit.path, unit.path + "\uffff", unit.id))
-    else:
-        rows = await db.fetchall(
-            "SELECT source_type, sum(money), sum(materials), sum(workdays) FROM contribution_sums "
-            f"WHERE {_TYPES} AND path >= ? AND path < ? GROUP BY source_type",
-            (unit.path, unit.path + "\uffff"))
+        where = ("NOT EXISTS (SELECT 1 FROM units WHERE parent_id IS NULL AND id <> ?3) "
+                 "OR (path >= ?1 AND path < ?2)")
+        bounds = (*bounds, unit.id)
+    rows = await db.fetchall(
+        f"SELECT source_type, sum(money), sum(materials), sum(workdays) FROM contribution_sums WHERE {where} "
+        "GROUP BY source_type", bounds)
     return {r[0]: _sums(r) for r in rows if r[1] or r[2] or r[3]}
 
 
