@@ -10,6 +10,8 @@ import asyncio
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Generic, TypeVar
 
+from bot.channels.turn_order import begin_turn
+
 T = TypeVar("T")
 
 
@@ -63,6 +65,7 @@ class ChatWorkers(Generic[T]):
             group = [item]
             if self._starts_group(item):
                 carried = await self._gather(chat, queue, group)
+            begin_turn()
             try:
                 await self._handle(group)
             except Exception as exc:  # one bad message must not stop the chat

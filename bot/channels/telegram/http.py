@@ -9,7 +9,6 @@ the transport is swapped through the interface python-telegram-bot provides for 
 
 from __future__ import annotations
 
-import asyncio
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
@@ -18,6 +17,8 @@ import aiohttp
 from aiohttp.payload import BytesPayload
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+from bot.channels.turn_order import ArrivalSlots
 
 
 def _given(value: Any, default: float | None) -> float | None:
@@ -45,7 +46,7 @@ class AiohttpRequest(BaseRequest):
     def __init__(self, slots: int, *, read_timeout: float | None = 5.0, write_timeout: float | None = 5.0,
                  connect_timeout: float | None = 5.0, media_write_timeout: float | None = 20.0) -> None:
         self._slots_count = slots
-        self._slots = asyncio.Semaphore(slots)
+        self._slots = ArrivalSlots(slots)
         self._read = read_timeout
         self._write = write_timeout
         self._connect = connect_timeout

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 from collections.abc import Iterator
@@ -11,6 +10,8 @@ from typing import Any
 from urllib.request import getproxies
 
 import aiohttp
+
+from bot.channels.turn_order import ArrivalSlots
 
 # An idle connection is dropped this soon, well before a server is likely to close it under us, so
 # a request seldom goes out on a connection that is already being shut.
@@ -76,7 +77,7 @@ class Http:
     def __init__(self, timeout: aiohttp.ClientTimeout, slots: int | None = None) -> None:
         self.timeout = timeout
         self._limit = slots or 100
-        self._slots = asyncio.Semaphore(slots) if slots else None
+        self._slots = ArrivalSlots(slots) if slots else None
         self._session: aiohttp.ClientSession | None = None
         self._closed = False
 

@@ -1,0 +1,104 @@
+"""In a burst the first turn to arrive is served first: its requests go ahead of later turns' for
+the channel's HTTP slots, so the first albums' receipts are not held back until every album of
+the burst has been fetched."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bot.channels.chats import ChatWorkers
+from bot.channels.turn_order import ArrivalSlots, begin_turn
+
+
+async def _nothing(group: list[str], exc: BaseException) -> None:
+    raise AssertionError(f"{group} failed: {exc!r}")
+
+
+async def test_an_earlier_turn_gets_the_slot_before_a_later_turn_that_asked_first() -> None:
+    slots = ArrivalSlots(1)
+    served: list[str] = []
+    asked = {"early": asyncio.Event(), "late": asyncio.Event()}
+    go_early = asyncio.Event()
+
+    async def handle(group: list[str]) -> None:
+        chat = group[0]
+        if chat == "early":
+            await go_early.wait()  # the earlier turn asks for its slot after the later one
+        asked[chat].set()
+        async with slots:
+            served.append(chat)
+
+    workers = ChatWorkers(handle, _nothing, starts_group=lambda _: False,
+                          same_group=lambda a, b: False, group_wait=0.0)
+    async with slots:  # every slot taken while both turns ask
+        workers.put("early", "early")
+        workers.put("late", "late")
+        await asked["late"].wait()
+        go_early.set()
+        await asked["early"].wait()
+    await workers.stop()
+    assert served == ["early", "late"]
+
+
+async def test_one_turns_requests_keep_the_order_they_asked_in() -> None:
+    slots = ArrivalSlots(1)
+    served: list[int] = []
+
+    async def ask(n: int) -> None:
+        async with slots:
+            served.append(n)
+
+    begin_turn()
+    async with slots:
+        tasks = [asyncio.create_task(ask(n)) for n in range(5)]
+        await asyncio.sleep(0)
+    await asyncio.gather(*tasks)
+    assert served == [0, 1, 2, 3, 4]
+
+
+async def test_work_outside_a_turn_waits_behind_turns_already_waiting() -> None:
+    slots = ArrivalSlots(1)
+    served: list[str] = []
+
+    async def ask(name: str, in_turn: bool) -> None:
+        if in_turn:
+            begin_turn()
+        async with slots:
+            served.append(name)
+
+    async with slots:
+        turn = asyncio.create_task(ask("turn", True))
+        await asyncio.sleep(0)
+        polling = asyncio.create_task(ask("polling", False))
+        await asyncio.sleep(0)
+    await asyncio.gather(turn, polling)
+    assert served == ["turn", "polling"]
+
+
+@pytest.mark.parametrize("cancel_after_grant", [False, True])
+async def test_a_cancelled_waiter_never_keeps_a_slot(cancel_after_grant: bool) -> None:
+    slots = ArrivalSlots(1)
+    entered = asyncio.Event()
+
+    async def waiter() -> None:
+        async with slots:
+            entered.set()
+            await asyncio.sleep(3600)
+
+    async with slots:
+        task = asyncio.create_task(waiter())
+        await asyncio.sleep(0)
+        if not cancel_after_grant:
+            task.cancel()
+    if cancel_after_grant:  # the slot was handed to it, and it is cancelled before it runs
+        task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    async with asyncio.timeout(1):
+        async with slots:  # the one slot is free again
+            pass
+    async with asyncio.timeout(1):
+        async with slots:
+            pass
