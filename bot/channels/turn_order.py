@@ -4,7 +4,8 @@ In a burst every chat's turn runs at once and shares a handful of HTTP slots. Ha
 order asked, an album's downloads queued behind the getFile calls of every album after it, so all
 receipts were ready together at the end, and the send limit then spread them over another
 second. Handed out by the turn's arrival, the first albums finish first and their receipts leave
-while later ones are still being fetched (bench/ingest.py)."""
+while later ones are still being fetched (measured in BENCHMARKS.md: a small gain on 2 cores,
+where the burst is bound by CPU)."""
 
 from __future__ import annotations
 
