@@ -40,8 +40,9 @@ def _timeout(total: float | None, connect: float | None, read: float | None) -> 
 
 
 class AiohttpRequest(BaseRequest):
-    """At most `slots` requests in flight; the rest wait their turn on a semaphore, so a burst never
-    meets a pool timeout and the connector never holds a long queue."""
+    """At most `slots` requests in flight; the rest wait, the earliest turn's first
+    (bot/channels/turn_order.py), so a burst never meets a pool timeout and the connector never
+    holds a long queue."""
 
     def __init__(self, slots: int, *, read_timeout: float | None = 5.0, write_timeout: float | None = 5.0,
                  connect_timeout: float | None = 5.0, media_write_timeout: float | None = 20.0) -> None:
