@@ -44,7 +44,7 @@ class Core:
         # Images are decoded before the write lock is taken, and only for people we know:
         # a stranger cannot make the bot spend CPU or disk.
         photos, rejected, thumbs = ([], [], []) if known is None else await self._process(inc)
-        async with db.transaction():
+        async with db.transaction(short=True):
             if inc.update_keys:
                 fresh = await updates.unseen(db, inc.update_keys)
                 if not fresh:

@@ -89,8 +89,10 @@ class Database(ABC):
     async def close(self) -> None: ...
 
     @abstractmethod
-    def transaction(self) -> AbstractAsyncContextManager[Database]:
-        """All or nothing, and one writing transaction at a time across every process."""
+    def transaction(self, *, short: bool = False) -> AbstractAsyncContextManager[Database]:
+        """All or nothing, and one writing transaction at a time across every process.
+        short: a chat turn's few small statements, which SQLite then runs without a trip to its
+        thread each (storage/db_sqlite.py), so the one write lock is held for less time."""
 
     @abstractmethod
     async def begin_snapshot(self) -> bool:

@@ -135,7 +135,8 @@ class PostgresDatabase(Database):
         await self.pool.expire_connections()
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Database]:
+    async def transaction(self, *, short: bool = False) -> AsyncIterator[Database]:
+        # short changes nothing here: each statement is a round trip to the server either way.
         if self._current.get() is not None:
             yield self  # already inside one: the inner block is part of it, as on SQLite's one lock
             return

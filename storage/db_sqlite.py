@@ -18,6 +18,8 @@ _T = TypeVar("_T")
 
 
 CACHE_KB = 64 * 1024
+# The most rows an executemany of a short transaction runs on the event loop's thread (_quick).
+SHORT_BATCH = 64
 
 
 class SqliteDatabase(Database):
@@ -34,6 +36,8 @@ class SqliteDatabase(Database):
         self.conn = conn
         self.path = path
         self._lock = asyncio.Lock()
+        # The task inside a short write transaction, whose statements run inline (_quick).
+        self._writer: asyncio.Task[Any] | None = None
 
     @classmethod
     async def open(cls, target: str | Path) -> SqliteDatabase:
@@ -46,7 +50,9 @@ class SqliteDatabase(Database):
                 private.restrict(file, Path(path + "-wal"), Path(path + "-shm"))
             else:
                 private.create_file(file)
-        conn = await aiosqlite.connect(path, isolation_level=None)
+        # Shared with the event loop's thread for the write transaction's single statements
+        # (_quick); SQLite is built serialized (sqlite3.threadsafety 3), so that is allowed.
+        conn = await aiosqlite.connect(path, isolation_level=None, check_same_thread=False)
         conn.row_factory = sqlite3.Row
         await conn.execute("PRAGMA journal_mode=WAL")
         await conn.execute("PRAGMA foreign_keys=ON")
@@ -77,15 +83,18 @@ class SqliteDatabase(Database):
             )
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Database]:
+    async def transaction(self, *, short: bool = False) -> AsyncIterator[Database]:
         async with self._lock:
             await self._run(lambda c: c.execute("BEGIN IMMEDIATE"))
+            self._writer = asyncio.current_task() if short else None
             try:
                 yield self
+                self._writer = None
                 await self._run(lambda c: c.execute("COMMIT"))
             except BaseException:
                 # Also when COMMIT itself failed (a full disk, a deferred constraint): SQLite then
                 # leaves the transaction open, and every later BEGIN would fail with it.
+                self._writer = None
                 await self._run(_roll_back)
                 raise
 
@@ -108,25 +117,37 @@ class SqliteDatabase(Database):
         raw = self.conn._conn
         return await self.conn._execute(work, raw)
 
+    async def _quick(self, work: Callable[[sqlite3.Connection], _T], rows: int = 1) -> _T:
+        """A statement of a short write transaction (transaction(short=True)) runs here, on the
+        event loop's thread, when the task holding the write lock asks. A trip to the connection's
+        thread takes two turns of the event loop, and in a burst of albums each turn is a few
+        milliseconds of other chats' downloads: a report's ~28 statements held the one write lock
+        for ~300 ms while every other report waited behind it (bench/ingest.py). A chat turn's
+        statements take microseconds each; the COMMIT (its fsync), any statement of a transaction
+        not marked short and a batch of more than SHORT_BATCH rows still go to the thread."""
+        if self._writer is not None and rows <= SHORT_BATCH and asyncio.current_task() is self._writer:
+            return work(self.conn._conn)
+        return await self._run(work)
+
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
-        return await self._run(lambda c: c.execute(sql, params).lastrowid or 0)
+        return await self._quick(lambda c: c.execute(sql, params).lastrowid or 0)
 
     async def insert(self, sql: str, params: Sequence[Any] = ()) -> int:
         return await self.execute(sql, params)
 
     async def execute_rowcount(self, sql: str, params: Sequence[Any] = ()) -> int:
-        return await self._run(lambda c: c.execute(sql, params).rowcount)
+        return await self._quick(lambda c: c.execute(sql, params).rowcount)
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         batch = list(rows)  # made here, not in the connection's thread
-        await self._run(lambda c: c.executemany(sql, batch))
+        await self._quick(lambda c: c.executemany(sql, batch), rows=len(batch))
 
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
-        row: Row | None = await self._run(lambda c: c.execute(sql, params).fetchone())
+        row: Row | None = await self._quick(lambda c: c.execute(sql, params).fetchone())
         return row
 
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        return await self._run(lambda c: c.execute(sql, params).fetchall())
+        return await self._quick(lambda c: c.execute(sql, params).fetchall())
 
 
 def _roll_back(conn: sqlite3.Connection) -> None:

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Coroutine, Generator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -82,3 +85,67 @@ async def test_inbox_keeps_unhandled_updates_and_prunes_old_handled_ones(db: Dat
         await updates.mark(db, ["tg:1"], "2026-01-01T00:00:01+00:00")
     assert await inbox.prune(db, "2026-02-01T00:00:00+00:00") == 1  # tg:2 is not handled: kept
     assert [k for k, _ in await inbox.unhandled(db, "telegram")] == ["tg:2"]
+
+
+class _Suspensions:
+    """Awaits a coroutine and counts the times it gave the event loop back. Each is a wait behind
+    whatever else the loop has to do, and in a burst of albums that is other chats' downloads."""
+
+    def __init__(self, work: Coroutine[Any, Any, None]) -> None:
+        self.work, self.count = work, 0
+
+    def __await__(self) -> Generator[Any, Any, None]:
+        inner = self.work.__await__()
+        sent: Any = None
+        while True:
+            try:
+                waiting = inner.send(sent)
+            except StopIteration:
+                return
+            self.count += 1
+            sent = yield waiting
+
+
+async def test_a_chat_turns_transaction_is_not_stretched_by_a_busy_event_loop(sqlite_db: Database) -> None:
+    """A report's ~28 statements each took two turns of the event loop to reach SQLite's thread
+    and back; in a burst every turn is other chats' work, and the one write lock was held ~300 ms
+    while every other receipt waited. A short transaction waits only for its BEGIN and COMMIT."""
+    db = sqlite_db
+
+    async def turn(short: bool, code: str) -> None:
+        async with db.transaction(short=short):
+            await units.upsert(db, code, "Tỉnh", None, 10)
+            for _ in range(30):
+                assert await db.fetchone("SELECT id FROM units WHERE code = ?", (code,)) is not None
+            await db.executemany("INSERT INTO audit (at, action, entity, detail) VALUES (?, ?, ?, ?)",
+                                 [("2026-12-03T00:00:00", "test", "unit", code)] * 3)
+
+    long, short = _Suspensions(turn(False, "A")), _Suspensions(turn(True, "B"))
+    await long
+    await short
+    assert long.count > 30  # each statement a trip
+    assert short.count <= 3  # BEGIN and COMMIT
+    assert await units.by_code(db, "A") is not None and await units.by_code(db, "B") is not None
+
+
+async def test_a_short_transaction_that_fails_leaves_nothing_while_others_read(db: Database) -> None:
+    """Its statements run beside other tasks' reads of the same connection; a failure still undoes
+    all of it, and the readers see only what was committed."""
+    await units.upsert(db, "Q", "Tỉnh Quảng Trị", None, 10)
+
+    async def reader() -> int:
+        seen = 0
+        for _ in range(50):
+            seen += int(await db.scalar("SELECT count(*) FROM units WHERE code = 'Q'"))
+            await asyncio.sleep(0)
+        return seen
+
+    readers = [asyncio.create_task(reader()) for _ in range(3)]
+    with pytest.raises(RuntimeError):
+        async with db.transaction(short=True):
+            await units.upsert(db, "P", "Tỉnh", None, 10)
+            await db.execute("UPDATE units SET name = 'Đổi' WHERE code = 'Q'")
+            raise RuntimeError("boom")
+    assert [await r for r in readers] == [50, 50, 50]
+    assert await units.by_code(db, "P") is None
+    assert (await units.by_code(db, "Q")).name == "Tỉnh Quảng Trị"
