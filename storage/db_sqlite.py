@@ -50,8 +50,8 @@ class SqliteDatabase(Database):
                 private.restrict(file, Path(path + "-wal"), Path(path + "-shm"))
             else:
                 private.create_file(file)
-        # Shared with the event loop's thread for the write transaction's single statements
-        # (_quick); SQLite is built serialized (sqlite3.threadsafety 3), so that is allowed.
+        # Shared with the event loop's thread for a short write transaction's statements (_quick);
+        # SQLite is built serialized (sqlite3.threadsafety 3), so that is allowed.
         conn = await aiosqlite.connect(path, isolation_level=None, check_same_thread=False)
         conn.row_factory = sqlite3.Row
         await conn.execute("PRAGMA journal_mode=WAL")
@@ -89,14 +89,14 @@ class SqliteDatabase(Database):
             self._writer = asyncio.current_task() if short else None
             try:
                 yield self
-                self._writer = None
                 await self._run(lambda c: c.execute("COMMIT"))
             except BaseException:
                 # Also when COMMIT itself failed (a full disk, a deferred constraint): SQLite then
                 # leaves the transaction open, and every later BEGIN would fail with it.
-                self._writer = None
                 await self._run(_roll_back)
                 raise
+            finally:
+                self._writer = None
 
     async def begin_snapshot(self) -> bool:
         if self.conn.in_transaction:
