@@ -69,7 +69,10 @@ async def test_two_processes_share_the_bots_budget(pg_dsn: str) -> None:
         sends = [s for s in emu.sent if s.method == "sendMessage"]
         assert len(sends) == 2 * (CHATS + 3)
         assert emu.stats.too_many_requests == 0, emu.errors
-        assert most_ahead([s.time for s in sends]) <= 1  # one may arrive a moment early
+        # Sends leave in their turn but reach Telegram a moment apart from it: on a loaded machine
+        # two or three bunch up. That is what the budget's room under Telegram's 30 is for; a
+        # budget not shared would put both processes' bursts out at once, 25 ahead.
+        assert most_ahead([s.time for s in sends]) <= 3
         busy = sorted(s.time for s in sends if s.chat_id == BUSY)
         # Three at once, then one a second: the six took at least three seconds.
         assert busy[-1] - busy[0] >= 2.9
