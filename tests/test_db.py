@@ -149,3 +149,92 @@ async def test_a_short_transaction_that_fails_leaves_nothing_while_others_read(d
     assert [await r for r in readers] == [50, 50, 50]
     assert await units.by_code(db, "P") is None
     assert (await units.by_code(db, "Q")).name == "Tỉnh Quảng Trị"
+
+
+async def test_turns_at_once_are_each_on_disk_when_they_return_and_a_failing_one_undoes_its_own(
+        db: Database, database: str | Path) -> None:
+    """In a burst, chat turns share a transaction (SQLite); a receipt still follows its report onto
+    the disk, and one turn's failure takes nothing of the others' with it."""
+    other = await Database.open(database)  # another connection: sees only what is committed
+    seen: dict[str, bool] = {}
+
+    async def turn(i: int) -> None:
+        code = f"U{i}"
+        async with db.transaction(short=True):
+            await units.upsert(db, code, f"Xã {i}", None, 10)
+            if i == 6:
+                raise RuntimeError("boom")
+        seen[code] = await units.by_code(other, code) is not None
+
+    try:
+        results = await asyncio.gather(*(turn(i) for i in range(12)), return_exceptions=True)
+        assert [i for i, r in enumerate(results) if isinstance(r, RuntimeError)] == [6]
+        assert seen == {f"U{i}": True for i in range(12) if i != 6}
+        assert await units.by_code(other, "U6") is None
+    finally:
+        await other.close()
+
+
+async def test_a_burst_of_chat_turns_shares_one_commit(sqlite_db: Database) -> None:
+    """Each turn's BEGIN and COMMIT were a trip to SQLite's thread while holding the write lock;
+    in a burst the turns waited for each other's trips. Turns queued together commit together."""
+    db = sqlite_db
+    statements: list[str] = []
+    db.conn._conn.set_trace_callback(statements.append)
+
+    async def turn(i: int) -> None:
+        async with db.transaction(short=True):
+            await units.upsert(db, f"U{i}", f"Xã {i}", None, 10)
+
+    await asyncio.gather(*(turn(i) for i in range(20)))
+    db.conn._conn.set_trace_callback(None)
+    assert statements.count("COMMIT") <= 2
+    assert await db.scalar("SELECT count(*) FROM units") == 20
+
+
+async def test_a_failed_shared_commit_fails_every_turn_in_it_and_keeps_none(sqlite_db: Database) -> None:
+    db = sqlite_db
+
+    async def turn(i: int) -> None:
+        async with db.transaction(short=True):
+            await units.upsert(db, f"U{i}", f"Xã {i}", None, 10)
+            if i == 2:  # checked only at COMMIT: a deferred foreign key that does not hold
+                await db.execute("PRAGMA defer_foreign_keys = ON")
+                await db.execute("INSERT INTO houses (code, unit_id, household_head, head_key, category, "
+                                 "support_type) VALUES ('X-1', 999, 'Không Có', 'khong co', 'poor', 'new')")
+
+    results = await asyncio.gather(*(turn(i) for i in range(5)), return_exceptions=True)
+    assert all(isinstance(r, Exception) and "FOREIGN KEY" in str(r) for r in results), results
+    assert not db.conn.in_transaction
+    assert await db.scalar("SELECT count(*) FROM units") == 0
+    async with db.transaction(short=True):
+        await units.upsert(db, "MTU", "Huyện Mỹ Tú", None, 40)
+    assert await db.scalar("SELECT group_concat(code) FROM units") == "MTU"
+
+
+async def test_a_turn_left_waiting_for_its_commit_gets_it_when_the_turns_behind_it_go_away(
+        sqlite_db: Database) -> None:
+    """A turn that leaves the commit to the turns queued behind it is not stranded when they are
+    cancelled (a chat's worker stopping) before their turn comes."""
+    db = sqlite_db
+    later: asyncio.Task[None] | None = None
+
+    async def first() -> None:
+        async with db.transaction(short=True):
+            await units.upsert(db, "A", "Xã A", None, 10)
+            await asyncio.sleep(0)  # the other turn now waits for the lock
+            assert later is not None
+            later.cancel()  # and goes away once this turn has let the lock go
+
+    async def second() -> None:
+        async with db.transaction(short=True):
+            await units.upsert(db, "B", "Xã B", None, 10)
+
+    one = asyncio.create_task(first())
+    await asyncio.sleep(0)
+    later = asyncio.create_task(second())
+    await asyncio.wait_for(one, 5)
+    with pytest.raises(asyncio.CancelledError):
+        await later
+    assert await db.scalar("SELECT group_concat(code) FROM units") == "A"
+    assert not db.conn.in_transaction
