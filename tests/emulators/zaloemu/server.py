@@ -303,6 +303,7 @@ class ZaloEmulator:
         user = self.users.get(sent.chat_id)
         if user is not None:
             user.messages.append(sent)
+            user.arrived.set()
 
     def recipient(self, params: dict[str, Any]) -> ZaloUser:
         chat_id = params.get("chat_id")
