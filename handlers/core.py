@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 
 from handlers import join, report
@@ -11,7 +12,7 @@ from handlers.commands import flow, lookup
 from handlers.context import Context
 from handlers.limits import MESSAGE_CHARS, too_long
 from handlers.turn import Turn
-from handlers.types import AFTER_COMMIT, Incoming, IncomingFile, Reply
+from handlers.types import AFTER_COMMIT, Incoming, IncomingFile, Prepared, Reply
 from storage import updates, users
 from storage.codes import UserStatus
 from storage.photos import PhotoRejected, StoredPhoto
@@ -130,14 +131,8 @@ class Core:
         """Every image of the message at once (an album's photos decode in parallel), in order;
         the photos are on disk, their thumbnails still to write."""
 
-        async def one(item: IncomingFile) -> tuple[StoredPhoto, bytes | None] | str:
-            if item.data is None:
-                return item.problem or "download_failed"
-            try:
-                return await self.ctx.photos.prepare_async(item.data, keep_original=item.as_document,
-                                                           small=item.small)
-            except PhotoRejected as exc:
-                return exc.reason
+        async def one(item: IncomingFile) -> Prepared:
+            return item.prepared if item.prepared is not None else await self._prepare(item)
 
         results = await asyncio.gather(*(one(item) for item in inc.files))
         done = [r for r in results if not isinstance(r, str)]
@@ -146,6 +141,21 @@ class Core:
         rejected = [(item.filename or f"#{i}", r) for i, (item, r) in enumerate(zip(inc.files, results,
                     strict=True), 1) if isinstance(r, str)]
         return photos, rejected, thumbs
+
+    async def prepare(self, item: IncomingFile) -> IncomingFile:
+        """The file with its photo stored already: a channel that waits for the rest of a group of
+        photos (Zalo sends each as a message of its own) has them decoded meanwhile, so the turn
+        finds the work done. Only for people the bot knows, as handle() does it."""
+        return dataclasses.replace(item, prepared=await self._prepare(item))
+
+    async def _prepare(self, item: IncomingFile) -> Prepared:
+        if item.data is None:
+            return item.problem or "download_failed"
+        try:
+            return await self.ctx.photos.prepare_async(item.data, keep_original=item.as_document,
+                                                       small=item.small)
+        except PhotoRejected as exc:
+            return exc.reason
 
     async def _route(self, inc: Incoming, photos: list[StoredPhoto],
                      rejected: list[tuple[str, str]]) -> list[Reply]:

@@ -5,6 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from storage.photos import StoredPhoto
+
+# A photo stored (with its thumbnail's bytes when still to write), or the reason it was refused.
+Prepared = tuple[StoredPhoto, bytes | None] | str
+
 
 @dataclass(frozen=True)
 class IncomingFile:
@@ -18,6 +23,9 @@ class IncomingFile:
     # The platform's own smaller copy of the same photo (about a thumbnail's size), when it makes
     # one (Telegram does): the thumbnail and the hash come from it and `data` is never decoded.
     small: bytes | None = None
+    # The photo already stored, or why it was refused, when the channel had the core prepare it
+    # ahead (Core.prepare) while the chat waited for the rest of a group of photos.
+    prepared: Prepared | None = None
 
 
 @dataclass(frozen=True)

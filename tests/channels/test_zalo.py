@@ -114,6 +114,26 @@ async def test_the_webhook_answers_before_the_work_is_done(hooked: ZaloBot) -> N
     assert await inbox.unhandled(hooked.app.db, CHANNEL) == []
 
 
+async def test_photos_are_stored_while_the_chat_waits_for_the_rest_of_them(tmp_path: Path) -> None:
+    """Zalo sends each photo of several as a message of its own, and the chat waits a moment for
+    the next: the photos are fetched and stored meanwhile, so the receipt does not wait for that."""
+    async with running_zalo_bot(tmp_path, webhook=True, album_wait=60.0) as hooked:
+        lan = hooked.emu.user(display_name="Lan")
+        await hooked.join(lan, "MTU01")
+        lan.send_photos([jpeg(1), jpeg(2)], caption="MH-003 hoàn thành")
+        media = hooked.app.ctx.photos.media_dir
+
+        def stored() -> int:
+            return len([p for p in media.rglob("*.jpg") if not p.name.endswith(".thumb.jpg")])
+
+        await hooked.emu.wait_for(lambda: stored() == 2, what="both photos on disk")
+        assert await hooked.count("reports") == 0 and lan.unread() == []  # still one step, waiting
+        lan.send_text("/huy")  # a message that is not a photo ends the group at once
+        receipt = await lan.next_message()
+        assert "Đã nhận báo cáo số 1" in receipt.text and "2 ảnh" in receipt.text
+        assert stored() == 2
+
+
 # --- the door: secret, shape, duplicates ----------------------------------------------------------
 
 async def test_a_wrong_or_missing_secret_is_refused_and_nothing_is_stored(hooked: ZaloBot) -> None:

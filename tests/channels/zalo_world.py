@@ -92,27 +92,29 @@ class ZaloBot:
         return int(await self.app.db.scalar(f"SELECT count(*) FROM {table}"))
 
 
-def make_channel(app: App, ticks: Ticks | None = None) -> ZaloChannel:
-    return ZaloChannel(app, Tuning(album_wait=0.3, poll_timeout=1, sleep=no_wait, monotonic=ticks or Ticks()))
+def make_channel(app: App, ticks: Ticks | None = None, album_wait: float = 0.3) -> ZaloChannel:
+    return ZaloChannel(app, Tuning(album_wait=album_wait, poll_timeout=1, sleep=no_wait,
+                                   monotonic=ticks or Ticks()))
 
 
 async def attach_zalo(world: World, emu: ZaloEmulator, tmp: Path, *, webhook: bool = False,
-                      public: bool = True) -> ZaloBot:
+                      public: bool = True, album_wait: float = 0.3) -> ZaloBot:
     settings = replace(world.app.settings, zalo=zalo_settings(emu, webhook=webhook, public=public,
                                                                port=free_port()))
     world.app.settings = world.app.ctx.settings = settings
     ticks = Ticks()
-    bot = ZaloBot(emu, world, make_channel(world.app, ticks), tmp, webhook, ticks)
+    bot = ZaloBot(emu, world, make_channel(world.app, ticks, album_wait), tmp, webhook, ticks)
     await bot.start()
     return bot
 
 
 @asynccontextmanager
 async def running_zalo_bot(tmp: Path, *, webhook: bool = False, public: bool = True,
-                           review_required: bool = False, **emu_options: object) -> AsyncIterator[ZaloBot]:
+                           review_required: bool = False, album_wait: float = 0.3,
+                           **emu_options: object) -> AsyncIterator[ZaloBot]:
     async with ZaloEmulator(token=TOKEN, **emu_options) as emu:  # type: ignore[arg-type]
         world = await build_world(tmp, review_required=review_required)
-        bot = await attach_zalo(world, emu, tmp, webhook=webhook, public=public)
+        bot = await attach_zalo(world, emu, tmp, webhook=webhook, public=public, album_wait=album_wait)
         try:
             yield bot
         finally:

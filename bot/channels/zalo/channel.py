@@ -280,11 +280,11 @@ class ZaloChannel(ChatChannel[ZaloEvent]):
         return Incoming(**base_fields, unsupported=kind or "other")
 
     async def _prefetch(self, event: ZaloEvent) -> IncomingFile | None:
-        """Fetched on arrival, while the chat's earlier messages are handled and its next photos
-        awaited: the link may expire, and the wait for them then costs no extra time."""
+        """Fetched and stored on arrival, while the chat's earlier messages are handled and its next
+        photos awaited: the link may expire, and the wait for them then costs no extra time."""
         if event.chat_type != "PRIVATE" or await users.find(self.app.db, CHANNEL, event.user_id) is None:
             return None  # nothing of a stranger's is downloaded
-        return await self._download(event)
+        return await self.app.core.prepare(await self._download(event))
 
     async def _photo(self, event: ZaloEvent, fetch: bool) -> IncomingFile | None:
         task = self._prefetched.pop(event.key, None)
