@@ -38,7 +38,8 @@ async def store(db: Database, channel: str, items: Sequence[tuple[str, str]], at
             good.append((key, payload))
         else:
             aside.append(key)
-    async with db.transaction():
+    # Short: a batch of arrivals, stored in the COMMIT the chat turns waiting for the lock share.
+    async with db.transaction(short=True):
         await db.executemany(
             "INSERT INTO inbox (key, channel, payload, received_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT DO NOTHING",
@@ -84,7 +85,7 @@ async def store_new(db: Database, channel: str, items: Sequence[tuple[str, str]]
         return set()
     keys = list(dict.fromkeys(key for key, _ in items))
     marks = ",".join("?" * len(keys))
-    async with db.transaction():
+    async with db.transaction(short=True):
         rows = await db.fetchall(
             f"SELECT key FROM inbox WHERE key IN ({marks}) "
             f"UNION SELECT key FROM handled_updates WHERE key IN ({marks})",

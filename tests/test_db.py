@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from storage import audit, units
+from storage import audit, inbox, units
 from storage.db import Database
 
 
@@ -238,3 +238,13 @@ async def test_a_turn_left_waiting_for_its_commit_gets_it_when_the_turns_behind_
         await later
     assert await db.scalar("SELECT group_concat(code) FROM units") == "A"
     assert not db.conn.in_transaction
+
+
+async def test_a_batch_of_arrivals_is_stored_without_a_trip_per_statement(sqlite_db: Database) -> None:
+    """Zalo's webhook answers once its call is stored, and Zalo sends a chat's next photo only then:
+    the batch's statements run as a chat turn's do, not two turns of a busy event loop each."""
+    items = [(f"zl:{i}", f'{{"n": {i}}}') for i in range(20)]
+    stored = _Suspensions(inbox.store_new(sqlite_db, "zalo", items, "2026-12-03T00:00:00", ["c"] * 20))
+    await stored
+    assert stored.count <= 3  # BEGIN and COMMIT
+    assert len(await inbox.unhandled(sqlite_db, "zalo")) == 20
