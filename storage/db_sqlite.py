@@ -128,7 +128,12 @@ class SqliteDatabase(Database):
                 self._group = _Group(asyncio.get_running_loop().create_future())
             group = self._group
             raw = self.conn._conn
-            raw.execute("SAVEPOINT turn")
+            try:
+                raw.execute("SAVEPOINT turn")
+            except BaseException:
+                if not group.turns:  # nothing of anyone's in it: not left open behind the lock
+                    await self._commit_group()
+                raise
             self._writer = asyncio.current_task()
             try:
                 yield self
