@@ -40,6 +40,20 @@ class Signal:
                         await asyncio.wait_for(event.wait(), recheck)
 
 
+async def arrival(count: Callable[[], int], seen: int, arrived: asyncio.Event, timeout: float) -> bool:
+    """Waits until ``count()`` exceeds ``seen``, woken by ``arrived`` (set by whoever adds one), so
+    a played user waits for their own messages, not for every call the emulator answers.
+    False after ``timeout`` seconds."""
+    try:
+        async with asyncio.timeout(timeout):
+            while count() <= seen:
+                arrived.clear()
+                await arrived.wait()
+    except TimeoutError:
+        return False
+    return True
+
+
 class UpdateQueue:
     """Updates not yet confirmed by the bot, in update_id order.
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from tests.emulators.tgemu.markup import inline_buttons, utf16_len
 from tests.emulators.tgemu.params import ApiError
 from tests.emulators.tgemu.records import Sent
+from tests.emulators.tgemu.updates import arrival
 
 if TYPE_CHECKING:
     from tests.emulators.tgemu.server import BotApiEmulator
@@ -183,12 +184,7 @@ class SimUser:
 
     async def next_message(self, timeout: float = 5.0) -> Sent:
         """The next message the bot sent here that this method has not returned yet."""
-        try:
-            async with asyncio.timeout(timeout):
-                while len(self.messages) <= self._read:
-                    self.arrived.clear()
-                    await self.arrived.wait()
-        except TimeoutError:
+        if not await arrival(lambda: len(self.messages), self._read, self.arrived, timeout):
             await self.emu.wait_for(lambda: len(self.messages) > self._read, 0,
                                     what=f"a new message from the bot to {self!r}")
         self._read += 1

@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from tests.emulators.tgemu.updates import arrival
 from tests.emulators.zaloemu.records import Sent
 
 if TYPE_CHECKING:
@@ -75,12 +76,7 @@ class ZaloUser:
 
     async def next_message(self, timeout: float = 5.0) -> Sent:
         """The next message the bot sent here that this method has not returned yet."""
-        try:
-            async with asyncio.timeout(timeout):
-                while len(self.messages) <= self._read:
-                    self.arrived.clear()
-                    await self.arrived.wait()
-        except TimeoutError:
+        if not await arrival(lambda: len(self.messages), self._read, self.arrived, timeout):
             await self.emu.wait_for(lambda: len(self.messages) > self._read, 0,
                                     what=f"a new message from the bot to {self!r}")
         self._read += 1
