@@ -91,8 +91,10 @@ class Database(ABC):
     @abstractmethod
     def transaction(self, *, short: bool = False) -> AbstractAsyncContextManager[Database]:
         """All or nothing, and one writing transaction at a time across every process.
-        short: a chat turn's few small statements, which SQLite then runs without a trip to its
-        thread each (storage/db_sqlite.py), so the one write lock is held for less time."""
+        short: a chat turn's few small statements (or a batch of arrivals), which SQLite runs
+        without a trip to its thread each and commits together with the short transactions queued
+        behind it, each in a savepoint of its own (storage/db_sqlite.py): the one write lock is
+        held for less time. Either way the block returns only once its work is committed."""
 
     @abstractmethod
     async def begin_snapshot(self) -> bool:
