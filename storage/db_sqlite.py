@@ -131,7 +131,7 @@ class SqliteDatabase(Database):
             try:
                 raw.execute("SAVEPOINT turn")
             except BaseException:
-                if not group.turns:  # nothing of anyone's in it: not left open behind the lock
+                if not group.turns:  # not left open behind the lock
                     await self._commit_group()
                 raise
             self._writer = asyncio.current_task()
@@ -170,10 +170,8 @@ class SqliteDatabase(Database):
         group, self._group = self._group, None
         if group is None:
             return
-        if not group.turns:  # every turn of it failed and undid its own part
-            await self._run(_roll_back)
-            group.committed.set_result(None)
-            return
+        # COMMIT even when every turn of it failed (each undid its own part): a statement another
+        # task ran meanwhile outside any transaction joined this one, and is kept, as it would be.
         commit = asyncio.ensure_future(self._run(lambda c: c.execute("COMMIT")))
         cancelled = False
         while not commit.done():  # the lock stays held until SQLite has answered

@@ -248,3 +248,26 @@ async def test_a_batch_of_arrivals_is_stored_without_a_trip_per_statement(sqlite
     await stored
     assert stored.count <= 3  # BEGIN and COMMIT
     assert len(await inbox.unhandled(sqlite_db, "zalo")) == 20
+
+
+async def test_a_write_outside_any_transaction_is_kept_when_the_turn_beside_it_fails(
+        sqlite_db: Database) -> None:
+    """On the one connection, a single statement run while a chat turn's transaction is being
+    opened lands in that transaction. The turn failing undoes its own statements, not that one,
+    which returned as written (it was an operator's DROP TRIGGER in tests/channels/test_telegram.py)."""
+    db = sqlite_db
+
+    async def failing_turn() -> None:
+        async with db.transaction(short=True):
+            await units.upsert(db, "T", "Xã T", None, 10)
+            raise RuntimeError("boom")
+
+    turn = asyncio.create_task(failing_turn())
+    await asyncio.sleep(0)  # the turn has asked for its BEGIN; this statement queues behind it
+    await db.execute("INSERT INTO audit (at, action, entity, detail) VALUES (?, ?, ?, ?)",
+                      ("2026-12-03T00:00:00", "test", "unit", "kept"))
+    with pytest.raises(RuntimeError):
+        await turn
+    assert await db.scalar("SELECT count(*) FROM units") == 0
+    assert await db.scalar("SELECT group_concat(detail) FROM audit") == "kept"
+    assert not db.conn.in_transaction
