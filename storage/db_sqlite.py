@@ -72,8 +72,7 @@ class SqliteDatabase(Database):
         return db
 
     async def close(self) -> None:
-        async with self._lock:
-            await self._commit_group()
+        async with self._exclusive():
             await self.conn.close()
 
     async def _migrate(self) -> None:
@@ -94,8 +93,7 @@ class SqliteDatabase(Database):
             async with self._short() as db:
                 yield db
             return
-        async with self._lock:
-            await self._commit_group()
+        async with self._exclusive():
             await self._run(lambda c: c.execute("BEGIN IMMEDIATE"))
             try:
                 yield self
@@ -154,15 +152,21 @@ class SqliteDatabase(Database):
                     if not self._queued or group.turns >= GROUP_MAX:
                         await self._commit_group()
                     elif group.closer is None:  # in case every turn now waiting goes away
-                        group.closer = asyncio.create_task(self._close_group(group))
+                        group.closer = asyncio.create_task(self._close_group())
         finally:
             self._lock.release()
         await asyncio.shield(group.committed)
 
-    async def _close_group(self, group: _Group) -> None:
+    @asynccontextmanager
+    async def _exclusive(self) -> AsyncIterator[None]:
+        """The connection alone: the lock, and no group of short turns left open in it."""
         async with self._lock:
-            if self._group is group:
-                await self._commit_group()
+            await self._commit_group()
+            yield
+
+    async def _close_group(self) -> None:
+        async with self._exclusive():
+            pass
 
     async def _commit_group(self) -> None:
         """Commits the open group of short turns, if any; the lock is held. Its turns learn the
@@ -181,9 +185,9 @@ class SqliteDatabase(Database):
                 cancelled = True
             except Exception:
                 break
-        if commit.exception() is not None:
+        if (failed := commit.exception()) is not None:
             await self._run(_roll_back)
-            _fail(group, commit.exception())
+            _fail(group, failed)
         else:
             group.committed.set_result(None)
         if cancelled:
@@ -248,9 +252,9 @@ class _Group:
     closer: asyncio.Task[None] | None = None
 
 
-def _fail(group: _Group, exc: BaseException | None) -> None:
+def _fail(group: _Group, exc: BaseException) -> None:
     if not group.committed.done():
-        group.committed.set_exception(exc or sqlite3.OperationalError("COMMIT failed"))
+        group.committed.set_exception(exc)
         group.committed.exception()  # read here: a group whose turns all went need not warn
 
 
@@ -266,8 +270,7 @@ async def backup(db: SqliteDatabase, dest: Path) -> None:
     # VACUUM INTO writes into an empty file as it finds it: made here, private, and only if new.
     private.create_file(dest)
     try:
-        async with db._lock:
-            await db._commit_group()
+        async with db._exclusive():
             await db.conn.execute("VACUUM INTO ?", (str(dest),))
     except BaseException:
         dest.unlink(missing_ok=True)

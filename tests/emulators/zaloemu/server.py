@@ -26,7 +26,6 @@ from urllib.parse import urlsplit
 
 import aiohttp
 from PIL import Image
-from tornado.httpclient import AsyncHTTPClient
 from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
 from tornado.web import Application as TornadoApplication
@@ -101,8 +100,7 @@ class ZaloEmulator:
         self._deliveries: set[asyncio.Task[None]] = set()
         self._ids = itertools.count(1)
         self._server: HTTPServer | None = None
-        self._http: AsyncHTTPClient | None = None
-        self._hooks: aiohttp.ClientSession | None = None
+        self._http: aiohttp.ClientSession | None = None
         self._inflight = 0
         self._internal_errors: list[BaseException] = []
         self.port = 0
@@ -128,14 +126,11 @@ class ZaloEmulator:
         self._server = HTTPServer(app)
         self._server.add_sockets(sockets)
         self.port = sockets[0].getsockname()[1]
-        # Tornado's own client for the calls Zalo makes: its queue costs the same however many calls
-        # wait, so a burst of webhook calls does not slow the emulator down (httpx's pool would).
-        self._http = AsyncHTTPClient(force_instance=True, max_clients=100)
-        # The webhook calls: aiohttp's client parses in C, where Tornado's does it in Python, and a
-        # benchmark's burst of calls shares the bot's event loop when the emulator runs in its
-        # process. A connection each, as Tornado's client made them: the bot's web server closes
-        # idle ones on its own schedule, and Zalo's keeping them is not something to rely on.
-        self._hooks = aiohttp.ClientSession(
+        # The calls Zalo makes (webhook calls, fetching a picture the bot links to): aiohttp's client
+        # parses in C, where Tornado's does it in Python, and a benchmark's burst of calls shares the
+        # bot's event loop when the emulator runs in its process. A connection each: the bot's web
+        # server closes idle ones on its own schedule, and Zalo's keeping them is not to be relied on.
+        self._http = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=100, force_close=True),
             timeout=aiohttp.ClientTimeout(total=60))
 
@@ -155,10 +150,8 @@ class ZaloEmulator:
         await self._server.close_all_connections()
         self._server = None
         if self._http is not None:
-            self._http.close()
-        if self._hooks is not None:
-            await self._hooks.close()
-            self._hooks = None
+            await self._http.close()
+            self._http = None
 
     @property
     def base_url(self) -> str:
@@ -238,10 +231,10 @@ class ZaloEmulator:
         content = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
         event = body.get("result", body) if isinstance(body, dict) else {}
         key = str((event.get("message") or {}).get("message_id", "")) if isinstance(event, dict) else ""
-        assert self._hooks is not None
+        assert self._http is not None
         started = self.clock()
         try:
-            async with self._hooks.post(url, data=content, headers=headers) as response:
+            async with self._http.post(url, data=content, headers=headers) as response:
                 await response.read()
                 status = response.status
         except Exception:  # refused, reset, timed out: Zalo sees no answer
@@ -333,12 +326,12 @@ class ZaloEmulator:
         """Fetch a picture the bot names by URL, as Zalo does before it sends it on."""
         assert self._http is not None
         try:
-            response = await self._http.fetch(url, raise_error=False, request_timeout=30)
+            async with self._http.get(url, timeout=aiohttp.ClientTimeout(total=30)) as response:
+                status, content = response.status, await response.read()
         except Exception:
             raise ApiError(400, "photo url cannot be fetched") from None
-        if response.code != 200:
-            raise ApiError(400, f"photo url answered {response.code}")
-        content = response.body
+        if status != 200:
+            raise ApiError(400, f"photo url answered {status}")
         try:
             with Image.open(io.BytesIO(content)) as img:
                 kind = (img.format or "").lower()
