@@ -23,7 +23,9 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
+from storage.photos import spool
 from storage.photos.records import PhotoRejected
+from storage.photos.spool import process_alive
 
 _R = TypeVar("_R")
 
@@ -63,21 +65,11 @@ def _end_with(pid: int) -> None:
         if handle is not None:
             select.select([handle], [], [])
         else:
-            while _alive(pid):
+            while process_alive(pid):
                 time.sleep(1.0)
         os._exit(0)
 
     threading.Thread(target=watch, name="end-with-bot", daemon=True).start()
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _discard(pool: ProcessPoolExecutor) -> None:
@@ -96,16 +88,24 @@ def warm(size: int) -> None:
 
 async def run(size: int, job: Callable[..., _R], *args: object) -> _R:
     """job(*args) in a worker of a pool of `size`; `job` must be a module-level function (it is
-    sent by name), and what it raises (PhotoRejected among it) comes back as itself."""
+    sent by name), and what it raises (PhotoRejected among it) comes back as itself. A large
+    bytes argument travels as a file (storage/photos/spool.py)."""
     loop = asyncio.get_running_loop()
     for attempt in (1, 2):
         pool = _pool_of(size)
-        try:
-            return await loop.run_in_executor(pool, job, *args)
-        except BrokenProcessPool:
-            # A worker died (killed, out of memory): every photo it had in hand fails with this.
-            # A new pool tries them once more; a photo that kills that one too is not a photo.
-            _discard(pool)
-            if attempt == 2:
-                raise PhotoRejected("corrupt") from None
+        # Two calls a helper: the next file is on hand when it finishes one.
+        async with spool.handed_over(args, at_once=2 * size) as sent:
+            try:
+                return await loop.run_in_executor(pool, _call, job, sent)
+            except BrokenProcessPool:
+                # A worker died (killed, out of memory): every photo it had in hand fails with
+                # this. A new pool tries them once more; a photo that kills that one too is not one.
+                _discard(pool)
+                if attempt == 2:
+                    raise PhotoRejected("corrupt") from None
     raise AssertionError("unreachable")
+
+
+def _call(job: Callable[..., _R], args: tuple[object, ...]) -> _R:
+    """In the worker: job with its spooled arguments read back."""
+    return job(*spool.incoming(args))
