@@ -96,6 +96,10 @@ class PostgresDatabase(Database):
             "pg_transaction", default=None)
         self._snapshot: contextvars.ContextVar[contextvars.Token[Any] | None] = contextvars.ContextVar(
             "pg_snapshot", default=None)
+        # This process's writers queue here, not each on a pooled connection inside the server's
+        # advisory lock: there a burst of turns held every connection while it waited, and the
+        # single statements between (a receipt's send pace, the inbox, claims) waited for one.
+        self._writer = asyncio.Lock()
 
     @classmethod
     async def open(cls, target: str | Path, max_size: int = POOL_MAX) -> PostgresDatabase:
@@ -140,7 +144,7 @@ class PostgresDatabase(Database):
         if self._current.get() is not None:
             yield self  # already inside one: the inner block is part of it, as on SQLite's one lock
             return
-        async with self.pool.acquire() as conn:
+        async with self._writer, self.pool.acquire() as conn:
             token = self._current.set(conn)
             try:
                 async with conn.transaction():

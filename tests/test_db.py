@@ -271,3 +271,43 @@ async def test_a_write_outside_any_transaction_is_kept_when_the_turn_beside_it_f
     assert await db.scalar("SELECT count(*) FROM units") == 0
     assert await db.scalar("SELECT group_concat(detail) FROM audit") == "kept"
     assert not db.conn.in_transaction
+
+
+async def test_writers_queued_on_postgresql_leave_connections_for_single_statements(pg_dsn: str) -> None:
+    """A burst of chat turns waits for the one write lock; a receipt's send pace, the inbox and the
+    claims are single statements meanwhile, and must not wait for a pooled connection until every
+    turn ahead has written (with the pool's 10 connections all held by turns in the lock's queue,
+    receipts already committed waited 90-160 ms for one in bench/ingest.py --workers)."""
+    from storage.db_postgres import PostgresDatabase
+
+    db = await PostgresDatabase.open(pg_dsn, max_size=3)
+    holding, release = asyncio.Event(), asyncio.Event()
+    tasks: list[asyncio.Task[None]] = []
+    try:
+        warm = [await db.pool.acquire() for _ in range(3)]  # connected: the queue forms at once
+        for conn in warm:
+            await db.pool.release(conn)
+
+        async def holder() -> None:
+            async with db.transaction(short=True):
+                await units.upsert(db, "X0", "Xã 0", None, 10)
+                holding.set()
+                await release.wait()
+
+        async def turn(i: int) -> None:
+            async with db.transaction(short=True):
+                await units.upsert(db, f"X{i}", f"Xã {i}", None, 10)
+
+        tasks.append(asyncio.create_task(holder()))
+        await holding.wait()
+        tasks += [asyncio.create_task(turn(i)) for i in range(1, 6)]
+        for _ in range(50):  # every queued turn has asked for its connection by now
+            await asyncio.sleep(0)
+        assert await asyncio.wait_for(db.scalar("SELECT count(*) FROM units"), 5) == 0
+        release.set()
+        await asyncio.gather(*tasks)
+        assert await db.scalar("SELECT count(*) FROM units") == 6
+    finally:
+        release.set()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await db.close()

@@ -3,11 +3,14 @@ stored as before, never left behind, readable by the bot's account only."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 import signal
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -70,6 +73,37 @@ async def test_a_large_file_the_helpers_refuse_leaves_no_copy(own_tmp: Path, tmp
     assert refused.value.reason == "not_image"
     for folder in spool_folders(own_tmp):
         assert list(folder.iterdir()) == []
+
+
+async def test_a_copy_still_being_written_when_its_photo_is_given_up_is_removed(
+    own_tmp: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A turn cancelled (the bot stopping, a chat taken over) while its file is being written."""
+    started, go_on = threading.Event(), threading.Event()
+    write = photo_spool._write
+
+    def held_write(path: str, data: bytes) -> None:
+        started.set()
+        go_on.wait(10)
+        write(path, data)
+
+    monkeypatch.setattr(photo_spool, "_write", held_write)
+
+    async def hand_over() -> None:
+        async with photo_spool.handed_over((b"x" * (photo_spool.SPOOL_ABOVE + 1),), at_once=1):
+            raise AssertionError("not reached: given up while writing")
+
+    turn = asyncio.create_task(hand_over())
+    assert await asyncio.to_thread(started.wait, 10)
+    turn.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await turn
+    [folder] = spool_folders(own_tmp)
+    go_on.set()  # the write ends after the turn has gone
+    deadline = time.monotonic() + 10
+    while list(folder.iterdir()) and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)  # for the writing thread, not for time
+    assert list(folder.iterdir()) == []
 
 
 _SPOOL_THEN_WAIT = """

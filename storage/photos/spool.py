@@ -1,11 +1,10 @@
 """A large file for a photo helper handed over as a private file, not through the pool's pipe.
 
 ProcessPoolExecutor pickles a call's arguments into a pipe that holds 64 KiB: a 4 MB photo sent as
-a file crossed it in some 60 turns of both processes, ~6 ms of CPU per file in the bot's thread
-that feeds the pipe and as much again in the helper reading it (bench/ingest.py --database
-throwaway --only files). Written to a file and read back in one call each, it costs about a third
-of that. Small photos (an album's, ~200 kB) still go through the pipe, where they cost less than a
-file's open, write and removal.
+a file crossed it in some 60 turns of both processes, 6.3 ms of CPU per file in the bot's thread
+that feeds the pipe, and 9-12 ms in the helper against 4-5 ms for reading it from a file
+(BENCHMARKS.md, "Files to the photo helpers without the pipe"). Small photos (an album's, ~200 kB)
+still go through the pipe, where they cost less than a file's open, write and removal.
 
 The files lie in a folder of this process's own, readable by the bot's account only (they hold
 beneficiaries' photos); the bot's process removes each once the helper has answered, whatever the
@@ -96,7 +95,13 @@ def _large(arg: object) -> bool:
 
 async def _spool(data: bytes) -> Spooled:
     path = os.path.join(_own_folder(), uuid.uuid4().hex)
-    await asyncio.to_thread(_write, path, data)
+    writing = asyncio.ensure_future(asyncio.to_thread(_write, path, data))
+    try:
+        await asyncio.shield(writing)
+    except asyncio.CancelledError:
+        # The thread writes on: the file goes once it is written, not when the bot stops.
+        writing.add_done_callback(lambda _: _discard([Spooled(path)]))
+        raise
     return Spooled(path)
 
 
