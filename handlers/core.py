@@ -46,11 +46,8 @@ class Core:
         # a stranger cannot make the bot spend CPU or disk.
         photos, rejected, thumbs = ([], [], []) if known is None else await self._process(inc)
         async with db.transaction(short=True):
-            if inc.update_keys:
-                fresh = await updates.unseen(db, inc.update_keys)
-                if not fresh:
-                    return []
-                await updates.mark(db, fresh, self.ctx.stamp())
+            if inc.update_keys and not await updates.take(db, inc.update_keys, self.ctx.stamp()):
+                return []
             if photos:  # until a report owns them, they may be swept (bot/housekeeping.py)
                 await photo_files.note(db, [p.sha256 for p in photos], self.ctx.stamp())
             if thumbs:  # in this commit: a restart writes them if the bot dies before it does

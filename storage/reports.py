@@ -149,20 +149,26 @@ async def add_photos(db: Database, report_id: int, photos: Sequence[StoredPhoto]
 
 
 async def _insert_photos(db: Database, report_id: int, photos: Sequence[StoredPhoto], first: int) -> None:
-    for i, p in enumerate(photos, first):
-        # phash and band0..3 held the 64-bit hash before migration 013; `scene` replaces them.
-        photo_id = await db.insert(
-            "INSERT INTO photos (report_id, position, sha256, normalized, thumb, original, width, "
-            "height, taken_at, lat, lon, phash, band0, band1, band2, band3, scene) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, ?)",
-            (report_id, i, p.sha256, p.normalized, p.thumb, p.original, p.width, p.height,
-             p.taken_at, p.lat, p.lon, p.phash),
-        )
-        keys = index_keys(p.phash)
-        if keys:
-            await db.executemany(
-                "INSERT INTO photo_keys (key, photo_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                [(key, photo_id) for key in keys])
+    """An album's photos in one statement and their hash keys in one more: a chat turn holds the
+    one write lock while it runs, and each statement is a round trip (on PostgreSQL) or a step of
+    the event loop."""
+    if not photos:
+        return
+    rows = [(report_id, i, p.sha256, p.normalized, p.thumb, p.original, p.width, p.height, p.taken_at,
+             p.lat, p.lon, p.phash) for i, p in enumerate(photos, first)]
+    # phash and band0..3 held the 64-bit hash before migration 013; `scene` replaces them.
+    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, ?)"] * len(rows))
+    made = await db.fetchall(
+        "INSERT INTO photos (report_id, position, sha256, normalized, thumb, original, width, "
+        f"height, taken_at, lat, lon, phash, band0, band1, band2, band3, scene) VALUES {values} "
+        "RETURNING position, id",  # in no promised order: matched by position
+        [value for row in rows for value in row],
+    )
+    photo_ids = {int(position): int(photo_id) for position, photo_id in made}
+    keys = [(key, photo_ids[i]) for i, p in enumerate(photos, first) for key in index_keys(p.phash)]
+    if keys:
+        await db.executemany("INSERT INTO photo_keys (key, photo_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                             keys)
 
 
 async def count(db: Database) -> int:

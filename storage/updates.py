@@ -24,3 +24,19 @@ async def mark(db: Database, keys: Sequence[str], at: str) -> None:
         "INSERT INTO handled_updates (key, handled_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
         [(k, at) for k in keys],
     )
+
+
+async def take(db: Database, keys: Sequence[str], at: str) -> list[str]:
+    """mark() for the keys not handled yet, in one statement; those keys, in their order (none: the
+    update was handled already, and this turn is a redelivery)."""
+    await claims.check_fence(db)
+    wanted = list(dict.fromkeys(keys))
+    if not wanted:
+        return []
+    rows = await db.fetchall(
+        f"INSERT INTO handled_updates (key, handled_at) VALUES {', '.join(['(?, ?)'] * len(wanted))} "
+        "ON CONFLICT DO NOTHING RETURNING key",
+        [value for k in wanted for value in (k, at)],
+    )
+    taken = {r[0] for r in rows}
+    return [k for k in wanted if k in taken]
