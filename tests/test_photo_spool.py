@@ -79,13 +79,14 @@ async def test_a_copy_still_being_written_when_its_photo_is_given_up_is_removed(
     own_tmp: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A turn cancelled (the bot stopping, a chat taken over) while its file is being written."""
-    started, go_on = threading.Event(), threading.Event()
+    started, go_on, written = threading.Event(), threading.Event(), threading.Event()
     write = photo_spool._write
 
     def held_write(path: str, data: bytes) -> None:
         started.set()
         go_on.wait(10)
         write(path, data)
+        written.set()
 
     monkeypatch.setattr(photo_spool, "_write", held_write)
 
@@ -100,9 +101,10 @@ async def test_a_copy_still_being_written_when_its_photo_is_given_up_is_removed(
         await turn
     [folder] = spool_folders(own_tmp)
     go_on.set()  # the write ends after the turn has gone
+    assert await asyncio.to_thread(written.wait, 10)
     deadline = time.monotonic() + 10
     while list(folder.iterdir()) and time.monotonic() < deadline:
-        await asyncio.sleep(0.01)  # for the writing thread, not for time
+        await asyncio.sleep(0.01)  # for the loop to learn the thread is done, not for time
     assert list(folder.iterdir()) == []
 
 
