@@ -17,18 +17,15 @@ async def unseen(db: Database, keys: Sequence[str]) -> list[str]:
 
 
 async def mark(db: Database, keys: Sequence[str], at: str) -> None:
-    """In the transaction of what handling them wrote. A worker among several commits it only while
-    it still holds the chat's claim (storage/claims.py): the same update is never committed twice."""
-    await claims.check_fence(db)
-    await db.executemany(
-        "INSERT INTO handled_updates (key, handled_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
-        [(k, at) for k in keys],
-    )
+    """take(), for updates whose handling does not depend on whether they were handled before."""
+    await take(db, keys, at)
 
 
 async def take(db: Database, keys: Sequence[str], at: str) -> list[str]:
-    """mark() for the keys not handled yet, in one statement; those keys, in their order (none: the
-    update was handled already, and this turn is a redelivery)."""
+    """The keys not handled yet, now marked handled, in their order, in one statement (none: the
+    update was handled already, and this turn is a redelivery). In the transaction of what handling
+    them wrote. A worker among several commits it only while it still holds the chat's claim
+    (storage/claims.py): the same update is never committed twice."""
     await claims.check_fence(db)
     wanted = list(dict.fromkeys(keys))
     if not wanted:
