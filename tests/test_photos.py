@@ -771,6 +771,23 @@ async def test_a_helper_process_that_dies_is_replaced(tmp_path: Path) -> None:
     assert photo_workers._pool_of(2) is not pool
 
 
+def _niceness(pid: int) -> int:
+    with open(f"/proc/{pid}/stat") as stat:
+        return int(stat.read().rsplit(")", 1)[1].split()[16])  # field 19 of proc(5)
+
+
+async def test_photo_helpers_give_the_bot_the_cores_first(tmp_path: Path) -> None:
+    """A busy helper must not hold a core the bot's event loop needs: the helpers decode at a
+    lower priority than the process they work for, and still decode."""
+    store = PhotoStore(tmp_path, processes=2)
+    stored = await store.process_async(encode(photo(33, (640, 480))))
+    assert store.path(stored.normalized).is_file()
+    helpers = list(photo_workers._pool_of(2)._processes)
+    assert helpers
+    bot = _niceness(os.getpid())
+    assert {_niceness(pid) for pid in helpers} == {min(19, bot + photo_workers.HELPER_NICENESS)}
+
+
 def test_an_unused_photos_files_are_removed_only_when_untouched(store: PhotoStore) -> None:
     stored = store.process(encode(photo(16, (640, 480))), keep_original=True)
     files = stored_files(store)

@@ -8,6 +8,13 @@ their own the decodes use the other cores without touching the bot's GIL.
 One pool serves the whole process (every App, every event loop), started on first use. What runs
 in it is named by the caller (storage/photos/pipeline.py), so this module imports none of the
 pipeline: a worker finds that function by its module path, which the forkserver preloads.
+
+The helpers run at a lower CPU priority than the bot (HELPER_NICENESS). A photo's decode is the
+one part of a turn that can wait a few milliseconds; a turn's statements to the database, made
+while it holds the one write lock, cannot, and every other turn waits behind them. With four
+helpers, the bot's loops and the database server on two cores, the turns that took the lock while
+the helpers were busy held it 65-130 ms instead of 10 (BENCHMARKS.md). At a lower priority a
+helper still gets every core nobody else wants.
 """
 
 from __future__ import annotations
@@ -29,6 +36,8 @@ from storage.photos.spool import process_alive
 
 _R = TypeVar("_R")
 
+HELPER_NICENESS = 10  # added to the bot's; a core given to the bot first, the helper after
+
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
 _pool_size = 0
@@ -44,10 +53,15 @@ def _pool_of(size: int) -> ProcessPoolExecutor:
             # mid-lock. The server preloads Pillow once; each worker forks from it ready.
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["storage.photos"])
-            _pool = ProcessPoolExecutor(size, mp_context=context, initializer=_end_with,
+            _pool = ProcessPoolExecutor(size, mp_context=context, initializer=_start_helper,
                                         initargs=(os.getpid(),))
             _pool_size = size
         return _pool
+
+
+def _start_helper(bot_pid: int) -> None:
+    os.nice(HELPER_NICENESS)
+    _end_with(bot_pid)
 
 
 def _end_with(pid: int) -> None:
