@@ -28,6 +28,7 @@ from typing import Any
 from storage.db import Database
 
 WAKE = "chungtay_inbox"  # the PostgreSQL notification a receiver sends when it stored updates
+CUT = "\tcut"  # after the channel in it: the batch stored was cut, more follows at once
 
 
 class ClaimLost(Exception):
@@ -71,9 +72,11 @@ async def check_fence(db: Database) -> None:
 
 # --- the receiver's side ------------------------------------------------------------------------
 
-async def enqueue(db: Database, channel: str, items: Sequence[tuple[str, str]]) -> None:
+async def enqueue(db: Database, channel: str, items: Sequence[tuple[str, str]], *, cut: bool = False) -> None:
     """Inside the transaction that stores the updates: (key, chat) for the workers. An update handled
-    already (a redelivery) waits for nobody. On PostgreSQL the workers are woken at the commit."""
+    already (a redelivery) waits for nobody. On PostgreSQL the workers are woken at the commit.
+    cut: the platform had more than this batch to give (getUpdates hands out 100 at most), so the
+    rest of a group of photos in it may be in the receiver's next batch; the workers are told."""
     if not items:
         return
     await db.executemany(
@@ -81,7 +84,7 @@ async def enqueue(db: Database, channel: str, items: Sequence[tuple[str, str]]) 
         "WHERE NOT EXISTS (SELECT 1 FROM handled_updates WHERE key = ?) ON CONFLICT DO NOTHING",
         [(key, channel, chat, key) for key, chat in items])
     if db.dialect == "postgresql":
-        await db.execute("SELECT pg_notify(?, ?)", (WAKE, channel))
+        await db.execute("SELECT pg_notify(?, ?)", (WAKE, f"{channel}{CUT if cut else ''}"))
 
 
 class Listening:
@@ -98,15 +101,19 @@ class Listening:
             await self._conn.close()
 
 
-async def listen(db: Database, wake: Callable[[], None]) -> Listening | None:
-    """Call `wake` whenever a receiver stored updates. None on SQLite, which has no notifications:
-    its workers poll, which costs a read of a small table."""
+async def listen(db: Database, notice: Callable[[str, bool], None]) -> Listening | None:
+    """Call `notice(channel, cut)` whenever a receiver stored updates of `channel` (cut: see
+    enqueue). None on SQLite, which has no notifications: its workers poll, which costs a read of a
+    small table."""
     if db.dialect != "postgresql":
         return None
     import asyncpg
 
+    def heard(_conn: object, _pid: int, _name: str, payload: str) -> None:
+        notice(payload.removesuffix(CUT), payload.endswith(CUT))
+
     conn = await asyncpg.connect(db.path)
-    await conn.add_listener(WAKE, lambda *_: wake())
+    await conn.add_listener(WAKE, heard)
     return Listening(conn)
 
 

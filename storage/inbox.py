@@ -20,11 +20,12 @@ def _storable(payload: str) -> bool:
 
 
 async def store(db: Database, channel: str, items: Sequence[tuple[str, str]], at: str,
-                chats: Sequence[str] | None = None) -> list[str]:
+                chats: Sequence[str] | None = None, *, cut: bool = False) -> list[str]:
     """items: (key, JSON payload). A redelivered update is already there and stays as it was.
 
     chats: each item's chat, given by a receiver that leaves the handling to workers
     (storage/claims.py); the single process handles what it stores itself and gives none.
+    cut: the platform had more to give than this batch (claims.enqueue).
 
     An update that cannot be stored is put aside: recorded by its key as handled, so it is
     neither retried forever nor able to hold back the others of its batch. Returns those keys.
@@ -51,7 +52,8 @@ async def store(db: Database, channel: str, items: Sequence[tuple[str, str]], at
                              [(key, at) for key in aside])
         if chats is not None:
             await claims.enqueue(db, channel, [(key, chat) for (key, payload), chat
-                                               in zip(items, chats, strict=True) if key not in aside])
+                                               in zip(items, chats, strict=True) if key not in aside],
+                                 cut=cut)
     return aside
 
 

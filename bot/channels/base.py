@@ -33,9 +33,6 @@ from storage.codes import UserStatus
 from storage.db import unreachable
 from storage.times import to_db
 
-# A worker waits this long at least for the rest of a group: the rest may be stored by a receiver's
-# next batch (getUpdates hands out 100 updates at most) and reach the worker a poll later.
-SHARED_GROUP_WAIT = 0.25
 INBOX_KEEP = timedelta(days=30)  # handled updates kept this long, for looking into a complaint
 log = logging.getLogger(__name__)
 
@@ -80,7 +77,6 @@ class ChatChannel(ABC, Generic[U]):
         handle: Callable[[list[U]], Awaitable[None]] = self._handle
         wait = self.tuning.album_wait
         if self.app.role == "work":
-            wait = max(wait, SHARED_GROUP_WAIT)
             workers = self.app.settings.workers
             shared = self._shared = SharedInbox(self, workers.claim_seconds, workers.chats,
                                                 lambda: self._chats.busy_names())
@@ -89,6 +85,10 @@ class ChatChannel(ABC, Generic[U]):
                 await shared.handle(group, self._handle)
 
             options["idle"] = shared.idle
+            # The rest of a group may still be on its way through the shared inbox.
+            own = options.get("arriving")
+            options["arriving"] = shared.arriving if own is None else (
+                lambda chat: own(chat) or shared.arriving(chat))
         return ChatWorkers(handle, self._report_failure, starts_group=starts_group,
                            same_group=same_group, group_wait=wait, **options)
 

@@ -10,6 +10,12 @@ its expiry) stops the chat here, and its commit is refused by the fence if it wa
 A receiver on PostgreSQL wakes the workers with a notification at its commit; the loop also looks
 every POLL seconds (on SQLite, which has no notifications, that is all it does), which is also how a
 dead worker's chats are found once their claims have expired.
+
+A group of photos (an album) is gathered as the single process gathers it, album_wait after its
+last part, and longer only while more of it may be on its way to this worker (arriving): while a
+receiver's commit it was notified of is not fed yet, or a receiver said its batch was cut (the
+rest is in its next one). Without notifications nothing tells, and a group waits POLLED_GROUP_WAIT
+after its chat's last feed, for a receiver's next batch to reach the worker a poll later.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import json
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Hashable
 from datetime import timedelta
@@ -39,6 +46,12 @@ log = logging.getLogger(__name__)
 # PostgreSQL only a fallback.
 POLL = {"sqlite": 0.025, "postgresql": 0.5}
 RETRY = 2.0  # seconds before the next look after the database failed
+# Seconds, on the event loop's clock as the group's own wait (the polls and the receivers' next
+# batches come in real time, whatever the campaign's clock says).
+POLLED_GROUP_WAIT = 0.25
+# How long a cut batch's rest is waited for: the receiver asks for it at once, and stores it as
+# soon as the one write lock lets it.
+CUT_BATCH_WAIT = 2.0
 
 
 def worker_name() -> str:
@@ -64,6 +77,11 @@ class SharedInbox:
         self._listening: claims.Listening | None = None
         self._failing = Throttled(log)
         self._halted = False
+        self._notices = 0        # receivers' commits this worker was told of
+        self._caught_up = 0      # ... of which every one was fed, by the last look at the inbox
+        self._cut_until = 0.0    # a receiver's batch was cut: its rest comes by then
+        self._fed_at: dict[str, float] = {}
+        self.clock: Callable[[], float] = time.monotonic
 
     @property
     def _name(self) -> str:
@@ -91,9 +109,25 @@ class SharedInbox:
             await self._listening.close()
             self._listening = None
         try:
-            self._listening = await claims.listen(self.db, self._wake.set)
+            self._listening = await claims.listen(self.db, self._notice)
         except Exception as exc:  # the poll still finds the work, a little later
             self._failing.warning("no notifications from the inbox (%s); polling", type(exc).__name__)
+
+    def _notice(self, channel: str, cut: bool) -> None:
+        if channel != self._name:
+            return
+        self._notices += 1
+        self._cut_until = self.clock() + CUT_BATCH_WAIT if cut else 0.0
+        self._wake.set()
+
+    def arriving(self, chat: Hashable) -> bool:
+        """More of the chat's updates may be on their way to this worker: its group of photos waits
+        for them (bot/channels/chats.py)."""
+        now = self.clock()
+        if self._listening is not None and self._listening.alive():
+            return now < self._cut_until or self._caught_up < self._notices
+        fed = self._fed_at.get(str(chat))
+        return fed is not None and now - fed < POLLED_GROUP_WAIT
 
     async def halt(self) -> None:
         """No more claims nor feeding; the claims held are still renewed until close()."""
@@ -149,6 +183,7 @@ class SharedInbox:
     def _drop(self, chat: str) -> None:
         self.held.pop(chat, None)
         self._fed.pop(chat, None)
+        self._fed_at.pop(chat, None)
         self._lost.discard(chat)
 
     # --- finding work -----------------------------------------------------------------------------
@@ -171,6 +206,8 @@ class SharedInbox:
 
     async def turn(self) -> bool:
         """Claim what is free, feed what is held; True when it claimed as many as it could take."""
+        # Every commit notified by now is seen by the statements below.
+        notices = self._notices
         full = False
         room = self.capacity - len(self.held)
         if room > 0:
@@ -184,6 +221,7 @@ class SharedInbox:
                 full = len(made) == room
         if self.held:
             await self._feed()
+        self._caught_up = notices
         return full
 
     async def _feed(self) -> None:
@@ -192,9 +230,11 @@ class SharedInbox:
         if not fresh:
             return
         stored = await claims.payloads(self.db, [key for _, key in fresh])
+        now = self.clock()
         fed_chats = set()
         for chat, key in fresh:
             self._fed.setdefault(chat, set()).add(key)
+            self._fed_at[chat] = now
             fed_chats.add(chat)
             item = self.channel._revive(json.loads(stored[key])) if key in stored else None
             if item is not None:

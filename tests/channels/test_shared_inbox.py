@@ -34,11 +34,13 @@ class Deployment:
         return int(await self.world.app.db.scalar(f"SELECT count(*) FROM {table}"))
 
 
-async def process(world: World, tmp: Path, role: str) -> TelegramChannel:
+async def process(world: World, tmp: Path, role: str, album_wait: float | None = None) -> TelegramChannel:
     app = await App.open(world.app.settings, clock=world.clock, database=world.target(tmp),
                          media_dir=tmp / "media")
     app.role = role
     channel = make_channel(app)
+    if album_wait is not None:
+        channel = TelegramChannel(app, replace(channel.tuning, album_wait=album_wait))
     await channel.start()
     return channel
 
@@ -142,4 +144,83 @@ async def test_zalo_webhook_receiver_and_a_worker(tmp_path: Path, database: str 
             for channel in channels:
                 await channel.stop()
                 await channel.app.close()
+            await world.app.close()
+
+
+async def test_an_album_cut_between_two_batches_of_the_receiver_is_one_report(
+        tmp_path: Path, pg_dsn: str) -> None:
+    """getUpdates hands out 100 updates at most: behind 99 strangers' messages an album's first
+    photo is in the receiver's first batch and the rest in its next, which comes late (held here
+    until strangers are being answered, past the worker's album_wait). The receiver's notification
+    said its batch was cut, so the worker holding the chat waits for the rest: one report of the
+    three photos, one receipt. (On SQLite, without notifications, a worker waits a fixed time.)"""
+    async with BotApiEmulator(token=TOKEN) as emu:
+        world = await build_world(tmp_path, database=pg_dsn)
+        world.app.settings = world.app.ctx.settings = replace(world.app.settings, telegram=TelegramSettings(
+            token=TOKEN, base_url=emu.base_url, base_file_url=emu.base_file_url))
+        receiver = await process(world, tmp_path, "receive")
+        worker = await process(world, tmp_path, "work", album_wait=0.01)
+        try:
+            lan = emu.user(1001, first_name="Lan")
+            lan.send_text(f"/start {await world.invite('MTU01', 'volunteer')}")
+            assert "Bạn đã tham gia" in (await lan.next_message(timeout=10)).text
+            strangers = [emu.user(5000 + i, first_name=f"Khách {i}") for i in range(99)]
+            await emu.wait_for(lambda: emu.polling > 0, timeout=10, what="the receiver waiting")
+            # The batch being asked for is answered, the next one (with the album's rest) held.
+            emu.hold_answers("getUpdates", after=1)
+            for stranger in strangers:  # all of it reaches Telegram before the receiver's next call
+                stranger.send_text("xin chào")
+            lan.send_album([jpeg(1), jpeg(2), jpeg(3)], caption="MH-003 hoàn thành")
+            await emu.wait_for(lambda: sum(bool(s.messages) for s in strangers) >= 20, timeout=30,
+                               what="strangers answered")
+            emu.release_answers("getUpdates")
+            receipt = await lan.next_message(timeout=30)
+            assert "Đã nhận báo cáo số 1" in receipt.text and "3 ảnh" in receipt.text
+            assert len(lan.messages) == 2  # the join, then the receipt alone
+            assert await world.app.db.scalar("SELECT count(*) FROM photos") == 3
+        finally:
+            for channel in (receiver, worker):
+                await channel.stop()
+                await channel.app.close()
+            await world.app.close()
+
+
+async def test_a_worker_gathers_an_album_as_soon_as_everything_stored_is_fed(pg_dsn: str,
+                                                                             tmp_path: Path) -> None:
+    """On PostgreSQL the receivers say when they stored something: a worker's group of photos waits
+    past album_wait only while a commit it was told of is not fed yet, or while a receiver's cut
+    batch has its rest still to come; not a fixed quarter of a second more than one process."""
+    async with BotApiEmulator(token=TOKEN) as emu:
+        world = await build_world(tmp_path, database=pg_dsn)
+        world.app.settings = world.app.ctx.settings = replace(world.app.settings, telegram=TelegramSettings(
+            token=TOKEN, base_url=emu.base_url, base_file_url=emu.base_file_url))
+        worker = await process(world, tmp_path, "work")
+        try:
+            shared = worker._shared
+            assert shared is not None
+            now = [100.0]
+            shared.clock = lambda: now[0]
+            await shared.turn()
+            assert not shared.arriving(1001)          # all fed: the group closes after album_wait
+            shared._notice("telegram", cut=False)     # a receiver committed: not fed yet
+            assert shared.arriving(1001)
+            await shared.turn()                       # a look at the inbox after the commit
+            assert not shared.arriving(1001)
+            shared._notice("other-bot", cut=True)     # another bot's inbox is not this worker's
+            assert not shared.arriving(1001)
+            shared._notice("telegram", cut=True)      # a cut batch: its rest is in the next one
+            await shared.turn()
+            assert shared.arriving(1001)
+            now[0] += 1.0
+            assert shared.arriving(1001)
+            shared._notice("telegram", cut=False)     # the rest, stored
+            await shared.turn()
+            assert not shared.arriving(1001)
+            shared._notice("telegram", cut=True)      # a receiver that died before storing the rest
+            await shared.turn()
+            now[0] += 2.5
+            assert not shared.arriving(1001)
+        finally:
+            await worker.stop()
+            await worker.app.close()
             await world.app.close()

@@ -36,7 +36,7 @@ from bot.channels import base
 from bot.channels.base import ChatChannel
 from bot.channels.telegram import files
 from bot.channels.telegram.http import AiohttpRequest
-from bot.channels.telegram.inbox import InboxBot, InboxQueue
+from bot.channels.telegram.inbox import BATCH_MOST, InboxBot, InboxQueue
 from bot.channels.telegram.pace import rate_limiter
 from bot.channels.telegram.render import markup, split_html
 from bot.logs import Throttled
@@ -223,7 +223,8 @@ class TelegramChannel(ChatChannel[Update]):
                  for u in updates]
         chats = None if self.handles else [self.chat_key(u) for u in updates]
         try:
-            aside = await inbox.store(self.app.db, self.inbox_channel, items, self.app.ctx.stamp(), chats)
+            aside = await inbox.store(self.app.db, self.inbox_channel, items, self.app.ctx.stamp(), chats,
+                                      cut=len(updates) >= BATCH_MOST)
         except Exception as exc:
             # Nothing was stored, so Telegram keeps the batch. As a network error, the polling
             # loop asks again after a growing pause (up to 30 s) instead of at once, forever.

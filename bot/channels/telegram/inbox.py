@@ -10,6 +10,10 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ExtBot
 
+# getUpdates hands out at most this many (its default and its largest `limit`): a batch this long
+# may have been cut, the rest waiting at Telegram for the next call.
+BATCH_MOST = 100
+
 # The updates and, by update_id, each one's JSON as Telegram sent it.
 OnFetched = Callable[[Sequence[Update], Mapping[int, str]], Awaitable[None]]
 

@@ -87,6 +87,7 @@ class BotApiEmulator:
 
         self._faults = FaultPlan()
         self._held: dict[str, asyncio.Event] = {}
+        self._held_after: dict[str, int] = {}  # calls still answered at once (hold_answers)
         self._limiter: RateLimiter | None = None
         self._callbacks: dict[str, int] = {}  # unanswered callback query id -> user id
         self._ids = itertools.count(1)
@@ -242,10 +243,12 @@ class BotApiEmulator:
         """
         self._faults.add(method, count, Failure(status, retry_after, description))
 
-    def hold_answers(self, method: str) -> None:
+    def hold_answers(self, method: str, *, after: int = 0) -> None:
         """Calls of ``method`` take effect (a message reaches its user) but are answered only after
-        release_answers(): the bot is caught between a message arriving and its being told so."""
+        release_answers(): the bot is caught between a message arriving and its being told so.
+        after: the next ``after`` calls that take effect are answered at once, those later held."""
         self._held.setdefault(method, asyncio.Event())
+        self._held_after[method] = after
 
     def release_answers(self, method: str) -> None:
         held = self._held.pop(method, None)
@@ -345,7 +348,9 @@ class BotApiEmulator:
             except ApiError as exc:
                 return self._fail(name, exc)
             held = self._held.get(name)
-            if held is not None:
+            if held is not None and self._held_after.get(name, 0) > 0:
+                self._held_after[name] -= 1
+            elif held is not None:
                 await held.wait()
             return 200, {"ok": True, "result": result}
         except Exception as exc:
