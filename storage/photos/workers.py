@@ -11,10 +11,10 @@ pipeline: a worker finds that function by its module path, which the forkserver 
 
 The helpers run at a lower CPU priority than the bot (HELPER_NICENESS). A photo's decode is the
 one part of a turn that can wait a few milliseconds; a turn's statements to the database, made
-while it holds the one write lock, cannot, and every other turn waits behind them. With four
-helpers, the bot's loops and the database server on two cores, the turns that took the lock while
-the helpers were busy held it 65-130 ms instead of 10 (BENCHMARKS.md). At a lower priority a
-helper still gets every core nobody else wants.
+while it holds the one write lock, cannot, and every other turn waits behind them. At a lower
+priority a helper still gets every core nobody else wants, and a share of a busy one (at 5, about
+a quarter against the bot; at 10 the first album of a burst waited 100 ms longer for its decodes).
+On the album burst with two workers on two cores the gain is small (BENCHMARKS.md).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from storage.photos.spool import process_alive
 
 _R = TypeVar("_R")
 
-HELPER_NICENESS = 10  # added to the bot's; a core given to the bot first, the helper after
+HELPER_NICENESS = 5  # added to the bot's: a core goes to the bot first, the helpers after
 
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
