@@ -25,7 +25,9 @@ log = logging.getLogger(__name__)
 
 OVERALL_PER_SECOND = 28.0  # under Telegram's 30, with room for messages that reach it bunched up
 # At once from a quiet bot, as one process's AIORateLimiter lets 30 out: a crowd's receipts do not
-# each wait their 1/28 s from the first. Under 30, for messages that reach Telegram out of step.
+# each wait their 1/28 s from the first. Under 30, for messages that reach Telegram out of step:
+# from three processes, 30 at once and 30 a second drew one or two 429s in every album burst
+# (bench/ingest.py --workers 2, BENCHMARKS.md), each a second's wait for every receipt behind it.
 OVERALL_BURST = 25
 # A little over a second: a message that arrives at Telegram a moment early is not one too many.
 CHAT_SPACING = 1.05        # a private chat: one a second ...
