@@ -251,6 +251,7 @@ class BotApiEmulator:
         self._held_after[method] = after
 
     def release_answers(self, method: str) -> None:
+        self._held_after.pop(method, None)
         held = self._held.pop(method, None)
         if held is not None:
             held.set()
