@@ -133,19 +133,24 @@ async def free_chats(db: Database, channel: str, now: datetime, limit: int) -> l
 
 async def claim(db: Database, channel: str, chats: Sequence[str], worker: str, now: datetime,
                 until: datetime) -> list[Claim]:
-    """Claim each chat that nobody holds (or whose claim expired); returns the claims made."""
-    made = []
+    """Claim each chat that nobody holds (or whose claim expired); returns the claims made. One
+    statement for all of them: a burst's first look claims dozens of chats at once, under the one
+    write lock, which a statement a chat held that many round trips."""
+    if not chats:
+        return []
+    tokens = {chat: f"{worker}/{uuid.uuid4().hex[:12]}" for chat in dict.fromkeys(chats)}
+    rows = ",".join("(?, ?, ?, ?, ?)" for _ in tokens)
+    expiry = stamp(until)
+    params: list[Any] = [v for chat, token in tokens.items() for v in (channel, chat, worker, token, expiry)]
     async with db.transaction():
-        for chat in chats:
-            token = f"{worker}/{uuid.uuid4().hex[:12]}"
-            taken = await db.execute_rowcount(
-                "INSERT INTO chat_claims (channel, chat, worker, token, until) VALUES (?, ?, ?, ?, ?) "
-                "ON CONFLICT (channel, chat) DO UPDATE SET worker = excluded.worker, "
-                "token = excluded.token, until = excluded.until WHERE chat_claims.until < ?",
-                (channel, chat, worker, token, stamp(until), stamp(now)))
-            if taken:
-                made.append(Claim(channel, chat, token))
-    return made
+        taken = await db.fetchall(
+            f"INSERT INTO chat_claims (channel, chat, worker, token, until) VALUES {rows} "
+            "ON CONFLICT (channel, chat) DO UPDATE SET worker = excluded.worker, "
+            "token = excluded.token, until = excluded.until WHERE chat_claims.until < ? "
+            "RETURNING chat, token",
+            [*params, stamp(now)])
+    made = {r[0]: r[1] for r in taken}
+    return [Claim(channel, chat, made[chat]) for chat in tokens if chat in made]
 
 
 async def renew(db: Database, channel: str, worker: str, until: datetime) -> set[str]:

@@ -56,6 +56,20 @@ async def test_a_chat_is_claimed_by_one_worker_until_its_claim_expires(world: Wo
     assert await claims.renew(db, "telegram", "a", much_later + TTL) == set()  # a learns it lost it
 
 
+async def test_a_worker_claims_many_chats_at_once_but_not_one_held(world: World, other: App) -> None:
+    """A burst's first look claims every chat with updates waiting: each free one gets a claim of
+    its own; one another worker holds stays with it."""
+    await receive(world, *[(f"tg:{i}", str(100 + i)) for i in range(5)])
+    db, now = world.app.db, world.clock.now()
+    [held] = await claims.claim(other.db, "telegram", ["102"], "b", now, now + TTL)
+    made = await claims.claim(db, "telegram", ["100", "101", "102", "103", "104", "100"], "a", now, now + TTL)
+    assert [c.chat for c in made] == ["100", "101", "103", "104"]
+    assert len({c.token for c in made} | {held.token}) == 5
+    assert await claims.renew(db, "telegram", "a", now + TTL) == {c.token for c in made}
+    assert await claims.renew(other.db, "telegram", "b", now + TTL) == {held.token}
+    assert [chat for chat, _ in await claims.waiting(db, "telegram", "a")] == ["100", "101", "103", "104"]
+
+
 async def test_release_keeps_the_chat_while_updates_wait(world: World) -> None:
     db, now = world.app.db, world.clock.now()
     await receive(world, ("tg:1", "100"))
