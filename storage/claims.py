@@ -189,12 +189,17 @@ async def release(db: Database, claim: Claim) -> int:
             "DELETE FROM inbox_waiting WHERE channel = ? AND chat = ? "
             "AND EXISTS (SELECT 1 FROM handled_updates h WHERE h.key = inbox_waiting.key)",
             (claim.channel, claim.chat))
-        left = int(await db.scalar("SELECT count(*) FROM inbox_waiting WHERE channel = ? AND chat = ?",
-                                   (claim.channel, claim.chat)) or 0)
-        if left and await db.scalar("SELECT 1 FROM chat_claims WHERE token = ?", (claim.token,)):
-            return left
-        await db.execute("DELETE FROM chat_claims WHERE token = ?", (claim.token,))
-    return 0
+        # Given back unless updates wait: the usual case in two statements under the write lock.
+        if await db.execute_rowcount(
+                "DELETE FROM chat_claims WHERE token = ? AND NOT EXISTS "
+                "(SELECT 1 FROM inbox_waiting WHERE channel = ? AND chat = ?)",
+                (claim.token, claim.channel, claim.chat)):
+            return 0
+        # Updates wait: they are this worker's while its claim stands (taken over, nobody's here).
+        return int(await db.scalar(
+            "SELECT count(*) FROM inbox_waiting WHERE channel = ? AND chat = ? "
+            "AND EXISTS (SELECT 1 FROM chat_claims WHERE token = ?)",
+            (claim.channel, claim.chat, claim.token)) or 0)
 
 
 async def release_all(db: Database, channel: str, worker: str) -> None:

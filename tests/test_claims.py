@@ -89,6 +89,18 @@ async def test_release_keeps_the_chat_while_updates_wait(world: World) -> None:
     assert await db.scalar("SELECT count(*) FROM chat_claims") == 0
 
 
+async def test_release_of_a_claim_taken_over_leaves_the_updates_to_the_new_holder(
+        world: World, other: App) -> None:
+    db, now = world.app.db, world.clock.now()
+    await receive(world, ("tg:1", "100"))
+    [stale] = await claims.claim(db, "telegram", ["100"], "a", now, now + TTL)
+    later = now + TTL + timedelta(seconds=1)
+    [taken] = await claims.claim(other.db, "telegram", ["100"], "b", later, later + TTL)
+    assert await claims.release(db, stale) == 0  # nothing of it is a's to handle now
+    assert await claims.renew(other.db, "telegram", "b", later + TTL) == {taken.token}
+    assert await claims.waiting(other.db, "telegram", "b") == [("100", "tg:1")]
+
+
 async def test_a_redelivered_update_waits_for_nobody(world: World) -> None:
     person = await world.person("7", "MTU01")
     await person.say("/giup", update_key="tg:5")
