@@ -134,8 +134,8 @@ async def free_chats(db: Database, channel: str, now: datetime, limit: int) -> l
 async def claim(db: Database, channel: str, chats: Sequence[str], worker: str, now: datetime,
                 until: datetime) -> list[Claim]:
     """Claim each chat that nobody holds (or whose claim expired); returns the claims made. One
-    statement for all of them: a burst's first look claims dozens of chats at once, under the one
-    write lock, which a statement a chat held that many round trips."""
+    statement for all of them: a burst's first look claims dozens of chats, and a statement a chat
+    held the one write lock for as many round trips."""
     if not chats:
         return []
     tokens = {chat: f"{worker}/{uuid.uuid4().hex[:12]}" for chat in dict.fromkeys(chats)}
