@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from storage.db import Database
+from storage.db import Database, many_rows
 
 WAKE = "chungtay_inbox"  # the PostgreSQL notification a receiver sends when it stored updates
 CUT = "\tcut"  # after the channel in it: the batch stored was cut, more follows at once
@@ -139,12 +139,11 @@ async def claim(db: Database, channel: str, chats: Sequence[str], worker: str, n
     if not chats:
         return []
     tokens = {chat: f"{worker}/{uuid.uuid4().hex[:12]}" for chat in dict.fromkeys(chats)}
-    rows = ",".join("(?, ?, ?, ?, ?)" for _ in tokens)
     expiry = stamp(until)
-    params: list[Any] = [v for chat, token in tokens.items() for v in (channel, chat, worker, token, expiry)]
+    values, params = many_rows([(channel, chat, worker, token, expiry) for chat, token in tokens.items()])
     async with db.transaction():
         taken = await db.fetchall(
-            f"INSERT INTO chat_claims (channel, chat, worker, token, until) VALUES {rows} "
+            f"INSERT INTO chat_claims (channel, chat, worker, token, until) VALUES {values} "
             "ON CONFLICT (channel, chat) DO UPDATE SET worker = excluded.worker, "
             "token = excluded.token, until = excluded.until WHERE chat_claims.until < ? "
             "RETURNING chat, token",

@@ -25,6 +25,13 @@ _T = TypeVar("_T")
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
+def many_rows(rows: Sequence[Sequence[Any]], row: str | None = None) -> tuple[str, list[Any]]:
+    """The VALUES list of a multi-row INSERT and its parameters: one statement, one round trip,
+    for rows a loop would insert one by one. row: each row's form when it is not all `?`."""
+    form = row or f"({', '.join('?' * len(rows[0]))})"
+    return ", ".join([form] * len(rows)), [value for one in rows for value in one]
+
+
 def is_postgres(target: str | Path) -> bool:
     """A DSN selects PostgreSQL; anything else is a SQLite file's path."""
     return isinstance(target, str) and target.startswith(POSTGRES_SCHEMES)

@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from storage.db import Database, Row
+from storage.db import Database, Row, many_rows
 from storage.models import Report
 from storage.photos import StoredPhoto, index_keys, lookup_keys, same_scene
 
@@ -157,12 +157,12 @@ async def _insert_photos(db: Database, report_id: int, photos: Sequence[StoredPh
     rows = [(report_id, i, p.sha256, p.normalized, p.thumb, p.original, p.width, p.height, p.taken_at,
              p.lat, p.lon, p.phash) for i, p in enumerate(photos, first)]
     # phash and band0..3 held the 64-bit hash before migration 013; `scene` replaces them.
-    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, ?)"] * len(rows))
+    values, params = many_rows(rows, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, ?)")
     made = await db.fetchall(
         "INSERT INTO photos (report_id, position, sha256, normalized, thumb, original, width, "
         f"height, taken_at, lat, lon, phash, band0, band1, band2, band3, scene) VALUES {values} "
         "RETURNING position, id",  # in no promised order: matched by position
-        [value for row in rows for value in row],
+        params,
     )
     photo_ids = {int(position): int(photo_id) for position, photo_id in made}
     keys = [(key, photo_ids[i]) for i, p in enumerate(photos, first) for key in index_keys(p.phash)]

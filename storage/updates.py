@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from storage import claims
-from storage.db import Database
+from storage.db import Database, many_rows
 
 
 async def unseen(db: Database, keys: Sequence[str]) -> list[str]:
@@ -30,10 +30,9 @@ async def take(db: Database, keys: Sequence[str], at: str) -> list[str]:
     wanted = list(dict.fromkeys(keys))
     if not wanted:
         return []
+    values, params = many_rows([(k, at) for k in wanted])
     rows = await db.fetchall(
-        f"INSERT INTO handled_updates (key, handled_at) VALUES {', '.join(['(?, ?)'] * len(wanted))} "
-        "ON CONFLICT DO NOTHING RETURNING key",
-        [value for k in wanted for value in (k, at)],
-    )
+        f"INSERT INTO handled_updates (key, handled_at) VALUES {values} ON CONFLICT DO NOTHING RETURNING key",
+        params)
     taken = {r[0] for r in rows}
     return [k for k in wanted if k in taken]

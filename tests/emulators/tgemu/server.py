@@ -349,10 +349,11 @@ class BotApiEmulator:
             except ApiError as exc:
                 return self._fail(name, exc)
             held = self._held.get(name)
-            if held is not None and self._held_after.get(name, 0) > 0:
-                self._held_after[name] -= 1
-            elif held is not None:
-                await held.wait()
+            if held is not None:
+                if self._held_after.get(name, 0) > 0:
+                    self._held_after[name] -= 1
+                else:
+                    await held.wait()
             return 200, {"ok": True, "result": result}
         except Exception as exc:
             log.exception("tgemu: %s failed inside the emulator", method)
