@@ -10,7 +10,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Generic, TypeVar
 
-from bot.channels.turn_order import begin_turn
+from bot.channels.turn_order import TurnPlaces, begin_turn, shared_places
 
 T = TypeVar("T")
 
@@ -26,11 +26,14 @@ class ChatWorkers(Generic[T]):
         arriving: Callable[[Hashable], bool] | None = None,
         arriving_cap: float = 5.0,
         idle: Callable[[Hashable], None] | None = None,
+        places: TurnPlaces | None = None,
     ) -> None:
         """arriving(chat): more of the chat's items are on their way (a Zalo webhook call still being
         stored), so the group waits past group_wait for them, up to arriving_cap seconds in all.
         idle(chat): the chat's queue ran empty and its worker ended (a shared inbox's worker then
-        gives the chat back)."""
+        gives the chat back).
+        places: how many turns run at once (bot/channels/turn_order.py); by default the event
+        loop's, shared with every other channel on it."""
         self._handle = handle
         self._on_failure = on_failure
         self._starts_group = starts_group
@@ -39,6 +42,7 @@ class ChatWorkers(Generic[T]):
         self._arriving = arriving
         self._arriving_cap = arriving_cap
         self._idle = idle
+        self._places = places
         self._queues: dict[Hashable, asyncio.Queue[T]] = {}
         self._workers: dict[Hashable, asyncio.Task[None]] = {}
         self._stopping = False
@@ -58,6 +62,7 @@ class ChatWorkers(Generic[T]):
 
     async def _work(self, chat: Hashable) -> None:
         queue = self._queues[chat]
+        places = self._places or shared_places()
         carried: T | None = None
         while not self._stopping and (carried is not None or not queue.empty()):
             item = carried if carried is not None else queue.get_nowait()
@@ -67,7 +72,8 @@ class ChatWorkers(Generic[T]):
                 carried = await self._gather(chat, queue, group)
             begin_turn()
             try:
-                await self._handle(group)
+                async with places.place():
+                    await self._handle(group)
             except Exception as exc:  # one bad message must not stop the chat
                 await self._on_failure(group, exc)
         if queue.empty():

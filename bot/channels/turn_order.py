@@ -1,24 +1,40 @@
-"""Which turn came first: requests of an earlier turn go ahead of a later turn's.
+"""Which turn came first: an earlier turn goes ahead of a later one.
 
 In a burst every chat's turn runs at once and shares a handful of HTTP slots. Handed out in the
 order asked, an album's downloads queued behind the getFile calls of every album after it, so all
 receipts were ready together at the end, and the send limit then spread them over another
 second. Handed out by the turn's arrival, the first albums finish first and their receipts leave
 while later ones are still being fetched (measured in BENCHMARKS.md: a small gain on 2 cores,
-where the burst is bound by CPU)."""
+where the burst is bound by CPU).
+
+The CPU is shared the same way (TurnPlaces): with fifty turns at once on the event loop, each
+waited behind every other's callbacks, and the first receipt left only when most of the burst was
+done; the send limit counts from that first receipt, so every receipt after it came later too.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import heapq
 import itertools
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from types import TracebackType
+from typing import Protocol
 
 # The arrival number of the turn the running task works for; work outside any turn (polling,
 # reminders) comes after every turn already waiting.
 _ARRIVAL: ContextVar[int | None] = ContextVar("turn_arrival", default=None)
 _numbers = itertools.count()
+
+# Turns handled at once on one event loop, and how long one keeps its place. Eight kept two cores
+# busy in an album burst and let the first albums finish first (bench/ingest.py, BENCHMARKS.md:
+# four left the write lock idle between turns, sixteen and more shared the CPU as all at once did).
+# A turn that waits longer than PLACE_PATIENCE (a slow download, an officer's export) gives its
+# place up and goes on without one: it can hold the others back that long, never longer.
+TURNS_AT_ONCE = 8
+PLACE_PATIENCE = 0.2
 
 
 def begin_turn() -> None:
@@ -58,9 +74,62 @@ class ArrivalSlots:
         self._release()
 
     def _release(self) -> None:
+        """Give one slot back: to the earliest turn waiting, else to the free ones."""
         while self._waiting:
             _, _, ticket = heapq.heappop(self._waiting)
             if not ticket.done():
                 ticket.set_result(None)
                 return
         self._free += 1
+
+
+class _Timer(Protocol):
+    def cancel(self) -> None: ...
+
+
+# call_later(delay, callback): the event loop's, or a test's that fires when told.
+Later = Callable[[float, Callable[[], None]], _Timer]
+
+
+class TurnPlaces:
+    """At most `size` turns at once, let in by their arrival; a turn that has held its place for
+    `patience` seconds gives it up and goes on without one."""
+
+    def __init__(self, size: int = TURNS_AT_ONCE, patience: float = PLACE_PATIENCE,
+                 later: Later | None = None) -> None:
+        self._slots = ArrivalSlots(size)
+        self._patience = patience
+        self._later = later
+
+    @asynccontextmanager
+    async def place(self) -> AsyncIterator[None]:
+        await self._slots.__aenter__()
+        held = True
+
+        def give_up() -> None:
+            nonlocal held
+            if held:
+                held = False
+                self._slots._release()
+
+        later = self._later or asyncio.get_running_loop().call_later
+        timer = later(self._patience, give_up)
+        try:
+            yield
+        finally:
+            timer.cancel()
+            give_up()
+
+
+_PLACES: dict[asyncio.AbstractEventLoop, TurnPlaces] = {}
+
+
+def shared_places() -> TurnPlaces:
+    """The running loop's places, shared by every channel and bot on it: they share its CPU."""
+    loop = asyncio.get_running_loop()
+    places = _PLACES.get(loop)
+    if places is None:
+        for stale in [key for key in _PLACES if key.is_closed()]:
+            del _PLACES[stale]
+        places = _PLACES[loop] = TurnPlaces()
+    return places
