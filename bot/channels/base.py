@@ -26,6 +26,7 @@ from bot.channels.chats import ChatWorkers
 from bot.channels.contract import Outcome
 from bot.channels.retry import retrying
 from bot.channels.shared_inbox import SharedInbox
+from bot.channels.turn_order import leave_place
 from handlers.catalog import t
 from handlers.types import Incoming, Reply
 from storage import inbox, users
@@ -209,7 +210,9 @@ class ChatChannel(ABC, Generic[U]):
             return
         chat = self._chat_of(group[0])
         try:
-            for reply in await self.app.core.handle(incoming, deliver_first=True):
+            replies = await self.app.core.handle(incoming, deliver_first=True)
+            leave_place()
+            for reply in replies:
                 if reply.to is None:
                     await self.deliver(chat, reply)
                 else:

@@ -7,6 +7,7 @@ updates; a worker takes them off its queue as one group, waiting a little for th
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Generic, TypeVar
 
@@ -27,13 +28,15 @@ class ChatWorkers(Generic[T]):
         arriving_cap: float = 5.0,
         idle: Callable[[Hashable], None] | None = None,
         places: TurnPlaces | None = None,
+        takes_place: Callable[[list[T]], bool] | None = None,
     ) -> None:
         """arriving(chat): more of the chat's items are on their way (a Zalo webhook call still being
         stored), so the group waits past group_wait for them, up to arriving_cap seconds in all.
         idle(chat): the chat's queue ran empty and its worker ended (a shared inbox's worker then
         gives the chat back).
-        places: how many turns run at once (bot/channels/turn_order.py); by default the event
-        loop's, shared with every other channel on it."""
+        takes_place(group): the group's turn does its heavy work itself (fetches and decodes
+        photos), and so waits for a place among `places` (bot/channels/turn_order.py; by default
+        the event loop's, shared with every other channel on it). None: no turn does."""
         self._handle = handle
         self._on_failure = on_failure
         self._starts_group = starts_group
@@ -43,6 +46,7 @@ class ChatWorkers(Generic[T]):
         self._arriving_cap = arriving_cap
         self._idle = idle
         self._places = places
+        self._takes_place = takes_place
         self._queues: dict[Hashable, asyncio.Queue[T]] = {}
         self._workers: dict[Hashable, asyncio.Task[None]] = {}
         self._stopping = False
@@ -63,6 +67,7 @@ class ChatWorkers(Generic[T]):
     async def _work(self, chat: Hashable) -> None:
         queue = self._queues[chat]
         places = self._places or shared_places()
+        takes_place = self._takes_place
         carried: T | None = None
         while not self._stopping and (carried is not None or not queue.empty()):
             item = carried if carried is not None else queue.get_nowait()
@@ -71,8 +76,10 @@ class ChatWorkers(Generic[T]):
             if self._starts_group(item):
                 carried = await self._gather(chat, queue, group)
             begin_turn()
+            place = places.place() if takes_place is not None and takes_place(group) \
+                else contextlib.nullcontext()
             try:
-                async with places.place():
+                async with place:
                     await self._handle(group)
             except Exception as exc:  # one bad message must not stop the chat
                 await self._on_failure(group, exc)

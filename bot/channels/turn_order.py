@@ -27,12 +27,16 @@ from typing import Protocol
 # reminders) comes after every turn already waiting.
 _ARRIVAL: ContextVar[int | None] = ContextVar("turn_arrival", default=None)
 _numbers = itertools.count()
+# How the running turn gives its place up (TurnPlaces), when it holds one.
+_LEAVE: ContextVar[Callable[[], None] | None] = ContextVar("turn_place", default=None)
 
 # Turns handled at once on one event loop, and how long one keeps its place. Eight kept two cores
 # busy in an album burst and let the first albums finish first (bench/ingest.py, BENCHMARKS.md:
 # four left the write lock idle between turns, sixteen and more shared the CPU as all at once did).
 # A turn that waits longer than PLACE_PATIENCE (a slow download, an officer's export) gives its
-# place up and goes on without one: it can hold the others back that long, never longer.
+# place up and goes on without one: it can hold the others back that long, never longer. Sending
+# its replies it holds no place (leave_place): that waits on the platform, not on the CPU, and
+# with places held through it Zalo's answers came a third later (bench/ingest_zalo.py).
 TURNS_AT_ONCE = 8
 PLACE_PATIENCE = 0.2
 
@@ -114,11 +118,21 @@ class TurnPlaces:
 
         later = self._later or asyncio.get_running_loop().call_later
         timer = later(self._patience, give_up)
+        leaving = _LEAVE.set(give_up)
         try:
             yield
         finally:
+            _LEAVE.reset(leaving)
             timer.cancel()
             give_up()
+
+
+def leave_place() -> None:
+    """The running turn's work is done but for waiting on others (sending its replies): its place
+    goes to the next turn."""
+    give_up = _LEAVE.get()
+    if give_up is not None:
+        give_up()
 
 
 _PLACES: dict[asyncio.AbstractEventLoop, TurnPlaces] = {}

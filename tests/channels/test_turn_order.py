@@ -9,7 +9,7 @@ import asyncio
 import pytest
 
 from bot.channels.chats import ChatWorkers
-from bot.channels.turn_order import ArrivalSlots, TurnPlaces, begin_turn
+from bot.channels.turn_order import ArrivalSlots, TurnPlaces, begin_turn, leave_place
 
 
 async def _nothing(group: list[str], exc: BaseException) -> None:
@@ -47,10 +47,13 @@ class Chats:
         self.started: list[str] = []
         self.finish: dict[str, asyncio.Event] = {}
         self.workers = ChatWorkers(self._handle, _nothing, starts_group=lambda _: False,
-                                   same_group=lambda a, b: False, group_wait=0.0, places=places)
+                                   same_group=lambda a, b: False, group_wait=0.0, places=places,
+                                   takes_place=lambda group: not group[0].startswith("text"))
 
     async def _handle(self, group: list[str]) -> None:
         self.started.append(group[0])
+        if group[0].startswith("sending"):
+            leave_place()  # its replies are ready; sending them waits on the platform
         await self.finish.setdefault(group[0], asyncio.Event()).wait()
 
     def put(self, *chats: str) -> None:
@@ -75,6 +78,27 @@ async def test_in_a_burst_the_first_chats_are_handled_first_and_the_rest_wait_th
         event.set()
     await chats.workers.stop()
     assert chats.started == ["a", "b", "c", "d"]
+
+
+async def test_a_turn_without_photos_to_fetch_waits_for_no_place() -> None:
+    chats = Chats(TurnPlaces(1, patience=60, later=Timers()))
+    chats.put("album", "album 2", "text")
+    await chats.settle()
+    assert chats.started == ["album", "text"]
+    for event in chats.finish.values():
+        event.set()
+    await chats.workers.stop()
+    assert chats.started == ["album", "text", "album 2"]
+
+
+async def test_a_turn_sending_its_replies_holds_no_place() -> None:
+    chats = Chats(TurnPlaces(1, patience=60, later=Timers()))
+    chats.put("sending album", "album")
+    await chats.settle()
+    assert chats.started == ["sending album", "album"]
+    for event in chats.finish.values():
+        event.set()
+    await chats.workers.stop()
 
 
 async def test_a_turn_that_takes_long_gives_its_place_up_and_goes_on() -> None:

@@ -67,6 +67,11 @@ def _menu(officer: bool, lang: str) -> list[BotCommand]:
             for c in COMMANDS if c.menu and (officer or not c.officers_only)]
 
 
+def _carries_files(group: list[Update]) -> bool:
+    """Photos or files that the turn fetches and decodes itself."""
+    return any(u.message is not None and bool(u.message.photo or u.message.document) for u in group)
+
+
 def key_of(update: Update) -> str:
     return f"tg:{update.update_id}"
 
@@ -83,7 +88,8 @@ class TelegramChannel(ChatChannel[Update]):
         self._chats = self._workers(
             starts_group=lambda u: bool(u.message and u.message.media_group_id),
             same_group=lambda first, nxt: bool(
-                nxt.message and first.message and nxt.message.media_group_id == first.message.media_group_id))
+                nxt.message and first.message and nxt.message.media_group_id == first.message.media_group_id),
+            takes_place=_carries_files)
         self._recently_stored: set[int] = set()
         self._store_failing = Throttled(log)
         self._poll_failing = Throttled(log)
